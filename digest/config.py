@@ -1,0 +1,180 @@
+"""Configuration: one pydantic model, loaded by one function, every setting overridable by environment.
+
+The file is a superset of awesome-daily-AI-arxiv's `config.yml` (`category`, `topic`); our own knobs live
+under an optional `settings:` mapping, each also settable as `DIGEST_<NAME>` in the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from digest.errors import ConfigError
+
+__all__ = ["DEFAULT_CONFIG_PATH", "Config", "Keyword", "Settings", "Topic", "load_config", "resolve_config_path"]
+
+DEFAULT_CONFIG_PATH = Path("config/digest.yaml")
+
+# arXiv category codes: `cs.AI`, `astro-ph.CO`, `hep-th`, `q-bio.NC`, `physics.optics`.
+_CATEGORY_CODE = re.compile(r"^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[A-Za-z]+)?)?$")
+# A topic name becomes `output/<Topic>/` and `<Topic>.md`: letters, digits, space, `_ . + -`, no separators.
+_TOPIC_NAME = re.compile(r"^\w[\w .+-]*$")
+
+Keyword = str | list[str]
+"""A plain string matches on its own; a list matches when every part matches."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Topic(_Strict):
+    """One digest: papers matching any keyword and no filter."""
+
+    keywords: list[Keyword] = Field(min_length=1)
+    filters: list[Keyword] | None = None
+
+    @field_validator("keywords", "filters")
+    @classmethod
+    def _no_empty_terms(cls, terms: list[Keyword] | None) -> list[Keyword] | None:
+        for term in terms or []:
+            parts = term if isinstance(term, list) else [term]
+            if not parts or any(not part.strip() for part in parts):
+                raise ValueError("a keyword or filter must not be empty")
+        return terms
+
+
+class Settings(_Strict):
+    """Our own knobs; every one has a default and a `DIGEST_<NAME>` environment override."""
+
+    output_dir: Path = Path("output")
+    cache_dir: Path = Field(default_factory=lambda: platformdirs.user_cache_path("arxiv-digest"))
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_rss_url: str = "https://rss.arxiv.org/rss/"
+    arxiv_oai_url: str = "https://oaipmh.arxiv.org/oai"
+    request_interval: float = Field(default=3.0, ge=0)
+    retry_backoff: float = Field(default=5.0, ge=0)
+    max_tries: int = Field(default=5, ge=1)
+    request_timeout: float = Field(default=60.0, gt=0)
+    rss_item_cap: int = Field(default=2000, ge=1)
+    source: Literal["auto", "rss", "oai", "api"] = "auto"
+    category_rule: Literal["all", "primary", "any"] = "all"
+    match: Literal["substring", "words"] = "substring"
+    replacements: Literal["include", "exclude"] = "include"
+    dedupe_days: int = Field(default=0, ge=0)
+    holidays: list[date] = Field(default_factory=list)
+    schedule: str = "30 6 * * *"
+    schedule_timezone: str = "UTC"
+    misfire_grace_time: int = Field(default=6 * 3600, ge=1)
+    git_remote: str = "origin"
+    git_branch: str | None = None
+    git_author_name: str | None = None
+    git_author_email: str | None = None
+    push_retries: int = Field(default=3, ge=0)
+    lock_timeout: float = Field(default=600.0, ge=0)
+    log_format: Literal["text", "json"] = "text"
+
+    @property
+    def store_path(self) -> Path:
+        """The SQLite store lives in the cache directory."""
+        return self.cache_dir / "digest.sqlite3"
+
+
+class Config(_Strict):
+    """The whole configuration file."""
+
+    category: dict[str, str] = Field(min_length=1)
+    topic: dict[str, Topic] = Field(min_length=1)
+    settings: Settings = Field(default_factory=Settings)
+
+    @field_validator("category")
+    @classmethod
+    def _category_codes(cls, category: dict[str, str]) -> dict[str, str]:
+        for code in category:
+            if not _CATEGORY_CODE.match(code):
+                raise ValueError(f"{code!r} is not an arXiv category code (like cs.AI)")
+        return category
+
+    @field_validator("topic")
+    @classmethod
+    def _topic_names(cls, topic: dict[str, Topic]) -> dict[str, Topic]:
+        for name in topic:
+            if not _TOPIC_NAME.match(name) or name.endswith((" ", ".")) or name.lower() == "readme.md":
+                raise ValueError(f"{name!r} cannot be a file name (use letters, digits, space, _ . + -)")
+        return topic
+
+
+def resolve_config_path(path: Path | None, environ: Mapping[str, str]) -> Path:
+    """`--config`, else `DIGEST_CONFIG`, else `config/digest.yaml`."""
+    if path is not None:
+        return path
+    if environ.get("DIGEST_CONFIG"):
+        return Path(environ["DIGEST_CONFIG"])
+    return DEFAULT_CONFIG_PATH
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Load, apply environment overrides, validate; any problem is one ConfigError naming file and key."""
+    env = os.environ if environ is None else environ
+    path = resolve_config_path(path, env)
+    data = _read_yaml(path)
+    overridden = _apply_environment(data, env)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_describe(path, err, overridden)) from err
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read config: {err.strerror or err}") from err
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from err
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the file must be a mapping with `category` and `topic`")
+    return data
+
+
+def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> set[str]:
+    """Copy `DIGEST_<NAME>` values over `settings.<name>`; return the names that came from the environment."""
+    settings = data.get("settings")
+    if settings is None:
+        settings = data["settings"] = {}
+    if not isinstance(settings, dict):
+        return set()
+    overridden = set()
+    for name in Settings.model_fields:
+        value = environ.get(f"DIGEST_{name.upper()}")
+        if value is None:
+            continue
+        settings[name] = [part.strip() for part in value.split(",") if part.strip()] if name == "holidays" else value
+        overridden.add(name)
+    return overridden
+
+
+def _describe(path: Path, err: ValidationError, overridden: set[str]) -> str:
+    first = err.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    key = ".".join(loc) or "(top level)"
+    problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    if first["type"] == "missing":
+        problem = "required key is missing"
+    if len(loc) >= 2 and loc[0] == "settings" and loc[1] in overridden:
+        key = f"{key} (from DIGEST_{loc[1].upper()})"
+    more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+    return f"{path}: {key}: {problem}{more}"

@@ -1,0 +1,56 @@
+"""The one error tree of arxiv-digest.
+
+Library code raises these; only the CLI turns them into a message and an exit code::
+
+    DigestError                 exit 1 unless a subclass says otherwise
+    ├── InputError              exit 2: bad arguments, dates, record files
+    │   ├── ConfigError         exit 2: the configuration file or environment is invalid
+    │   └── OfflineMissError    exit 2: --offline asked for a batch the store does not hold
+    ├── FetchError              exit 1: arXiv could not be read completely
+    ├── PublishError            exit 1: git commit or push failed
+    └── LockError               exit 1: another run holds the output directory
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DigestError",
+    "FetchError",
+    "InputError",
+    "LockError",
+    "OfflineMissError",
+    "PublishError",
+]
+
+
+class DigestError(Exception):
+    """Base of every error the CLI reports as one `Error: …` line."""
+
+    exit_code = 1
+
+
+class InputError(DigestError):
+    """The user gave something unusable: an argument, a date, a records file."""
+
+    exit_code = 2
+
+
+class ConfigError(InputError):
+    """The configuration is invalid; the message names the file, the key and the problem."""
+
+
+class OfflineMissError(InputError):
+    """`--offline` was asked for a date whose batch is not in the store."""
+
+
+class FetchError(DigestError):
+    """A fetch did not complete: nothing is written for the date it served."""
+
+
+class PublishError(DigestError):
+    """git refused to commit or push."""
+
+
+class LockError(DigestError):
+    """Another run holds the output directory's lock."""

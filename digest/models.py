@@ -1,0 +1,85 @@
+"""The paper record: the unit that flows between stages, and its JSON-lines form."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from digest.errors import InputError
+
+__all__ = ["AnnounceType", "Paper", "load_papers", "normalise_text", "save_papers"]
+
+AnnounceType = Literal["new", "replace", "cross", "replace-cross"]
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Collapse every whitespace run (newlines included) to one space and strip: once, at parse time."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+class Paper(BaseModel):
+    """One paper as announced: metadata plus how it was announced (DESIGN.md, "Paper record")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    version: int | None = None
+    title: str
+    authors: list[str]
+    abstract: str
+    categories: list[str]
+    primary_category: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    announce_type: AnnounceType | None = None
+    comment: str | None = None
+
+    @model_validator(mode="after")
+    def _has_a_category(self) -> Paper:
+        if not self.categories:
+            raise ValueError("categories must not be empty")
+        return self
+
+    @property
+    def primary(self) -> str:
+        """The primary category: as given, or else the first listed."""
+        return self.primary_category or self.categories[0]
+
+
+def load_papers(path: Path) -> list[Paper]:
+    """Read a JSON-lines records file; any bad line is an InputError naming the file and line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read records: {err.strerror or err}") from err
+    papers = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            papers.append(Paper.model_validate_json(line))
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            problem = first["msg"] if first["type"] != "json_invalid" else "not valid JSON"
+            detail = f"{where}: {problem}" if where else problem
+            raise InputError(f"{path}: line {number}: {detail}") from err
+    return papers
+
+
+def save_papers(papers: Iterable[Paper], path: Path) -> None:
+    """Write records as JSON lines, one paper a line, in the order given."""
+    path.write_text("".join(_dump(paper) + "\n" for paper in papers), encoding="utf-8")
+
+
+def _dump(paper: Paper) -> str:
+    return json.dumps(paper.model_dump(mode="json"), ensure_ascii=False)
+
