@@ -7,6 +7,7 @@ Library code raises these; only the CLI turns them into a message and an exit co
     │   ├── ConfigError         exit 2: the configuration file or environment is invalid
     │   └── OfflineMissError    exit 2: --offline asked for a batch the store does not hold
     ├── FetchError              exit 1: arXiv could not be read completely
+    ├── OutputError             exit 1: a digest could not be written (disk full, permissions)
     ├── PublishError            exit 1: git commit or push failed
     └── LockError               exit 1: another run holds the output directory
 """
@@ -20,6 +21,7 @@ __all__ = [
     "InputError",
     "LockError",
     "OfflineMissError",
+    "OutputError",
     "PublishError",
 ]
 
@@ -46,6 +48,10 @@ class OfflineMissError(InputError):
 
 class FetchError(DigestError):
     """A fetch did not complete: nothing is written for the date it served."""
+
+
+class OutputError(DigestError):
+    """A file could not be written; what was on disk before is left as it was."""
 
 
 class PublishError(DigestError):

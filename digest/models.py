@@ -82,4 +82,3 @@ def save_papers(papers: Iterable[Paper], path: Path) -> None:
 
 def _dump(paper: Paper) -> str:
     return json.dumps(paper.model_dump(mode="json"), ensure_ascii=False)
-

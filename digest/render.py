@@ -1,0 +1,101 @@
+"""Rendering: papers to markdown, in the awesome-daily-AI-arxiv format, byte for byte.
+
+Pure: templates in, text out; the writer decides where text goes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+import jinja2
+
+from digest.config import Keyword, Topic
+from digest.models import Paper
+
+__all__ = [
+    "IndexEntry",
+    "OverviewEntry",
+    "author_line",
+    "neutralise",
+    "render_digest",
+    "render_overview",
+    "render_topic_index",
+]
+
+MAX_AUTHORS = 6
+
+# `<` before a letter, `/`, `!` or `?` would open an HTML tag or comment when the markdown is rendered.
+_TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def neutralise(text: str) -> str:
+    """Write `<` as `&lt;` where it would start a tag, so text such as `<ACT> token` stays visible."""
+    return _TAG_OPENING.sub("&lt;", text)
+
+
+def author_line(authors: Sequence[str]) -> str:
+    """The first six authors, then `et al.` when there are more."""
+    shown = list(authors[:MAX_AUTHORS])
+    if len(authors) > MAX_AUTHORS:
+        shown.append("et al.")
+    return ", ".join(shown)
+
+
+def _terms(terms: Sequence[Keyword]) -> str:
+    return " ".join(f"`{','.join(term) if isinstance(term, list) else term}`" for term in terms)
+
+
+_ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.PackageLoader("digest", "templates"),
+    autoescape=False,
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
+_ENVIRONMENT.filters.update(
+    neutralise=neutralise, author_line=author_line, terms=_terms, urlpath=lambda name: quote(name)
+)
+
+
+def render_digest(topic_name: str, topic: Topic, day: date, papers: Sequence[Paper]) -> str:
+    """One topic's digest for one date; `papers` are already selected and ordered."""
+    return _ENVIRONMENT.get_template("digest.md.j2").render(
+        topic=topic_name,
+        date=day.isoformat(),
+        keywords=topic.keywords,
+        filters=topic.filters,
+        papers=papers,
+    )
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One dated digest of a topic, as listed in its archive."""
+
+    date: date
+    count: int
+
+
+@dataclass(frozen=True)
+class OverviewEntry:
+    """A topic's latest digest, as listed in the overview."""
+
+    topic: str
+    date: date
+    count: int
+    digests: int
+
+
+def render_topic_index(topic_name: str, entries: Sequence[IndexEntry]) -> str:
+    """A topic's archive page, newest first."""
+    newest_first = sorted(entries, key=lambda entry: entry.date, reverse=True)
+    return _ENVIRONMENT.get_template("topic_index.md.j2").render(topic=topic_name, entries=newest_first)
+
+
+def render_overview(entries: Sequence[OverviewEntry]) -> str:
+    """The overview of every topic, the busiest latest digest first, like the source's "Hot Topic" list."""
+    ordered = sorted(entries, key=lambda entry: (-entry.count, entry.topic))
+    return _ENVIRONMENT.get_template("overview.md.j2").render(entries=ordered)

@@ -1,0 +1,17 @@
+"""Every test runs with a clean environment: no DIGEST_* from the developer's shell, caches under tmp_path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("DIGEST_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))

@@ -1,0 +1,51 @@
+"""The golden fixture days as paper records and expected digests (see tests/fixtures/golden/README.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from digest.models import Paper
+from digest.render import neutralise
+
+GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+DAYS = sorted(path.name for path in GOLDEN.iterdir() if path.is_dir())
+SEVENTH_AUTHOR = "Seventh Author"
+
+
+def golden_config_path(day: str) -> Path:
+    return GOLDEN / day / "config.yml"
+
+
+def golden_papers(day: str) -> list[Paper]:
+    """The day's candidates as records: authors split, a stand-in seventh author behind `et al.`."""
+    papers = []
+    for line in (GOLDEN / day / "candidates.jsonl").read_text(encoding="utf-8").splitlines():
+        candidate = json.loads(line)
+        authors = candidate["authors"].split(", ")
+        if authors[-1] == "et al.":
+            authors[-1] = SEVENTH_AUTHOR
+        papers.append(
+            Paper(
+                id=candidate["id"],
+                title=candidate["title"],
+                authors=authors,
+                abstract=candidate["abstract"],
+                categories=candidate["categories"] or [candidate["section"]],
+            )
+        )
+    return papers
+
+
+def expected_digest(day: str, topic: str) -> str | None:
+    """The published digest with our one deliberate change, the `<` neutralisation; None if none was published."""
+    path = GOLDEN / day / "expected" / f"{topic}.md"
+    if not path.exists():
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    return "".join(line if line.startswith(("  <details open>", "  </details>")) else neutralise(line) for line in lines)
+
+
+def golden_date(day: str) -> date:
+    return date.fromisoformat(day)
