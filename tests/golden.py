@@ -44,7 +44,9 @@ def expected_digest(day: str, topic: str) -> str | None:
     if not path.exists():
         return None
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    return "".join(line if line.startswith(("  <details open>", "  </details>")) else neutralise(line) for line in lines)
+    return "".join(
+        line if line.startswith(("  <details open>", "  </details>")) else neutralise(line) for line in lines
+    )
 
 
 def golden_date(day: str) -> date:

@@ -1,0 +1,7 @@
+# One command for lint, types and tests: `make check` (after `pip install -e ".[test]"`).
+.PHONY: check
+check:
+	ruff check .
+	ruff format --check .
+	mypy digest
+	python -m pytest

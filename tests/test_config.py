@@ -1,0 +1,107 @@
+"""Configuration: the source's file loads unchanged; every kind of mistake is one line and exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from digest.cli import main
+from digest.config import load_config
+from tests.golden import DAYS, golden_config_path
+
+REPO = Path(__file__).parent.parent
+
+VALID = """\
+category:
+  cs.AI: Artificial Intelligence
+topic:
+  MLLM:
+    keywords: [VLM]
+    filters:
+"""
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_the_sources_config_loads_unchanged(day: str) -> None:
+    config = load_config(golden_config_path(day), {})
+    assert "cs.CV" in config.category
+    assert config.topic["MLLM"].filters is None
+
+
+def test_the_shipped_configs_load() -> None:
+    assert list(load_config(REPO / "config" / "digest.yaml", {}).topic) == ["MLLM"]
+    assert len(load_config(REPO / "config" / "awesome-daily-ai-arxiv.yml", {}).topic) == 8
+
+
+def test_a_list_keyword_means_all_of_its_parts() -> None:
+    config = load_config(golden_config_path(DAYS[-1]), {})
+    assert ["LLM", "Reasoning"] in config.topic["Test-Time-Scaling"].keywords
+
+
+def test_an_environment_variable_overrides_a_setting(tmp_path: Path) -> None:
+    path = tmp_path / "digest.yaml"
+    path.write_text(VALID + "settings:\n  request_interval: 3\n")
+    config = load_config(path, {"DIGEST_REQUEST_INTERVAL": "0.5", "DIGEST_HOLIDAYS": "2025-12-24, 2025-12-26"})
+    assert config.settings.request_interval == 0.5
+    assert [day.isoformat() for day in config.settings.holidays] == ["2025-12-24", "2025-12-26"]
+
+
+def test_digest_config_names_the_file_when_no_option_does(tmp_path: Path) -> None:
+    path = tmp_path / "elsewhere.yaml"
+    path.write_text(VALID)
+    assert list(load_config(None, {"DIGEST_CONFIG": str(path)}).topic) == ["MLLM"]
+
+
+BROKEN = {
+    "unknown key": (VALID + "    colour: blue\n", "topic.MLLM.colour: unknown key"),
+    "empty keywords": (VALID.replace("[VLM]", "[]"), "topic.MLLM.keywords: List should have at least 1 item"),
+    "empty keyword": (VALID.replace("[VLM]", "['VLM', '  ']"), "a keyword or filter must not be empty"),
+    "bad category": (VALID.replace("cs.AI:", "Computer Science:"), "'Computer Science' is not an arXiv category code"),
+    "topic not a file name": (VALID.replace("MLLM:", "ML/LM:"), "topic: Value error, 'ML/LM' cannot be a file name"),
+    "yaml syntax": (VALID + "  - [unclosed\n", "invalid YAML"),
+    "missing topics": ("category:\n  cs.AI: AI\n", "topic: required key is missing"),
+    "bad setting": (VALID + "settings:\n  request_interval: soon\n", "settings.request_interval: Input should be"),
+}
+
+
+@pytest.mark.parametrize(("text", "message"), BROKEN.values(), ids=BROKEN.keys())
+def test_a_broken_config_is_one_line_and_exit_2_and_writes_nothing(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "digest.yaml"
+    path.write_text(text)
+    records = tmp_path / "batch.jsonl"
+    records.write_text("")
+    output = tmp_path / "output"
+    args = ["render", "--input", str(records), "--date", "2025-10-04", "--config", str(path), "--output", str(output)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {path}: ")
+    assert message in result.output
+    assert result.output.count("\n") == 1
+    assert not output.exists()
+
+
+def test_a_bad_environment_override_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "digest.yaml"
+    path.write_text(VALID)
+    monkeypatch.setenv("DIGEST_MAX_TRIES", "many")
+    result = CliRunner().invoke(main, ["check-config", "--config", str(path)])
+    assert result.exit_code == 2
+    assert "settings.max_tries (from DIGEST_MAX_TRIES)" in result.output
+
+
+def test_a_missing_config_file_is_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check-config", "--config", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert "cannot read config: No such file or directory" in result.output
+
+
+def test_check_config_prints_the_resolved_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "digest.yaml"
+    path.write_text(VALID)
+    monkeypatch.setenv("DIGEST_REQUEST_INTERVAL", "7.5")
+    result = CliRunner().invoke(main, ["check-config", "--config", str(path)])
+    assert result.exit_code == 0
+    assert result.output.startswith(f"# {path}: valid\n")
+    assert "request_interval: 7.5\n" in result.output

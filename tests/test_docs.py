@@ -1,0 +1,33 @@
+"""Every command has help with an example, and the README documents it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from digest.cli import main
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(main.commands)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_with_an_example(name: str) -> None:
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_is_in_the_readme(name: str) -> None:
+    assert f"digest {name}" in README
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_takes_config_and_output(name: str) -> None:
+    command = main.commands[name]
+    options = {option for param in command.params if isinstance(param, click.Option) for option in param.opts}
+    assert {"--config", "--output"} <= options

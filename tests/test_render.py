@@ -1,0 +1,77 @@
+"""Rendering details beyond the golden days: the zero digest, author cut, `<` neutralisation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from digest.config import Topic
+from digest.models import Paper
+from digest.render import author_line, neutralise, render_digest
+
+TOPIC = Topic(keywords=["VLM", ["LLM", "Reasoning"]], filters=["2D"])
+
+
+def paper(**fields: object) -> Paper:
+    defaults: dict[str, object] = {
+        "id": "2510.00001",
+        "title": "A VLM",
+        "authors": ["Ada Lovelace"],
+        "abstract": "About VLMs.",
+        "categories": ["cs.CV"],
+    }
+    return Paper.model_validate(defaults | fields)
+
+
+def test_a_topic_that_keeps_no_paper_gets_a_papers_0_digest() -> None:
+    assert render_digest("MLLM", TOPIC, date(2025, 10, 4), []) == (
+        "# 🔍 MLLM Papers · 2025-10-04\n\n"
+        "[![Total Papers](https://img.shields.io/badge/Papers-0-2688EB)]()\n"
+        "[![Last Updated](https://img.shields.io/badge/dynamic/json?url=https://api.github.com/repos/tavish9/"
+        "awesome-daily-AI-arxiv/commits/main&query=%24.commit.author.date&label=updated&color=orange)]()\n\n"
+        "---\n\n"
+        "## 📌 Filter by Category\n"
+        "**Keywords**: `VLM` `LLM,Reasoning`  \n"
+        "**Filter**: `2D`\n\n"
+        "---\n\n"
+        "## 📚 Paper List\n\n"
+    )
+
+
+def test_an_entry_links_the_versionless_abstract_page_and_lists_categories() -> None:
+    text = render_digest("MLLM", TOPIC, date(2025, 10, 4), [paper(version=3, categories=["cs.RO", "cs.LG"])])
+    assert "(https://arxiv.org/abs/2510.00001)**  `arXiv:2510.00001`  `cs.RO` `cs.LG`  \n" in text
+    assert text.endswith("  About VLMs.\n  </details>\n")
+
+
+def test_no_filters_are_shown_as_none() -> None:
+    text = render_digest("MLLM", Topic(keywords=["VLM"]), date(2025, 10, 4), [])
+    assert "**Filter**: `None`\n" in text
+
+
+def test_entries_are_separated_by_one_blank_line() -> None:
+    text = render_digest("MLLM", TOPIC, date(2025, 10, 4), [paper(id="2510.00002"), paper()])
+    assert "  </details>\n\n- **[A VLM](https://arxiv.org/abs/2510.00001)" in text
+
+
+def test_authors_are_cut_to_six_plus_et_al() -> None:
+    assert author_line([f"A{n}" for n in range(7)]) == "A0, A1, A2, A3, A4, A5, et al."
+    assert author_line([f"A{n}" for n in range(6)]) == "A0, A1, A2, A3, A4, A5"
+
+
+def test_a_less_than_sign_that_would_open_a_tag_is_neutralised() -> None:
+    assert (
+        neutralise("the <ACT> token, </s>, <!-- x -->, <?php") == "the &lt;ACT> token, &lt;/s>, &lt;!-- x -->, &lt;?php"
+    )
+
+
+def test_other_less_than_signs_and_ampersands_are_printed_as_given() -> None:
+    assert neutralise("x < 3, a<=b, <5%, R&D") == "x < 3, a<=b, <5%, R&D"
+
+
+def test_title_authors_and_abstract_are_neutralised() -> None:
+    text = render_digest(
+        "MLLM", TOPIC, date(2025, 10, 4), [paper(title="<b>VLM", authors=["<i>Ada"], abstract="<ACT> token")]
+    )
+    assert "[&lt;b>VLM]" in text
+    assert "_&lt;i>Ada_" in text
+    assert "  &lt;ACT> token\n" in text
