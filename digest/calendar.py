@@ -33,6 +33,7 @@ __all__ = [
     "ARXIV_TIMEZONE",
     "announcement_days",
     "announcement_for_mailing",
+    "announcement_for_submission",
     "announcement_in_force",
     "cutoff",
     "has_announcement",
@@ -156,6 +157,20 @@ def submission_window(announcement: date, holidays: Collection[date]) -> tuple[d
     """The submissions `announcement` holds: [previous announcement's cutoff, its own cutoff), in UTC."""
     previous = previous_announcement(announcement, holidays)
     return cutoff(previous), cutoff(announcement)
+
+
+def announcement_for_submission(moment: datetime, holidays: Collection[date]) -> date:
+    """The announcement whose window holds a submission made at `moment` (held papers come out later)."""
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
+        raise InputError(f"a submission time must be a timezone-aware datetime, not {moment!r}")
+    # Every announcement before the moment's Eastern date has its cutoff on an earlier day.
+    candidate = moment.astimezone(ARXIV_TIMEZONE).date()
+    limit = candidate + _MAX_GAP
+    while not (has_announcement(candidate, holidays) and cutoff(candidate) > moment):
+        candidate += _ONE_DAY
+        if candidate > limit:
+            raise InputError(f"no arXiv announcement in the {_MAX_GAP.days} days after {moment.isoformat()}")
+    return candidate
 
 
 def mailing_date(announcement: date) -> date:

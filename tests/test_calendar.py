@@ -12,6 +12,7 @@ import pytest
 from digest.calendar import (
     announcement_days,
     announcement_for_mailing,
+    announcement_for_submission,
     announcement_in_force,
     cutoff,
     has_announcement,
@@ -158,6 +159,30 @@ def test_windows_of_consecutive_announcements_tile_with_no_gap_or_overlap() -> N
         assert next_start < next_end
     total = sum((end - start for start, end in windows), timedelta())
     assert total == windows[-1][1] - windows[0][0]
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (eastern(2025, 10, 9, 13, 59), date(2025, 10, 9)),  # Thursday before the cutoff
+        (eastern(2025, 10, 9, 14, 0), date(2025, 10, 12)),  # Thursday at the cutoff: Sunday
+        (eastern(2025, 10, 10, 13, 59), date(2025, 10, 12)),  # Friday morning: Sunday
+        (eastern(2025, 10, 10, 14, 0), date(2025, 10, 13)),  # Friday afternoon: Monday
+        (eastern(2025, 10, 12, 21, 0), date(2025, 10, 13)),  # Sunday night: Monday
+        (eastern(2025, 11, 27, 10, 0), date(2025, 11, 30)),  # Thanksgiving morning: Sunday
+    ],
+    ids=["thu-1359", "thu-1400", "fri-1359", "fri-1400", "sun-2100", "thanksgiving"],
+)
+def test_a_submission_time_falls_in_one_announcement(moment: datetime, expected: date) -> None:
+    assert announcement_for_submission(moment, HOLIDAYS) == expected
+
+
+def test_every_window_edge_maps_back_to_its_announcement() -> None:
+    tick = timedelta(microseconds=1)
+    for announcement in announcement_days(date(2025, 1, 1), date(2025, 12, 31), HOLIDAYS):
+        start, end = submission_window(announcement, HOLIDAYS)
+        assert announcement_for_submission(start, HOLIDAYS) == announcement
+        assert announcement_for_submission(end - tick, HOLIDAYS) == announcement
 
 
 def test_announcement_days_lists_only_announcement_evenings_inclusive() -> None:
