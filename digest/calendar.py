@@ -37,6 +37,7 @@ __all__ = [
     "announcement_in_force",
     "cutoff",
     "has_announcement",
+    "holiday_problem",
     "latest_announcement",
     "load_holidays",
     "mailing_date",
@@ -77,13 +78,17 @@ def parse_holidays(text: str, source: str) -> frozenset[date]:
             day = date.fromisoformat(line)
         except ValueError:
             raise InputError(f"{source}, line {number}: {line!r} is not an ISO date (YYYY-MM-DD)") from None
-        if not _is_announcement_weekday(day):
-            raise InputError(f"{source}, line {number}: {_friday_saturday_message(day)}")
+        problem = holiday_problem(day)
+        if problem:
+            raise InputError(f"{source}, line {number}: {problem}")
         days.add(day)
     return frozenset(days)
 
 
-def _friday_saturday_message(day: date) -> str:
+def holiday_problem(day: date) -> str | None:
+    """Why `day` cannot be a holiday (a Friday or Saturday has no announcement to skip), or None."""
+    if _is_announcement_weekday(day):
+        return None
     return (
         f"{day.isoformat()} is a {day:%A}, which has no announcement to skip; "
         "holidays name skipped announcement evenings (Sunday to Thursday)"
@@ -100,8 +105,9 @@ def load_holidays(extra: Iterable[date] = ()) -> frozenset[date]:
     """The holidays shipped with the package plus `extra` (``settings.holidays`` from the config)."""
     extra_days = {_check_date(day, "holiday") for day in extra}
     for day in sorted(extra_days):
-        if not _is_announcement_weekday(day):
-            raise ConfigError(f"settings.holidays: {_friday_saturday_message(day)}")
+        problem = holiday_problem(day)
+        if problem:
+            raise ConfigError(f"settings.holidays: {problem}")
     return _packaged_holidays() | extra_days
 
 

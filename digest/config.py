@@ -17,6 +17,7 @@ import platformdirs
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from digest.calendar import holiday_problem
 from digest.errors import ConfigError
 
 __all__ = ["DEFAULT_CONFIG_PATH", "Config", "Keyword", "Settings", "Topic", "load_config", "resolve_config_path"]
@@ -81,6 +82,15 @@ class Settings(_Strict):
     push_retries: int = Field(default=3, ge=0)
     lock_timeout: float = Field(default=600.0, ge=0)
     log_format: Literal["text", "json"] = "text"
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays_are_announcement_evenings(cls, holidays: list[date]) -> list[date]:
+        for day in holidays:
+            problem = holiday_problem(day)
+            if problem:
+                raise ValueError(problem)
+        return holidays
 
     @property
     def store_path(self) -> Path:

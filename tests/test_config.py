@@ -43,9 +43,9 @@ def test_a_list_keyword_means_all_of_its_parts() -> None:
 def test_an_environment_variable_overrides_a_setting(tmp_path: Path) -> None:
     path = tmp_path / "digest.yaml"
     path.write_text(VALID + "settings:\n  request_interval: 3\n")
-    config = load_config(path, {"DIGEST_REQUEST_INTERVAL": "0.5", "DIGEST_HOLIDAYS": "2025-12-24, 2025-12-26"})
+    config = load_config(path, {"DIGEST_REQUEST_INTERVAL": "0.5", "DIGEST_HOLIDAYS": "2025-12-24, 2025-12-29"})
     assert config.settings.request_interval == 0.5
-    assert [day.isoformat() for day in config.settings.holidays] == ["2025-12-24", "2025-12-26"]
+    assert [day.isoformat() for day in config.settings.holidays] == ["2025-12-24", "2025-12-29"]
 
 
 def test_digest_config_names_the_file_when_no_option_does(tmp_path: Path) -> None:
@@ -105,3 +105,11 @@ def test_check_config_prints_the_resolved_settings(tmp_path: Path, monkeypatch: 
     assert result.exit_code == 0
     assert result.output.startswith(f"# {path}: valid\n")
     assert "request_interval: 7.5\n" in result.output
+
+
+def test_a_friday_holiday_is_refused_when_the_config_loads(tmp_path: Path) -> None:
+    path = tmp_path / "digest.yaml"
+    path.write_text(VALID + "settings:\n  holidays: [2026-07-03]\n")
+    result = CliRunner().invoke(main, ["check-config", "--config", str(path)])
+    assert result.exit_code == 2
+    assert "settings.holidays: Value error, 2026-07-03 is a Friday, which has no announcement to skip" in result.output
