@@ -1,0 +1,289 @@
+"""Publishing against real git: a bare "remote", a clone holding the digests, and a second clone of a colleague."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from digest.config import Settings
+from digest.errors import PublishError
+from digest.publish import FALLBACK_EMAIL, FALLBACK_NAME, commit_message, publish, redact
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True)
+    return done.stdout.rstrip("\n")
+
+
+def set_identity(repo: Path, name: str) -> None:
+    git(repo, "config", "user.name", name)
+    git(repo, "config", "user.email", f"{name.lower()}@example.org")
+
+
+@pytest.fixture(autouse=True)
+def no_global_git_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's ~/.gitconfig (identity, hooks, signing) must not decide a test."""
+    empty = tmp_path / "empty.gitconfig"
+    empty.touch()
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
+    seed = tmp_path / "seed"
+    subprocess.run(["git", "clone", "--quiet", str(bare), str(seed)], check=True, capture_output=True)
+    set_identity(seed, "Seed")
+    (seed / "README.md").write_text("digests\n")
+    (seed / "notes.txt").write_text("first\n")
+    git(seed, "add", ".")
+    git(seed, "commit", "--quiet", "-m", "start")
+    git(seed, "push", "--quiet", "origin", "HEAD:main")
+    return bare
+
+
+def clone(remote: Path, path: Path, name: str) -> Path:
+    subprocess.run(["git", "clone", "--quiet", str(remote), str(path)], check=True, capture_output=True)
+    set_identity(path, name)
+    return path
+
+
+@pytest.fixture
+def repo(remote: Path, tmp_path: Path) -> Path:
+    return clone(remote, tmp_path / "digests", "Bot")
+
+
+def write_digest(output_dir: Path, topic: str, day: str, text: str) -> list[Path]:
+    digest = output_dir / topic / f"{day}.md"
+    digest.parent.mkdir(parents=True, exist_ok=True)
+    digest.write_text(text)
+    overview = output_dir / "README.md"
+    overview.write_text(f"latest {topic} {day}\n")
+    return [digest, overview]
+
+
+def fast(**changes: object) -> Settings:
+    return Settings.model_validate({"push_retries": 2, **changes})
+
+
+def test_commit_holds_the_written_files_and_the_message(repo: Path) -> None:
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+
+    result = publish(output_dir, written, "digest 2025-10-04: MLLM 1", push=False, settings=fast())
+
+    assert result.commit == git(repo, "rev-parse", "HEAD")
+    assert git(repo, "log", "-1", "--format=%B") == "digest 2025-10-04: MLLM 1"
+    changed = git(repo, "show", "--name-only", "--format=", "HEAD").splitlines()
+    assert changed == ["output/MLLM/2025-10-04.md", "output/README.md"]
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_unchanged_files_make_no_commit(repo: Path) -> None:
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+    publish(output_dir, written, "first", push=False, settings=fast())
+    head = git(repo, "rev-parse", "HEAD")
+
+    result = publish(output_dir, written, "second", push=False, settings=fast())
+
+    assert result.commit is None
+    assert git(repo, "rev-parse", "HEAD") == head
+
+
+def test_output_dir_may_be_a_subdirectory_of_the_repository(repo: Path) -> None:
+    output_dir = repo / "site" / "digests"
+    written = write_digest(output_dir, "LLM", "2025-10-04", "# LLM\n")
+
+    publish(output_dir, written, "digest", push=False, settings=fast())
+
+    changed = git(repo, "show", "--name-only", "--format=", "HEAD").splitlines()
+    assert changed == ["site/digests/LLM/2025-10-04.md", "site/digests/README.md"]
+
+
+def test_relative_paths_are_resolved_from_the_working_directory(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo)
+    written = write_digest(Path("output"), "LLM", "2025-10-04", "# LLM\n")
+
+    result = publish(Path("output"), written, "digest", push=False, settings=fast())
+
+    assert result.commit is not None
+
+
+def test_other_staged_and_unstaged_changes_stay_out_of_the_commit(repo: Path) -> None:
+    (repo / "staged.txt").write_text("someone else's work\n")
+    git(repo, "add", "staged.txt")
+    (repo / "notes.txt").write_text("edited, not staged\n")
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+
+    publish(output_dir, written, "digest", push=False, settings=fast())
+
+    changed = git(repo, "show", "--name-only", "--format=", "HEAD").splitlines()
+    assert changed == ["output/MLLM/2025-10-04.md", "output/README.md"]
+    assert git(repo, "status", "--porcelain").splitlines() == [" M notes.txt", "A  staged.txt"]
+
+
+def test_a_path_outside_the_output_dir_is_refused_and_nothing_is_staged(repo: Path) -> None:
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+    (repo / "notes.txt").write_text("private\n")
+
+    with pytest.raises(PublishError, match=r"refusing to commit .*notes\.txt: it is not under the output directory"):
+        publish(output_dir, [*written, repo / "notes.txt"], "digest", push=False, settings=fast())
+
+    assert git(repo, "diff", "--cached", "--name-only") == ""
+
+
+def test_a_directory_outside_any_repository_is_refused(tmp_path: Path) -> None:
+    output_dir = tmp_path / "plain"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+
+    with pytest.raises(PublishError, match="is not inside a git repository"):
+        publish(output_dir, written, "digest", push=False, settings=fast())
+
+
+def test_push_sends_the_commit_to_the_remote_branch(repo: Path, remote: Path) -> None:
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+
+    result = publish(output_dir, written, "digest", push=True, settings=fast())
+
+    assert result.pushed and result.push_attempts == 1
+    assert git(remote, "rev-parse", "main") == result.commit
+
+
+def test_push_rejected_because_the_remote_moved_ends_rebased_and_pushed(
+    repo: Path, remote: Path, tmp_path: Path
+) -> None:
+    colleague = clone(remote, tmp_path / "colleague", "Colleague")
+    (colleague / "notes.txt").write_text("the colleague's edit\n")
+    git(colleague, "commit", "--quiet", "-am", "colleague")
+    git(colleague, "push", "--quiet", "origin", "main")
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+
+    result = publish(output_dir, written, "digest 2025-10-04: MLLM 1", push=True, settings=fast())
+
+    assert result.pushed and result.push_attempts == 2
+    assert git(remote, "log", "--format=%s", "main").splitlines() == ["digest 2025-10-04: MLLM 1", "colleague", "start"]
+    assert git(repo, "rev-parse", "HEAD") == git(remote, "rev-parse", "main")
+
+
+def test_unrelated_local_changes_survive_the_rebase_and_are_never_pushed(
+    repo: Path, remote: Path, tmp_path: Path
+) -> None:
+    colleague = clone(remote, tmp_path / "colleague", "Colleague")
+    (colleague / "README.md").write_text("digests, by the colleague\n")
+    git(colleague, "commit", "--quiet", "-am", "colleague")
+    git(colleague, "push", "--quiet", "origin", "main")
+    (repo / "notes.txt").write_text("uncommitted, mine\n")
+    (repo / "staged.txt").write_text("staged, mine\n")
+    git(repo, "add", "staged.txt")
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+
+    result = publish(output_dir, written, "digest", push=True, settings=fast())
+
+    assert result.push_attempts == 2
+    pushed = git(remote, "show", "--name-only", "--format=", "main").splitlines()
+    assert pushed == ["output/MLLM/2025-10-04.md", "output/README.md"]
+    assert git(remote, "show", "main:notes.txt") == "first"
+    assert (repo / "notes.txt").read_text() == "uncommitted, mine\n"
+    assert (repo / "staged.txt").read_text() == "staged, mine\n"
+    assert "staged.txt" not in git(remote, "ls-tree", "-r", "--name-only", "main")
+
+
+def test_a_permanently_refused_push_raises_and_keeps_the_local_commit(repo: Path, remote: Path) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes are closed' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    remote_head = git(remote, "rev-parse", "main")
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+
+    with pytest.raises(PublishError, match=r"failed after 3 tries: .*pre-receive hook declined.*is kept") as raised:
+        publish(output_dir, written, "digest kept", push=True, settings=fast())
+
+    assert raised.value.exit_code == 1
+    assert git(repo, "log", "-1", "--format=%s") == "digest kept"
+    assert git(remote, "rev-parse", "main") == remote_head
+
+
+def test_a_push_with_nothing_new_delivers_a_commit_kept_by_an_earlier_failure(repo: Path, remote: Path) -> None:
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+    kept = publish(output_dir, written, "digest", push=False, settings=fast()).commit
+
+    result = publish(output_dir, written, "digest", push=True, settings=fast())
+
+    assert result.commit is None and result.pushed
+    assert git(remote, "rev-parse", "main") == kept
+
+
+def test_credentials_in_the_remote_url_never_reach_the_error(repo: Path) -> None:
+    git(repo, "remote", "set-url", "origin", "http://digest-bot:s3cret-token@127.0.0.1:9/digests.git")
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+
+    with pytest.raises(PublishError) as raised:
+        publish(output_dir, written, "digest", push=True, settings=fast(push_retries=0))
+
+    assert "s3cret-token" not in str(raised.value)
+
+
+def test_the_settings_name_the_author(repo: Path) -> None:
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+    settings = fast(git_author_name="Digest Bot", git_author_email="bot@lab.example")
+
+    publish(output_dir, written, "digest", push=False, settings=settings)
+
+    assert git(repo, "log", "-1", "--format=%an <%ae> / %cn <%ce>") == (
+        "Digest Bot <bot@lab.example> / Digest Bot <bot@lab.example>"
+    )
+
+
+def test_git_without_any_identity_commits_as_arxiv_digest(repo: Path) -> None:
+    git(repo, "config", "--unset", "user.name")
+    git(repo, "config", "--unset", "user.email")
+    git(repo, "config", "user.useConfigOnly", "true")
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+
+    publish(output_dir, written, "digest", push=False, settings=fast())
+
+    assert git(repo, "log", "-1", "--format=%an <%ae>") == f"{FALLBACK_NAME} <{FALLBACK_EMAIL}>"
+
+
+def test_commit_message_for_one_date_names_topics_and_counts() -> None:
+    message = commit_message({date(2025, 10, 4): {"MLLM": 48, "LLM": 120}})
+
+    assert message == "digest 2025-10-04: MLLM 48, LLM 120"
+
+
+def test_commit_message_for_several_dates_has_a_range_subject_and_a_line_per_date() -> None:
+    message = commit_message(
+        {
+            date(2025, 10, 4): {"MLLM": 48},
+            date(2025, 10, 1): {"MLLM": 40},
+            date(2025, 10, 2): {"MLLM": 0},
+        }
+    )
+
+    assert message == (
+        "digest 2025-10-01..2025-10-04: 3 dates\n\n2025-10-01: MLLM 40\n2025-10-02: MLLM 0\n2025-10-04: MLLM 48"
+    )
+
+
+def test_redact_hides_user_information_in_urls() -> None:
+    text = "fatal: unable to access 'https://x-access-token:ghs_abc@github.com/lab/digests.git/'"
+
+    assert redact(text) == "fatal: unable to access 'https://***@github.com/lab/digests.git/'"
