@@ -1,0 +1,86 @@
+"""The output lock: a second run waits, then fails clearly; once released, the next run gets in."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from multiprocessing import synchronize
+from pathlib import Path
+
+import pytest
+
+from digest.errors import LockError
+from digest.lock import LOCK_NAME, output_lock
+
+
+def hold_lock_until_told(output_dir: Path, locked: threading.Event, release: threading.Event) -> None:
+    with output_lock(output_dir, timeout=5):
+        locked.set()
+        release.wait(timeout=30)
+
+
+def hold_lock_in_process(output_dir: str, locked: synchronize.Event, release: synchronize.Event) -> None:
+    with output_lock(Path(output_dir), timeout=5):
+        locked.set()
+        release.wait(timeout=30)
+
+
+def test_a_second_run_waits_then_fails_naming_the_lock(tmp_path: Path) -> None:
+    locked, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=hold_lock_until_told, args=(tmp_path, locked, release))
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with pytest.raises(LockError) as raised, output_lock(tmp_path, timeout=0.05):
+            pass
+    finally:
+        release.set()
+        holder.join()
+
+    assert str(raised.value) == f"another digest run holds {tmp_path / LOCK_NAME}; waited 0.05 s"
+    assert raised.value.exit_code == 1
+
+
+def test_a_second_process_is_kept_out_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    locked, release = context.Event(), context.Event()
+    holder = context.Process(target=hold_lock_in_process, args=(str(tmp_path), locked, release))
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        with pytest.raises(LockError), output_lock(tmp_path, timeout=0.05):
+            pass
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    assert holder.exitcode == 0
+
+
+def test_the_lock_is_free_again_after_release(tmp_path: Path) -> None:
+    locked, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=hold_lock_until_told, args=(tmp_path, locked, release))
+    holder.start()
+    assert locked.wait(timeout=10)
+    release.set()
+    holder.join()
+
+    with output_lock(tmp_path, timeout=0.05) as path:
+        assert path == tmp_path / LOCK_NAME
+
+
+def test_a_waiting_run_gets_the_lock_when_the_holder_finishes_in_time(tmp_path: Path) -> None:
+    locked, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=hold_lock_until_told, args=(tmp_path, locked, release))
+    holder.start()
+    assert locked.wait(timeout=10)
+    threading.Timer(0.05, release.set).start()
+
+    with output_lock(tmp_path, timeout=30):
+        assert release.is_set()
+    holder.join()
+
+
+def test_the_output_directory_is_created_for_the_lock(tmp_path: Path) -> None:
+    with output_lock(tmp_path / "new" / "output", timeout=0) as path:
+        assert path.parent.is_dir()
