@@ -1,0 +1,262 @@
+"""ArxivHttp against a tiny scripted server on 127.0.0.1: spacing, retries, backoff, Retry-After, budget."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from digest.config import Settings
+from digest.errors import FetchError
+from digest.fetch.http import USER_AGENT, ArxivHttp, IncompleteResponse, parse_retry_after
+
+
+@dataclass
+class Scripted:
+    """One canned answer: status, headers, body, and seconds to stall before answering."""
+
+    status: int = 200
+    body: bytes = b"ok"
+    headers: dict[str, str] = field(default_factory=dict)
+    stall: float = 0.0
+
+
+class ScriptedServer:
+    """Answers each request with the next scripted reply (the last one repeats); records paths and headers."""
+
+    def __init__(self, replies: list[Scripted]) -> None:
+        self.replies = replies
+        self.seen: list[tuple[str, str]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.seen.append((self.path, self.headers.get("User-Agent", "")))
+                reply = outer.replies.pop(0) if len(outer.replies) > 1 else outer.replies[0]
+                if reply.stall:
+                    time.sleep(reply.stall)
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
+
+    def __enter__(self) -> ScriptedServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class FakeClock:
+    """A monotonic clock that only moves when slept on; every sleep is recorded."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def settings(**overrides: float) -> Settings:
+    values: dict[str, float] = {"request_interval": 0.0, "retry_backoff": 0.01, "max_tries": 3, "request_timeout": 0.5}
+    values.update(overrides)
+    return Settings.model_validate(values)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def make_http(clock: FakeClock, **overrides: float) -> ArxivHttp:
+    return ArxivHttp(settings(**overrides), sleep=clock.sleep, monotonic=clock.monotonic)
+
+
+@pytest.fixture
+def ok_server() -> Iterator[ScriptedServer]:
+    with ScriptedServer([Scripted()]) as server:
+        yield server
+
+
+def test_spacing_is_shared_across_kinds(clock: FakeClock, ok_server: ScriptedServer) -> None:
+    with make_http(clock, request_interval=3.0) as http:
+        http.get(ok_server.url, kind="rss")
+        http.get(ok_server.url, kind="api")
+        clock.now += 1.0
+        http.get(ok_server.url, kind="oai")
+    assert clock.sleeps == [3.0, 2.0]
+
+
+def test_no_wait_before_the_first_request(clock: FakeClock, ok_server: ScriptedServer) -> None:
+    with make_http(clock, request_interval=3.0) as http:
+        http.get(ok_server.url, kind="api")
+    assert clock.sleeps == []
+
+
+def test_stats_count_requests_by_kind(clock: FakeClock, ok_server: ScriptedServer) -> None:
+    with make_http(clock) as http:
+        http.get(ok_server.url, kind="rss")
+        http.get(ok_server.url, kind="api")
+        http.get(ok_server.url, kind="api")
+    assert http.stats == {"rss": 1, "api": 2, "total": 3}
+
+
+def test_user_agent_names_arxiv_digest(clock: FakeClock, ok_server: ScriptedServer) -> None:
+    with make_http(clock) as http:
+        http.get(ok_server.url, kind="api")
+    assert ok_server.seen[0][1] == USER_AGENT
+    assert USER_AGENT.startswith("arxiv-digest/")
+
+
+def test_params_are_sent_as_the_query(clock: FakeClock, ok_server: ScriptedServer) -> None:
+    with make_http(clock) as http:
+        http.get(ok_server.url + "query", params={"id_list": "2510.00001,2510.00002", "start": 0}, kind="api")
+    assert ok_server.seen[0][0] == "/query?id_list=2510.00001%2C2510.00002&start=0"
+
+
+def test_503_once_then_success_takes_two_requests(clock: FakeClock) -> None:
+    with ScriptedServer([Scripted(503), Scripted(body=b"fine")]) as server, make_http(clock) as http:
+        response = http.get(server.url, kind="api")
+    assert response.content == b"fine"
+    assert http.stats["total"] == 2
+    assert clock.sleeps == [0.01]
+
+
+def test_backoff_doubles_per_try(clock: FakeClock) -> None:
+    replies = [Scripted(503), Scripted(502), Scripted(500), Scripted()]
+    with ScriptedServer(replies) as server, make_http(clock, max_tries=4, retry_backoff=1.0) as http:
+        http.get(server.url, kind="api")
+    assert clock.sleeps == [1.0, 2.0, 4.0]
+
+
+def test_429_honours_retry_after_seconds(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(429, headers={"Retry-After": "7"}), Scripted()]) as server,
+        make_http(clock) as http,
+    ):
+        http.get(server.url, kind="rss")
+    assert clock.sleeps == [7.0]
+    assert http.stats["rss"] == 2
+
+
+def test_backoff_wins_when_larger_than_retry_after(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(503, headers={"Retry-After": "1"}), Scripted()]) as server,
+        make_http(clock, retry_backoff=5.0) as http,
+    ):
+        http.get(server.url, kind="api")
+    assert clock.sleeps == [5.0]
+
+
+def test_retry_after_is_capped(clock: FakeClock) -> None:
+    with ScriptedServer([Scripted(429, headers={"Retry-After": "86400"}), Scripted()]) as server:
+        http = ArxivHttp(settings(), sleep=clock.sleep, monotonic=clock.monotonic, max_wait=60.0)
+        with http:
+            http.get(server.url, kind="api")
+    assert clock.sleeps == [60.0]
+
+
+def test_retry_after_accepts_an_http_date() -> None:
+    now = datetime(2025, 10, 13, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("Mon, 13 Oct 2025 12:00:30 GMT", now=now) == 30.0
+    assert parse_retry_after("12", now=now) == 12.0
+    assert parse_retry_after("soon", now=now) is None
+
+
+def test_always_503_fails_after_max_tries_naming_url_and_cause(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(503)]) as server,
+        make_http(clock, max_tries=4) as http,
+        pytest.raises(FetchError) as caught,
+    ):
+        http.get(server.url + "api/query", params={"id_list": "2510.00001"}, kind="api")
+    assert str(caught.value) == (
+        f"arXiv API did not answer after 4 tries (HTTP 503): {server.url}api/query?id_list=2510.00001"
+    )
+    assert len(server.seen) == 4
+    assert http.stats["total"] == 4
+
+
+def test_404_fails_at_once(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(404)]) as server,
+        make_http(clock) as http,
+        pytest.raises(FetchError, match=r"refused the request \(HTTP 404\)"),
+    ):
+        http.get(server.url, kind="rss")
+    assert len(server.seen) == 1
+
+
+def test_hang_past_the_timeout_is_retried(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(stall=1.0, body=b"late"), Scripted(body=b"prompt")]) as server,
+        make_http(clock, request_timeout=0.2) as http,
+    ):
+        response = http.get(server.url, kind="api")
+    assert response.content == b"prompt"
+    assert http.stats["total"] == 2
+
+
+def test_connection_refused_is_retried_then_fails(clock: FakeClock) -> None:
+    with ScriptedServer([Scripted()]) as server:
+        dead_url = server.url
+    with make_http(clock, max_tries=2) as http, pytest.raises(FetchError, match="connection failed"):
+        http.get(dead_url, kind="oai")
+    assert http.stats["oai"] == 2
+
+
+def _needs_complete(response: httpx.Response) -> str:
+    if response.content != b"complete":
+        raise IncompleteResponse(f"got {response.content.decode()!r}")
+    return response.content.decode()
+
+
+def test_unusable_200_is_retried_via_validate(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(body=b"trunc"), Scripted(body=b"complete")]) as server,
+        make_http(clock) as http,
+    ):
+        value = http.get_valid(server.url, kind="api", validate=_needs_complete)
+    assert value == "complete"
+    assert http.stats["total"] == 2
+    assert clock.sleeps == [0.01]
+
+
+def test_unusable_200_every_time_fails_with_the_reason(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(body=b"trunc")]) as server,
+        make_http(clock, max_tries=2) as http,
+        pytest.raises(FetchError, match=r"after 2 tries \(incomplete response: got 'trunc'\)"),
+    ):
+        http.get_valid(server.url, kind="api", validate=_needs_complete)
+    assert http.stats["total"] == 2
+
+
+def test_mock_transport_can_stand_in_for_the_network(clock: FakeClock) -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=request.url.path.encode()))
+    http = ArxivHttp(settings(), transport=transport, sleep=clock.sleep, monotonic=clock.monotonic)
+    with http:
+        assert http.get("http://arxiv.test/rss/cs.AI", kind="rss").content == b"/rss/cs.AI"
