@@ -15,6 +15,7 @@ import yaml
 
 from digest.config import Config, load_config, resolve_config_path
 from digest.errors import DigestError
+from digest.logs import LogFormat, configure_logging
 from digest.models import load_papers
 from digest.pipeline import chosen_topics, write_day
 
@@ -80,8 +81,19 @@ def configured(config_path: Path | None, output_dir: Path | None) -> Config:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="arxiv-digest")
-def main() -> None:
+@click.option("-v", "--verbose", count=True, help="More log lines (repeatable).")
+@click.option("-q", "--quiet", count=True, help="Warnings and errors only.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    envvar="DIGEST_LOG_FORMAT",
+    default="text",
+    show_default=True,
+    help="JSON lines suit containers and log collectors.",
+)
+def main(verbose: int, quiet: int, log_format: LogFormat) -> None:
     """Daily markdown digests of new arXiv papers, one per topic."""
+    configure_logging(verbose - quiet, log_format)
 
 
 @main.command()
