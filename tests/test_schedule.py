@@ -1,0 +1,142 @@
+"""The scheduler: the cron line and its time zone, runs that fail without killing it, --once, clean shutdown."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from digest.config import Settings
+from digest.errors import ConfigError, FetchError
+from digest.schedule import JOB_ID, build_scheduler, cron_trigger, serve
+
+SATURDAY = datetime(2025, 10, 4, 12, 0, tzinfo=UTC)
+
+
+class FlakyJob:
+    """Fails its first run, succeeds afterwards; after `wanted` runs sets `done` and calls `then` once."""
+
+    def __init__(self, wanted: int, then: Callable[[], None] | None = None) -> None:
+        self.times: list[datetime] = []
+        self.wanted = wanted
+        self.then = then
+        self.done = threading.Event()
+
+    def __call__(self, now: datetime) -> str:
+        self.times.append(now)
+        if len(self.times) == self.wanted:
+            self.done.set()
+            if self.then:
+                self.then()
+        if len(self.times) == 1:
+            raise FetchError("arXiv answered 503 five times")
+        return f"2025-10-04: MLLM {len(self.times)}"
+
+
+def next_run(expression: str, after: datetime, timezone: str = "UTC") -> datetime:
+    upcoming: datetime | None = cron_trigger(expression, timezone).get_next_fire_time(None, after)
+    assert upcoming is not None
+    return upcoming.astimezone(UTC)
+
+
+def test_the_default_schedule_runs_daily_at_0630_utc() -> None:
+    assert next_run(Settings().schedule, SATURDAY) == datetime(2025, 10, 5, 6, 30, tzinfo=UTC)
+
+
+def test_the_schedule_is_read_in_its_time_zone() -> None:
+    upcoming = next_run("30 6 * * *", SATURDAY, "America/New_York")
+
+    assert upcoming == datetime(2025, 10, 5, 10, 30, tzinfo=UTC)
+
+
+def test_day_of_week_numbers_are_read_as_cron_reads_them() -> None:
+    assert next_run("30 6 * * 1-5", SATURDAY) == datetime(2025, 10, 6, 6, 30, tzinfo=UTC)
+    assert next_run("30 6 * * 0", SATURDAY) == datetime(2025, 10, 5, 6, 30, tzinfo=UTC)
+    assert next_run("30 6 * * 7", SATURDAY) == datetime(2025, 10, 5, 6, 30, tzinfo=UTC)
+    assert next_run("30 6 * * 2-6/2", SATURDAY) == datetime(2025, 10, 7, 6, 30, tzinfo=UTC)
+    assert next_run("30 6 * * mon-fri", SATURDAY) == datetime(2025, 10, 6, 6, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("expression", ["30 6 * *", "30 25 * * *", "30 6 * * 8", "30 6 * * 5-1"])
+def test_a_bad_cron_line_is_a_config_error(expression: str) -> None:
+    with pytest.raises(ConfigError, match=r"^settings\.schedule: "):
+        cron_trigger(expression, "UTC")
+
+
+def test_an_unknown_time_zone_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"^settings\.schedule_timezone: 'Mars/Olympus' is not an IANA time zone"):
+        build_scheduler(FlakyJob(1), Settings(schedule_timezone="Mars/Olympus"), scheduler_cls=BackgroundScheduler)
+
+
+def test_the_job_coalesces_runs_one_at_a_time_with_the_grace_time() -> None:
+    scheduler = build_scheduler(FlakyJob(1), Settings(misfire_grace_time=900), scheduler_cls=BackgroundScheduler)
+
+    job = scheduler.get_job(JOB_ID)
+
+    assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 900)
+
+
+def test_the_scheduler_runs_the_job_again_after_a_failing_run(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="digest.schedule")
+    job = FlakyJob(wanted=3)
+    scheduler = build_scheduler(
+        job, Settings(), scheduler_cls=BackgroundScheduler, trigger=IntervalTrigger(seconds=0.02)
+    )
+    scheduler.start()
+    try:
+        assert job.done.wait(timeout=30)
+        assert scheduler.running
+    finally:
+        scheduler.shutdown(wait=True)
+
+    assert all(now.tzinfo is UTC for now in job.times)
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("failed: arXiv answered 503 five times; the next tick retries" in message for message in messages)
+    assert any(message.endswith(": 2025-10-04: MLLM 2") for message in messages)
+
+
+def test_serve_once_runs_the_job_once_and_returns_its_summary() -> None:
+    times: list[datetime] = []
+
+    def job(now: datetime) -> str:
+        times.append(now)
+        return "2025-10-04: MLLM 48"
+
+    outcome = serve(job, Settings(), once=True, clock=lambda: SATURDAY)
+
+    assert outcome == "2025-10-04: MLLM 48"
+    assert times == [SATURDAY]
+
+
+def test_serve_once_passes_the_current_time_in_utc() -> None:
+    times: list[datetime] = []
+
+    def job(now: datetime) -> None:
+        times.append(now)
+
+    serve(job, Settings(), once=True)
+
+    assert times[0].tzinfo is UTC
+    assert abs(datetime.now(UTC) - times[0]) < timedelta(hours=1)
+
+
+def test_serve_once_raises_a_failure_for_the_exit_code() -> None:
+    with pytest.raises(FetchError):
+        serve(FlakyJob(1), Settings(), once=True)
+
+
+def test_serve_survives_a_failing_run_and_stops_cleanly_on_sigterm() -> None:
+    job = FlakyJob(wanted=2, then=lambda: os.kill(os.getpid(), signal.SIGTERM))
+    before = signal.getsignal(signal.SIGTERM)
+
+    serve(job, Settings(), once=False, trigger=IntervalTrigger(seconds=0.02))
+
+    assert len(job.times) >= 2
+    assert signal.getsignal(signal.SIGTERM) is before
