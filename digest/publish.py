@@ -201,9 +201,11 @@ def _rebase(git: _Git, remote: str, branch: str) -> None:
     pulled = git.run("pull", "--rebase", "--autostash", "--quiet", remote, branch, check=False)
     if pulled.returncode == 0:
         return
+    failure = f"git pull --rebase from {redact(remote)} {branch} failed: {_last_line(pulled)}"
     if _rebasing(git):
         git.run("rebase", "--abort", check=False)
-    raise PublishError(f"git pull --rebase from {redact(remote)} {branch} failed: {_last_line(pulled)}")
+        failure += "; the rebase was undone and the local commit is kept"
+    raise PublishError(failure)
 
 
 def _rebasing(git: _Git) -> bool:

@@ -287,3 +287,24 @@ def test_redact_hides_user_information_in_urls() -> None:
     text = "fatal: unable to access 'https://x-access-token:ghs_abc@github.com/lab/digests.git/'"
 
     assert redact(text) == "fatal: unable to access 'https://***@github.com/lab/digests.git/'"
+
+
+def test_a_rebase_conflict_is_aborted_and_keeps_the_commit_and_local_changes(
+    repo: Path, remote: Path, tmp_path: Path
+) -> None:
+    colleague = clone(remote, tmp_path / "colleague", "Colleague")
+    write_digest(colleague / "output", "MLLM", "2025-10-04", "# MLLM, the colleague's\n")
+    git(colleague, "add", "output")
+    git(colleague, "commit", "--quiet", "-m", "colleague")
+    git(colleague, "push", "--quiet", "origin", "main")
+    (repo / "notes.txt").write_text("uncommitted, mine\n")
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM, ours\n")
+
+    with pytest.raises(PublishError, match="git pull --rebase from origin main failed") as raised:
+        publish(output_dir, written, "digest ours", push=True, settings=fast())
+
+    assert git(repo, "log", "-1", "--format=%s") == "digest ours"
+    assert str(raised.value).endswith("; the rebase was undone and the local commit is kept")
+    assert not (repo / ".git" / "rebase-merge").exists()
+    assert (repo / "notes.txt").read_text() == "uncommitted, mine\n"
