@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,9 +28,12 @@ class Scripted:
 
 
 class ScriptedServer:
-    """Answers each request with the next scripted reply (the last one repeats); records paths and headers."""
+    """A real server on 127.0.0.1 with canned answers; records paths and User-Agents.
 
-    def __init__(self, replies: list[Scripted]) -> None:
+    `replies` is a list (each request takes the next; the last one repeats) or a function of the path.
+    """
+
+    def __init__(self, replies: list[Scripted] | Callable[[str], Scripted]) -> None:
         self.replies = replies
         self.seen: list[tuple[str, str]] = []
         outer = self
@@ -38,7 +41,7 @@ class ScriptedServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.seen.append((self.path, self.headers.get("User-Agent", "")))
-                reply = outer.replies.pop(0) if len(outer.replies) > 1 else outer.replies[0]
+                reply = outer.next_reply(self.path)
                 if reply.stall:
                     time.sleep(reply.stall)
                 self.send_response(reply.status)
@@ -55,6 +58,15 @@ class ScriptedServer:
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
+
+    @property
+    def paths(self) -> list[str]:
+        return [path for path, _ in self.seen]
+
+    def next_reply(self, path: str) -> Scripted:
+        if callable(self.replies):
+            return self.replies(path)
+        return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
 
     def __enter__(self) -> ScriptedServer:
         self.thread.start()

@@ -6,8 +6,11 @@ from datetime import date
 
 import pytest
 
-from digest.fetch.http import IncompleteResponse
-from digest.fetch.rss import ListedItem, Listing, parse_listing, split_creators
+from digest.config import Settings
+from digest.errors import FetchError
+from digest.fetch.http import ArxivHttp, IncompleteResponse
+from digest.fetch.rss import ListedItem, Listing, fetch_latest_listing, parse_listing, split_creators
+from tests.test_fetch_http import Scripted, ScriptedServer
 
 CHANNEL = """<?xml version='1.0' encoding='UTF-8'?>
 <rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/"
@@ -159,3 +162,90 @@ def test_an_empty_body_is_incomplete() -> None:
 def test_an_html_error_page_is_incomplete() -> None:
     with pytest.raises(IncompleteResponse):
         parse_listing(b"<html><body><h1>Service Unavailable</h1></body></html>")
+
+
+def make_http(**overrides: float) -> ArxivHttp:
+    values: dict[str, float] = {"request_interval": 0.01, "retry_backoff": 0.01, "max_tries": 3, "request_timeout": 0.5}
+    values.update(overrides)
+    return ArxivHttp(Settings.model_validate(values))
+
+
+def test_one_request_covers_every_category() -> None:
+    with ScriptedServer([Scripted(body=feed(item()))]) as server, make_http() as http:
+        listing = fetch_latest_listing(http, server.url + "rss/", ["cs.AI", "cs.CL", "cs.CV"], item_cap=2000)
+    assert server.paths == ["/rss/cs.AI+cs.CL+cs.CV"]
+    assert [paper.id for paper in listing.items] == ["2510.09595"]
+    assert http.stats == {"rss": 1, "total": 1}
+
+
+def test_weekend_feed_without_items_is_an_empty_listing() -> None:
+    weekend = feed(pub_date="Sat, 18 Oct 2025 00:00:00 -0400")
+    with ScriptedServer([Scripted(body=weekend)]) as server, make_http() as http:
+        listing = fetch_latest_listing(http, server.url + "rss/", ["cs.AI"], item_cap=2000)
+    assert listing == Listing(date(2025, 10, 18), [])
+
+
+def test_truncated_feed_is_retried() -> None:
+    body = feed(item("2510.00001"), item("2510.00002"))
+    with (
+        ScriptedServer([Scripted(body=body[:900]), Scripted(body=body)]) as server,
+        make_http() as http,
+    ):
+        listing = fetch_latest_listing(http, server.url + "rss/", ["cs.AI"], item_cap=2000)
+    assert [paper.id for paper in listing.items] == ["2510.00001", "2510.00002"]
+    assert len(server.paths) == 2
+
+
+def test_truncated_feed_every_time_fails_after_max_tries() -> None:
+    body = feed(item("2510.00001"), item("2510.00002"))
+    with (
+        ScriptedServer([Scripted(body=body[:900])]) as server,
+        make_http(max_tries=3) as http,
+        pytest.raises(FetchError, match=r"^arXiv RSS did not answer after 3 tries \(incomplete response: unparsable"),
+    ):
+        fetch_latest_listing(http, server.url + "rss/", ["cs.AI"], item_cap=2000)
+    assert len(server.paths) == 3
+
+
+def capped_world(path: str) -> Scripted:
+    """Three papers: the combined feed hits a cap of 3; per-category feeds list cross-lists as `cross`."""
+    shared_new = item("2510.00001", categories=("cs.AI", "cs.CL"))
+    shared_cross = item("2510.00001", categories=("cs.AI", "cs.CL"), announce="cross")
+    only_ai = item("2510.00002", categories=("cs.AI",), announce="replace", version=2)
+    only_cl = item("2510.00003", categories=("cs.CL",))
+    feeds = {
+        "/rss/cs.AI+cs.CL": feed(shared_new, only_ai, only_cl),
+        "/rss/cs.CL+cs.AI": feed(shared_new, only_cl, only_ai),
+        "/rss/cs.AI": feed(shared_new, only_ai),
+        "/rss/cs.CL": feed(shared_cross, only_cl),
+    }
+    return Scripted(body=feeds[path]) if path in feeds else Scripted(404)
+
+
+def test_capped_feed_is_replaced_by_per_category_feeds_merged_by_id() -> None:
+    with ScriptedServer(capped_world) as server, make_http() as http:
+        listing = fetch_latest_listing(http, server.url + "rss/", ["cs.AI", "cs.CL"], item_cap=3)
+    assert server.paths == ["/rss/cs.AI+cs.CL", "/rss/cs.AI", "/rss/cs.CL"]
+    assert [(paper.id, paper.announce_type) for paper in listing.items] == [
+        ("2510.00001", "new"),
+        ("2510.00002", "replace"),
+        ("2510.00003", "new"),
+    ]
+    assert listing.mailing_date == date(2025, 10, 14)
+
+
+def test_cross_listing_seen_first_is_upgraded_to_new_when_merging() -> None:
+    with ScriptedServer(capped_world) as server, make_http() as http:
+        listing = fetch_latest_listing(http, server.url + "rss/", ["cs.CL", "cs.AI"], item_cap=3)
+    assert server.paths == ["/rss/cs.CL+cs.AI", "/rss/cs.CL", "/rss/cs.AI"]
+    shared = next(paper for paper in listing.items if paper.id == "2510.00001")
+    assert shared.announce_type == "new"
+
+
+def test_a_single_category_feed_at_the_cap_fails() -> None:
+    with (
+        ScriptedServer(capped_world) as server,
+        make_http() as http,
+        pytest.raises(FetchError, match=r"feed for cs.AI reached its 2-item cap"),
+    ):
+        fetch_latest_listing(http, server.url + "rss/", ["cs.AI"], item_cap=2)
