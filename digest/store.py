@@ -1,0 +1,330 @@
+"""The embedded store: every record fetched from arXiv, and which papers made up each announcement.
+
+SQLite (standard library), one file in the cache directory. Re-rendering a date or adding a topic reads
+from here instead of the network (`--offline`); an OAI-PMH harvest saves each page here together with its
+resumption token, so an interrupted harvest resumes where it stopped.
+
+WAL mode lets a reader (a second command, a benchmark) see the last committed state while a run writes.
+The schema version lives in `PRAGMA user_version`; `_MIGRATIONS` upgrades an older file in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from digest.errors import DigestError
+from digest.models import Paper
+
+__all__ = ["Harvest", "Member", "Store", "VersionRow"]
+
+Member = tuple[str, int | None, str]
+"""A batch membership row: paper id, version, announce type."""
+
+VersionRow = tuple[str, int, datetime]
+"""One version of a paper: id, version number, submission time (UTC)."""
+
+_MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE papers (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,           -- 0 when the source did not say
+        title TEXT NOT NULL,
+        authors TEXT NOT NULL,              -- JSON list
+        abstract TEXT NOT NULL,
+        categories TEXT NOT NULL,           -- JSON list, primary first
+        primary_category TEXT,
+        published TEXT,
+        updated TEXT,
+        comment TEXT,
+        PRIMARY KEY (id, version)
+    );
+    CREATE TABLE versions (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        submitted TEXT NOT NULL,            -- ISO 8601 UTC, sortable as text
+        PRIMARY KEY (id, version)
+    );
+    CREATE INDEX versions_by_submission ON versions (submitted);
+    CREATE TABLE batches (
+        announcement TEXT PRIMARY KEY,      -- the announcement evening, YYYY-MM-DD
+        source TEXT NOT NULL                -- rss, oai or api
+    );
+    CREATE TABLE batch_members (
+        announcement TEXT NOT NULL REFERENCES batches (announcement) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        announce_type TEXT NOT NULL,
+        PRIMARY KEY (announcement, position)
+    );
+    CREATE TABLE harvests (
+        set_spec TEXT NOT NULL,
+        from_date TEXT NOT NULL,
+        token TEXT,                         -- the next page's resumption token; NULL before the first page
+        cursor INTEGER NOT NULL DEFAULT 0,
+        complete_list_size INTEGER,
+        records INTEGER NOT NULL DEFAULT 0,
+        complete INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_spec, from_date)
+    );
+    """,
+]
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+@dataclass
+class Harvest:
+    """Where an OAI-PMH harvest stands: the token of the next page, and what has arrived so far."""
+
+    set_spec: str
+    from_date: date
+    token: str | None = None
+    cursor: int = 0
+    complete_list_size: int | None = None
+    records: int = 0
+    complete: bool = False
+
+    @property
+    def started(self) -> bool:
+        """Whether a page has been saved (so `token` resumes it rather than starting over)."""
+        return self.records > 0 or self.token is not None
+
+
+class Store:
+    """One SQLite file; open it with `Store.open(path)` as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating it and its directory if need be) and bring the schema up to date."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as err:
+            raise DigestError(f"cannot open the store {path}: {err}") from err
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            _migrate(connection, path)
+        except sqlite3.Error as err:
+            connection.close()
+            raise DigestError(f"cannot use the store {path}: {err}") from err
+        return cls(connection)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # Papers
+
+    def save_papers(self, papers: Iterable[Paper]) -> None:
+        """Upsert records by (id, version): a later save of the same version (API metadata) wins."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (_row(p) for p in papers)
+            )
+
+    def load_papers(self, ids: Sequence[str]) -> list[Paper]:
+        """The latest stored version of each id, in the order asked; unknown ids are left out."""
+        found: dict[str, Paper] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT * FROM papers WHERE id IN ({marks}) ORDER BY id, version", chunk
+            ).fetchall()
+            found.update((row[0], _paper(row)) for row in rows)
+        return [found[paper_id] for paper_id in ids if paper_id in found]
+
+    # Batches
+
+    def save_batch(self, announcement: date, source: str, members: Sequence[Member]) -> None:
+        """Replace the membership of an announcement's batch, all at once."""
+        with self._transaction():
+            self._db.execute("DELETE FROM batches WHERE announcement = ?", (announcement.isoformat(),))
+            self._db.execute("INSERT INTO batches VALUES (?, ?)", (announcement.isoformat(), source))
+            self._db.executemany(
+                "INSERT INTO batch_members VALUES (?, ?, ?, ?, ?)",
+                (
+                    (announcement.isoformat(), position, paper_id, version or 0, announce_type)
+                    for position, (paper_id, version, announce_type) in enumerate(members)
+                ),
+            )
+
+    def has_batch(self, announcement: date) -> bool:
+        row = self._db.execute("SELECT 1 FROM batches WHERE announcement = ?", (announcement.isoformat(),))
+        return row.fetchone() is not None
+
+    def batch_source(self, announcement: date) -> str | None:
+        row = self._db.execute("SELECT source FROM batches WHERE announcement = ?", (announcement.isoformat(),))
+        found = row.fetchone()
+        return str(found[0]) if found else None
+
+    def load_batch(self, announcement: date) -> list[Paper] | None:
+        """The batch as it was saved (the very records rendered then, with their announce types), or None."""
+        if not self.has_batch(announcement):
+            return None
+        rows = self._db.execute(
+            """
+            SELECT papers.*, batch_members.announce_type FROM batch_members
+            JOIN papers ON papers.id = batch_members.id AND papers.version = batch_members.version
+            WHERE batch_members.announcement = ? ORDER BY batch_members.position
+            """,
+            (announcement.isoformat(),),
+        )
+        return [_paper(row[:-1]).model_copy(update={"announce_type": row[-1]}) for row in rows]
+
+    def latest_batch_before(self, announcement: date) -> tuple[date, set[str]] | None:
+        """The previous stored batch and its ids: a feed that repeats it is stale."""
+        row = self._db.execute(
+            "SELECT announcement FROM batches WHERE announcement < ? ORDER BY announcement DESC LIMIT 1",
+            (announcement.isoformat(),),
+        ).fetchone()
+        if row is None:
+            return None
+        ids = self._db.execute("SELECT id FROM batch_members WHERE announcement = ?", (row[0],))
+        return date.fromisoformat(row[0]), {paper_id for (paper_id,) in ids}
+
+    # OAI-PMH harvests
+
+    def load_harvest(self, set_spec: str, from_date: date) -> Harvest:
+        """The saved state of a harvest, or a fresh one."""
+        row = self._db.execute(
+            "SELECT token, cursor, complete_list_size, records, complete FROM harvests "
+            "WHERE set_spec = ? AND from_date = ?",
+            (set_spec, from_date.isoformat()),
+        ).fetchone()
+        if row is None:
+            return Harvest(set_spec, from_date)
+        return Harvest(set_spec, from_date, row[0], row[1], row[2], row[3], bool(row[4]))
+
+    def complete_harvests(self, set_spec: str) -> list[Harvest]:
+        """Finished harvests of a set, earliest start first: one from D covers every date from D on."""
+        rows = self._db.execute(
+            "SELECT from_date FROM harvests WHERE set_spec = ? AND complete = 1 ORDER BY from_date", (set_spec,)
+        )
+        return [self.load_harvest(set_spec, date.fromisoformat(from_date)) for (from_date,) in rows.fetchall()]
+
+    def save_harvest_page(self, harvest: Harvest, papers: Sequence[Paper], versions: Sequence[VersionRow]) -> None:
+        """A page's records and the harvest's new position, in one transaction: a crash loses neither alone."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (_row(p) for p in papers)
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO versions VALUES (?, ?, ?)",
+                ((paper_id, version, _timestamp(submitted)) for paper_id, version, submitted in versions),
+            )
+            self._save_harvest(harvest)
+
+    def restart_harvest(self, harvest: Harvest) -> None:
+        """Forget a harvest's position (its token expired); the records already saved stay."""
+        harvest.token, harvest.cursor, harvest.records, harvest.complete = None, 0, 0, False
+        with self._transaction():
+            self._save_harvest(harvest)
+
+    def versions_submitted_between(self, start: datetime, end: datetime) -> Iterator[VersionRow]:
+        """Versions submitted in [start, end), oldest first: an announcement window's batch."""
+        rows = self._db.execute(
+            "SELECT id, version, submitted FROM versions WHERE submitted >= ? AND submitted < ? "
+            "ORDER BY submitted, id, version",
+            (_timestamp(start), _timestamp(end)),
+        )
+        for paper_id, version, submitted in rows:
+            yield paper_id, version, datetime.fromisoformat(submitted)
+
+    def _save_harvest(self, harvest: Harvest) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO harvests VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                harvest.set_spec,
+                harvest.from_date.isoformat(),
+                harvest.token,
+                harvest.cursor,
+                harvest.complete_list_size,
+                harvest.records,
+                int(harvest.complete),
+            ),
+        )
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise DigestError(
+            f"the store {path} has schema version {current}, newer than this arxiv-digest knows "
+            f"({SCHEMA_VERSION}); upgrade arxiv-digest or set DIGEST_CACHE_DIR to another directory"
+        )
+    for version in range(current, SCHEMA_VERSION):
+        db.executescript(f"BEGIN; {_MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;")
+
+
+def _timestamp(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("store timestamps must be time-zone aware")
+    return moment.astimezone(UTC).isoformat()
+
+
+def _row(paper: Paper) -> tuple[object, ...]:
+    return (
+        paper.id,
+        paper.version or 0,
+        paper.title,
+        json.dumps(paper.authors, ensure_ascii=False),
+        paper.abstract,
+        json.dumps(paper.categories),
+        paper.primary_category,
+        paper.published.isoformat() if paper.published else None,
+        paper.updated.isoformat() if paper.updated else None,
+        paper.comment,
+    )
+
+
+def _paper(row: Sequence[object]) -> Paper:
+    paper_id, version, title, authors, abstract, categories, primary, published, updated, comment = row
+    return Paper(
+        id=str(paper_id),
+        version=int(str(version)) or None,
+        title=str(title),
+        authors=json.loads(str(authors)),
+        abstract=str(abstract),
+        categories=json.loads(str(categories)),
+        primary_category=primary if isinstance(primary, str) else None,
+        published=datetime.fromisoformat(published) if isinstance(published, str) else None,
+        updated=datetime.fromisoformat(updated) if isinstance(updated, str) else None,
+        comment=comment if isinstance(comment, str) else None,
+    )

@@ -1,0 +1,125 @@
+"""The SQLite store: records by id and version, batches as saved, harvest pages with their token."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from digest.errors import DigestError
+from digest.models import Paper
+from digest.store import SCHEMA_VERSION, Store
+
+MONDAY = date(2025, 10, 13)
+
+
+def paper(paper_id: str = "2510.00001", version: int = 1, title: str = "A VLM", **fields: object) -> Paper:
+    return Paper.model_validate(
+        {
+            "id": paper_id,
+            "version": version,
+            "title": title,
+            "authors": ["Ada"],
+            "abstract": "x",
+            "categories": ["cs.CV", "cs.AI"],
+            "published": datetime(2025, 10, 10, 12, tzinfo=UTC),
+        }
+        | fields
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "cache" / "digest.sqlite3")
+
+
+def test_a_paper_round_trips(store: Store) -> None:
+    store.save_papers([paper(comment="10 pages")])
+    assert store.load_papers(["2510.00001"]) == [paper(comment="10 pages")]
+
+
+def test_the_latest_version_is_loaded(store: Store) -> None:
+    store.save_papers([paper(version=1, title="Old"), paper(version=2, title="New")])
+    assert [p.title for p in store.load_papers(["2510.00001"])] == ["New"]
+
+
+def test_a_batch_loads_the_saved_records_in_order_with_announce_types(store: Store) -> None:
+    store.save_papers([paper("2510.00002"), paper("2510.00001", version=2)])
+    store.save_batch(MONDAY, "rss", [("2510.00002", 1, "new"), ("2510.00001", 2, "replace")])
+    loaded = store.load_batch(MONDAY)
+    assert loaded is not None
+    assert [(p.id, p.version, p.announce_type) for p in loaded] == [
+        ("2510.00002", 1, "new"),
+        ("2510.00001", 2, "replace"),
+    ]
+    assert store.batch_source(MONDAY) == "rss"
+
+
+def test_a_batch_is_replaced_whole(store: Store) -> None:
+    store.save_papers([paper("2510.00001"), paper("2510.00002")])
+    store.save_batch(MONDAY, "rss", [("2510.00001", 1, "new")])
+    store.save_batch(MONDAY, "oai", [("2510.00002", 1, "new")])
+    assert [p.id for p in store.load_batch(MONDAY) or []] == ["2510.00002"]
+
+
+def test_no_stored_batch_is_none(store: Store) -> None:
+    assert store.load_batch(MONDAY) is None
+    assert not store.has_batch(MONDAY)
+
+
+def test_an_empty_batch_is_stored_as_empty_not_missing(store: Store) -> None:
+    store.save_batch(MONDAY, "oai", [])
+    assert store.load_batch(MONDAY) == []
+
+
+def test_the_previous_batch_and_its_ids_are_found(store: Store) -> None:
+    store.save_papers([paper()])
+    store.save_batch(date(2025, 10, 9), "rss", [("2510.00001", 1, "new")])
+    assert store.latest_batch_before(MONDAY) == (date(2025, 10, 9), {"2510.00001"})
+    assert store.latest_batch_before(date(2025, 10, 9)) is None
+
+
+def test_a_new_file_gets_the_current_schema_and_reopens(tmp_path: Path) -> None:
+    path = tmp_path / "digest.sqlite3"
+    Store.open(path).close()
+    with Store.open(path) as store:
+        store.save_papers([paper()])
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "digest.sqlite3"
+    sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(DigestError, match="newer than this arxiv-digest knows"):
+        Store.open(path)
+
+
+def test_a_harvest_page_and_its_token_are_saved_together(store: Store) -> None:
+    harvest = store.load_harvest("cs", date(2025, 10, 1))
+    assert not harvest.started
+    harvest.token, harvest.cursor, harvest.records = "token-1", 500, 500
+    store.save_harvest_page(harvest, [paper()], [("2510.00001", 1, datetime(2025, 10, 10, 12, tzinfo=UTC))])
+    assert store.load_harvest("cs", date(2025, 10, 1)) == harvest
+
+
+def test_a_page_that_fails_to_save_leaves_the_token_where_it_was(store: Store) -> None:
+    harvest = store.load_harvest("cs", date(2025, 10, 1))
+    harvest.token = "token-1"
+    with pytest.raises(ValueError):
+        store.save_harvest_page(harvest, [paper()], [("2510.00001", 1, datetime(2025, 10, 10, 12))])
+    assert store.load_harvest("cs", date(2025, 10, 1)).token is None
+    assert store.load_papers(["2510.00001"]) == []
+
+
+def test_versions_in_a_window_include_the_start_and_exclude_the_end(store: Store) -> None:
+    start, end = datetime(2025, 10, 10, 18, tzinfo=UTC), datetime(2025, 10, 13, 18, tzinfo=UTC)
+    harvest = store.load_harvest("cs", date(2025, 10, 1))
+    store.save_harvest_page(
+        harvest,
+        [paper("a"), paper("b"), paper("c")],
+        [("a", 1, start), ("b", 2, datetime(2025, 10, 13, 17, 59, tzinfo=UTC)), ("c", 1, end)],
+    )
+    assert [row[:2] for row in store.versions_submitted_between(start, end)] == [("a", 1), ("b", 2)]
