@@ -6,18 +6,20 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 import yaml
+from tqdm import tqdm
 
+from digest import pipeline, schedule
 from digest.config import Config, load_config, resolve_config_path
 from digest.errors import DigestError
 from digest.logs import LogFormat, configure_logging
 from digest.models import load_papers
-from digest.pipeline import chosen_topics, write_day
+from digest.pipeline import BackfillOptions, RunOptions, Source, chosen_topics
 
 __all__ = ["main"]
 
@@ -118,8 +120,141 @@ def render(
     config = configured(config_path, output_dir)
     chosen = chosen_topics(config, topics)
     papers = load_papers(input_path)
-    result = write_day(config, day, papers, chosen)
+    result = pipeline.render_records(config, day, papers, chosen)
     click.echo(f"{result.summary()} -> {config.settings.output_dir}")
+
+
+def fetch_options(command: F) -> F:
+    """`--topic`, `--source`, `--commit` and `--push`, shared by the commands that fetch."""
+    for option in reversed(
+        [
+            click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable)."),
+            click.option(
+                "--source",
+                type=click.Choice(["auto", "rss", "oai", "api"]),
+                default=None,
+                help="Where the batch comes from (default: settings.source, auto: RSS for the latest batch, "
+                "OAI-PMH for past dates; api is approximate: new papers only).",
+            ),
+            click.option("--commit", is_flag=True, help="Commit the written digests to the git repository."),
+            click.option("--push", is_flag=True, help="Commit and push (implies --commit)."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+@main.command()
+@click.option("--date", "day", type=DATE, help="The digest date (default: the latest announcement).")
+@click.option("--offline", is_flag=True, help="Use only the store; never touch the network.")
+@click.option("--refresh", is_flag=True, help="Fetch again even when the store holds the batch.")
+@fetch_options
+@config_options
+@reports_errors
+def run(
+    day: date | None,
+    offline: bool,
+    refresh: bool,
+    topics: tuple[str, ...],
+    source: Source | None,
+    commit: bool,
+    push: bool,
+    config_path: Path | None,
+    output_dir: Path | None,
+) -> None:
+    """Fetch one batch (the latest, or the one in force on --date) and write its digests.
+
+    Example: digest run --date 2025-10-13 --topic MLLM --commit
+    """
+    config = configured(config_path, output_dir)
+    options = RunOptions(
+        day=day,
+        topics=topics,
+        source=source or config.settings.source,
+        offline=offline,
+        refresh=refresh,
+        commit=commit,
+        push=push,
+    )
+    report = pipeline.run(config, options, now=datetime.now(UTC))
+    for note in report.notes:
+        click.echo(note, err=True)
+    click.echo(report.summary())
+
+
+@main.command()
+@click.option("--from", "start", required=True, type=DATE, help="The first date.")
+@click.option("--to", "end", required=True, type=DATE, help="The last date (inclusive).")
+@click.option("--every-day", is_flag=True, help="Write every calendar date, as the source did, not only announcements.")
+@click.option("--force", is_flag=True, help="Write dates whose digests exist too.")
+@fetch_options
+@config_options
+@reports_errors
+def backfill(
+    start: date,
+    end: date,
+    every_day: bool,
+    force: bool,
+    topics: tuple[str, ...],
+    source: Source | None,
+    commit: bool,
+    push: bool,
+    config_path: Path | None,
+    output_dir: Path | None,
+) -> None:
+    """Write the digests of every announcement from --from to --to, with one OAI-PMH harvest for all.
+
+    Example: digest backfill --from 2025-10-01 --to 2025-10-31 --commit
+    """
+    config = configured(config_path, output_dir)
+    options = BackfillOptions(
+        start=start,
+        end=end,
+        every_day=every_day,
+        force=force,
+        topics=topics,
+        source=source or config.settings.source,
+        commit=commit,
+        push=push,
+    )
+    now = datetime.now(UTC)
+    todo, _ = pipeline.backfill_dates(config, options, now=now)
+    with tqdm(total=len(todo), unit="date", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+
+        def on_date(day: date, outcome: str) -> None:
+            if bar.disable:
+                click.echo(outcome if outcome.startswith(day.isoformat()) else f"{day.isoformat()}: {outcome}")
+            bar.update(1)
+
+        report = pipeline.backfill(config, options, now=now, on_date=on_date)
+    for note in report.notes:
+        click.echo(note, err=True)
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run the job now and exit with its code (for cron and testing).")
+@click.option("--commit", is_flag=True, help="Commit the written digests to the git repository.")
+@click.option("--push", is_flag=True, help="Commit and push (implies --commit).")
+@config_options
+@reports_errors
+def serve(once: bool, commit: bool, push: bool, config_path: Path | None, output_dir: Path | None) -> None:
+    """Run the latest batch on the schedule of settings.schedule until stopped (SIGTERM or Ctrl-C).
+
+    The configuration is read again at every tick, so a mounted config file can change without a restart.
+
+    Example: DIGEST_SCHEDULE="30 6 * * *" digest serve --commit --push
+    """
+    config = configured(config_path, output_dir)
+
+    def job(now: datetime) -> str:
+        tick_config = configured(config_path, output_dir)
+        options = RunOptions(source=tick_config.settings.source, commit=commit, push=push)
+        return pipeline.run(tick_config, options, now=now).summary()
+
+    schedule.serve(job, config.settings, once=once)
 
 
 @main.command("check-config")
