@@ -10,7 +10,9 @@ from digest.config import Settings
 from digest.errors import FetchError
 from digest.fetch.http import ArxivHttp, IncompleteResponse
 from digest.fetch.rss import ListedItem, Listing, fetch_latest_listing, parse_listing, split_creators
+from tests.arxiv_server import ArxivServer
 from tests.test_fetch_http import Scripted, ScriptedServer
+from tests.world import World, golden_world
 
 CHANNEL = """<?xml version='1.0' encoding='UTF-8'?>
 <rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/"
@@ -164,10 +166,14 @@ def test_an_html_error_page_is_incomplete() -> None:
         parse_listing(b"<html><body><h1>Service Unavailable</h1></body></html>")
 
 
-def make_http(**overrides: float) -> ArxivHttp:
+def make_settings(**overrides: float) -> Settings:
     values: dict[str, float] = {"request_interval": 0.01, "retry_backoff": 0.01, "max_tries": 3, "request_timeout": 0.5}
     values.update(overrides)
-    return ArxivHttp(Settings.model_validate(values))
+    return Settings.model_validate(values)
+
+
+def make_http(**overrides: float) -> ArxivHttp:
+    return ArxivHttp(make_settings(**overrides))
 
 
 def test_one_request_covers_every_category() -> None:
@@ -249,3 +255,98 @@ def test_a_single_category_feed_at_the_cap_fails() -> None:
         pytest.raises(FetchError, match=r"feed for cs.AI reached its 2-item cap"),
     ):
         fetch_latest_listing(http, server.url + "rss/", ["cs.AI"], item_cap=2)
+
+
+# Against the local arXiv server (tests/arxiv_server.py) and the golden world.
+
+SUBSCRIBED = ["cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO"]
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return golden_world(["2025-10-13"])
+
+
+def test_latest_listing_is_the_current_mailing(world: World) -> None:
+    with ArxivServer(world) as server, make_http() as http:
+        listing = fetch_latest_listing(http, server.rss_url, SUBSCRIBED, item_cap=2000)
+    mailed = world.mailings[date(2025, 10, 14)]
+    assert listing.mailing_date == date(2025, 10, 14)
+    assert [(item.id, item.announce_type) for item in listing.items] == mailed
+    assert server.count("rss") == 1
+
+
+def test_listing_keeps_the_served_categories_and_text(world: World) -> None:
+    with ArxivServer(world) as server, make_http() as http:
+        listing = fetch_latest_listing(http, server.rss_url, SUBSCRIBED, item_cap=2000)
+    for item in listing.items:
+        served = world.papers[item.id]
+        assert item.categories == served.categories
+        assert item.title == served.title
+        assert item.abstract == served.abstract
+        assert item.version == len(served.versions)
+
+
+def test_server_capped_feed_falls_back_to_per_category_feeds(world: World) -> None:
+    with ArxivServer(world, rss_item_cap=300) as server, make_http() as http:
+        listing = fetch_latest_listing(http, server.rss_url, ["cs.AI", "cs.CL", "cs.LG"], item_cap=300)
+    assert [request.path for request in server.requests] == [
+        "/rss/cs.AI+cs.CL+cs.LG",
+        "/rss/cs.AI",
+        "/rss/cs.CL",
+        "/rss/cs.LG",
+    ]
+    expected = {
+        paper_id
+        for paper_id, _ in world.mailings[date(2025, 10, 14)]
+        if {"cs.AI", "cs.CL", "cs.LG"} & set(world.papers[paper_id].categories)
+    }
+    assert len(expected) > 300
+    assert {item.id for item in listing.items} == expected
+    assert len(listing.items) == len(expected)
+
+
+def test_server_weekend_mailing_is_an_empty_listing(world: World) -> None:
+    with ArxivServer(world) as server, make_http() as http:
+        server.current_mailing = date(2025, 10, 18)
+        listing = fetch_latest_listing(http, server.rss_url, SUBSCRIBED, item_cap=2000)
+    assert listing == Listing(date(2025, 10, 18), [])
+
+
+def test_server_truncated_feed_is_retried(world: World) -> None:
+    with ArxivServer(world) as server, make_http() as http:
+        server.inject("rss", "truncated")
+        listing = fetch_latest_listing(http, server.rss_url, SUBSCRIBED, item_cap=2000)
+    assert len(listing.items) == len(world.mailings[date(2025, 10, 14)])
+    assert server.count("rss") == 2
+
+
+def test_server_hang_is_timed_out_and_retried(world: World) -> None:
+    with ArxivServer(world) as server, make_http(request_timeout=0.2) as http:
+        server.hang_seconds = 0.6
+        server.inject("rss", "hang")
+        listing = fetch_latest_listing(http, server.rss_url, SUBSCRIBED, item_cap=2000)
+    assert len(listing.items) == len(world.mailings[date(2025, 10, 14)])
+    assert http.stats["rss"] == 2
+
+
+def test_server_429_waits_as_retry_after_says(world: World) -> None:
+    waits: list[float] = []
+    with ArxivServer(world) as server:
+        server.inject("rss", "429")
+        http = ArxivHttp(make_settings(), sleep=waits.append)
+        with http:
+            fetch_latest_listing(http, server.rss_url, SUBSCRIBED, item_cap=2000)
+    assert 1.0 in waits
+    assert [request.status for request in server.requests] == [429, 200]
+
+
+def test_server_always_503_fails_after_max_tries(world: World) -> None:
+    with (
+        ArxivServer(world) as server,
+        make_http(max_tries=4) as http,
+        pytest.raises(FetchError, match=r"^arXiv RSS did not answer after 4 tries \(HTTP 503\): http://127\.0\.0\.1"),
+    ):
+        server.inject("rss", "always-503")
+        fetch_latest_listing(http, server.rss_url, SUBSCRIBED, item_cap=2000)
+    assert server.count("rss") == 4
