@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import arxiv
 import pytest
 
+from digest.calendar import load_holidays, submission_window
 from digest.config import Settings
 from digest.errors import FetchError
 from digest.fetch.api import (
@@ -19,7 +20,9 @@ from digest.fetch.api import (
 )
 from digest.fetch.http import ArxivHttp
 from digest.models import Paper
+from tests.arxiv_server import ArxivServer
 from tests.test_fetch_http import Scripted, ScriptedServer
+from tests.world import World, golden_world
 
 FIRST_SUBMISSION = datetime(2025, 10, 10, 18, 0, tzinfo=UTC)
 
@@ -252,3 +255,80 @@ def test_window_with_duplicates_across_pages_fails() -> None:
     ):
         client = ArxivApiClient(http, server.url + "api/query", page_size=2)
         fetch_submitted_window(client, ["cs.AI"], FIRST_SUBMISSION, end)
+
+
+# Against the local arXiv server (tests/arxiv_server.py) and the golden world.
+
+MAILING = date(2025, 10, 14)
+ANNOUNCEMENT = date(2025, 10, 13)
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return golden_world(["2025-10-13"])
+
+
+def mailed_ids(world: World) -> list[str]:
+    return [paper_id for paper_id, _ in world.mailings[MAILING]]
+
+
+def test_server_metadata_for_a_whole_batch_in_chunks(world: World) -> None:
+    asked = mailed_ids(world)
+    with ArxivServer(world) as server, make_http() as http:
+        papers = fetch_metadata(ArxivApiClient(http, server.api_url), asked)
+    assert [paper.id for paper in papers] == asked
+    assert server.count("api") == -(-len(asked) // 100)
+    assert all(len(chunk) <= 100 for chunk in (query_ids(request.path) for request in server.requests))
+    served = world.papers[asked[0]]
+    assert (papers[0].title, papers[0].abstract, papers[0].authors) == (served.title, served.abstract, served.authors)
+    assert papers[0].version == len(served.versions)
+
+
+def query_ids(path: str) -> list[str]:
+    return parse_qs(urlsplit(path).query)["id_list"][0].split(",")
+
+
+@pytest.mark.parametrize("fault", ["503", "empty-first-page", "missing-records", "truncated", "hang"])
+def test_server_fault_once_is_retried_to_the_complete_answer(world: World, fault: str) -> None:
+    asked = mailed_ids(world)[:100]
+    with ArxivServer(world) as server, make_http(request_timeout=0.3) as http:
+        server.hang_seconds = 0.6
+        server.inject("api", fault)
+        papers = fetch_metadata(ArxivApiClient(http, server.api_url), asked)
+    assert [paper.id for paper in papers] == asked
+    assert http.stats["api"] == 2
+
+
+def test_server_records_missing_every_time_fail_naming_the_count(world: World) -> None:
+    asked = mailed_ids(world)[:10]
+    with (
+        ArxivServer(world) as server,
+        make_http(max_tries=3) as http,
+        pytest.raises(
+            FetchError, match=r"^arXiv API did not answer after 3 tries \(incomplete response: 5 of 10 records"
+        ),
+    ):
+        server.inject("api", "missing-records", times=3)
+        fetch_metadata(ArxivApiClient(http, server.api_url), asked)
+    assert server.count("api") == 3
+
+
+def test_server_always_503_fails_after_max_tries(world: World) -> None:
+    with (
+        ArxivServer(world) as server,
+        make_http(max_tries=5) as http,
+        pytest.raises(FetchError, match=r"^arXiv API did not answer after 5 tries \(HTTP 503\)"),
+    ):
+        server.inject("api", "always-503")
+        fetch_metadata(ArxivApiClient(http, server.api_url), mailed_ids(world)[:3])
+    assert server.count("api") == 5
+
+
+def test_server_submission_window_lists_new_papers_and_new_cross_lists(world: World) -> None:
+    start, end = submission_window(ANNOUNCEMENT, load_holidays())
+    with ArxivServer(world) as server, make_http() as http:
+        client = ArxivApiClient(http, server.api_url, page_size=200)
+        papers = fetch_submitted_window(client, ["cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO"], start, end)
+    new = {paper_id for paper_id, announce in world.mailings[MAILING] if announce in ("new", "cross")}
+    assert {paper.id for paper in papers} == new
+    assert server.count("api") == -(-len(new) // 200)
