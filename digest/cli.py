@@ -43,6 +43,28 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic only in new
 DATE = IsoDate()
 
 
+class IsoMoment(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """An ISO 8601 time with its offset, e.g. 2025-10-14T07:00:00+00:00."""
+
+    name = "ISO-TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 time", param, ctx)
+        if moment.tzinfo is None:
+            self.fail(f"{value!r} has no UTC offset", param, ctx)
+        return moment
+
+
+def clock_option(command: F) -> F:
+    """A hidden `--now`: the time a run believes it is, so tests and replays pin "the latest batch"."""
+    return click.option("--now", type=IsoMoment(), default=None, hidden=True, envvar="DIGEST_NOW")(command)
+
+
 def config_options(command: F) -> F:
     """`--config` and `--output`, which every command takes."""
     command = click.option(
@@ -149,6 +171,7 @@ def fetch_options(command: F) -> F:
 @click.option("--offline", is_flag=True, help="Use only the store; never touch the network.")
 @click.option("--refresh", is_flag=True, help="Fetch again even when the store holds the batch.")
 @fetch_options
+@clock_option
 @config_options
 @reports_errors
 def run(
@@ -159,6 +182,7 @@ def run(
     source: Source | None,
     commit: bool,
     push: bool,
+    now: datetime | None,
     config_path: Path | None,
     output_dir: Path | None,
 ) -> None:
@@ -176,7 +200,7 @@ def run(
         commit=commit,
         push=push,
     )
-    report = pipeline.run(config, options, now=datetime.now(UTC))
+    report = pipeline.run(config, options, now=now or datetime.now(UTC))
     for note in report.notes:
         click.echo(note, err=True)
     click.echo(report.summary())
@@ -188,6 +212,7 @@ def run(
 @click.option("--every-day", is_flag=True, help="Write every calendar date, as the source did, not only announcements.")
 @click.option("--force", is_flag=True, help="Write dates whose digests exist too.")
 @fetch_options
+@clock_option
 @config_options
 @reports_errors
 def backfill(
@@ -199,6 +224,7 @@ def backfill(
     source: Source | None,
     commit: bool,
     push: bool,
+    now: datetime | None,
     config_path: Path | None,
     output_dir: Path | None,
 ) -> None:
@@ -217,7 +243,7 @@ def backfill(
         commit=commit,
         push=push,
     )
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     todo, _ = pipeline.backfill_dates(config, options, now=now)
     with tqdm(total=len(todo), unit="date", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
 
@@ -238,9 +264,12 @@ def backfill(
 @click.option("--once", is_flag=True, help="Run the job now and exit with its code (for cron and testing).")
 @click.option("--commit", is_flag=True, help="Commit the written digests to the git repository.")
 @click.option("--push", is_flag=True, help="Commit and push (implies --commit).")
+@clock_option
 @config_options
 @reports_errors
-def serve(once: bool, commit: bool, push: bool, config_path: Path | None, output_dir: Path | None) -> None:
+def serve(
+    once: bool, commit: bool, push: bool, now: datetime | None, config_path: Path | None, output_dir: Path | None
+) -> None:
     """Run the latest batch on the schedule of settings.schedule until stopped (SIGTERM or Ctrl-C).
 
     The configuration is read again at every tick, so a mounted config file can change without a restart.
@@ -254,7 +283,7 @@ def serve(once: bool, commit: bool, push: bool, config_path: Path | None, output
         options = RunOptions(source=tick_config.settings.source, commit=commit, push=push)
         return pipeline.run(tick_config, options, now=now).summary()
 
-    schedule.serve(job, config.settings, once=once)
+    schedule.serve(job, config.settings, once=once, clock=(lambda: now) if now else schedule.utc_now)
 
 
 @main.command("check-config")

@@ -180,16 +180,18 @@ def run(config: Config, options: RunOptions, *, now: datetime) -> RunReport:
     arxiv = Arxiv(settings)
     try:
         with output_lock(settings.output_dir, settings.lock_timeout), Store.open(settings.store_path) as store:
-            if options.day is None:
-                found = latest_batch(config, store, arxiv, options, now=now, holidays=holidays, notes=report.notes)
-            else:
-                announcement = announcement_in_force(options.day, holidays)
-                found = (
-                    options.day,
-                    batch_for_announcement(
+            asked = options.day or latest_announcement(now, holidays)
+            try:
+                if options.day is None:
+                    found = latest_batch(config, store, arxiv, options, now=now, holidays=holidays, notes=report.notes)
+                else:
+                    announcement = announcement_in_force(options.day, holidays)
+                    batch = batch_for_announcement(
                         config, store, arxiv, announcement, options, now=now, holidays=holidays, notes=report.notes
-                    ),
-                )
+                    )
+                    found = options.day, batch
+            except FetchError as err:
+                raise FetchError(f"{asked.isoformat()}: {err}") from err
             if found is not None:
                 day, papers = found
                 report.days.append(write_day(config, day, papers, topics))
@@ -315,15 +317,21 @@ def described_batches(
         waiting.append((announcement, listed, kept))
         pending.extend(sorted(kept))
         while len(pending) >= ID_LIST_CHUNK:
-            yield from _describe(arxiv, pending[:ID_LIST_CHUNK], described, waiting)
+            chunk = pending[:ID_LIST_CHUNK]
             del pending[:ID_LIST_CHUNK]
+            yield from _describe(arxiv, chunk, described, waiting, pending)
     if waiting:
-        yield from _describe(arxiv, pending, described, waiting)
+        yield from _describe(arxiv, pending, described, waiting, pending)
 
 
 def _describe(
-    arxiv: Arxiv, ids: list[str], described: dict[str, Paper], waiting: list[tuple[date, list[Paper], set[str]]]
+    arxiv: Arxiv,
+    ids: list[str],
+    described: dict[str, Paper],
+    waiting: list[tuple[date, list[Paper], set[str]]],
+    pending: list[str],
 ) -> Iterator[tuple[date, list[Paper] | FetchError]]:
+    """Fetch `ids`, then release the waiting batches now fully described; a failure fails every waiting one."""
     try:
         described.update((paper.id, paper) for paper in fetch_metadata(arxiv.api, ids))
     except FetchError as err:
@@ -331,6 +339,7 @@ def _describe(
             yield announcement, err
         waiting.clear()
         described.clear()
+        pending.clear()
         return
     while waiting and waiting[0][2] <= described.keys():
         announcement, listed, kept = waiting.pop(0)
