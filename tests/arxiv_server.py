@@ -60,7 +60,7 @@ class ArxivServer:
         self._tokens: dict[str, tuple[list[ServedPaper], int]] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=lambda: self._httpd.serve_forever(poll_interval=0.01), daemon=True)
         base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self.api_url = f"{base}/api/query"
         self.rss_url = f"{base}/rss/"
