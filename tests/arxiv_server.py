@@ -55,7 +55,7 @@ class ArxivServer:
         self.current_mailing: date | None = max(world.mailings) if world.mailings else None
         self.hang_seconds = 2.0
         self.requests: list[Request] = []
-        self._faults: dict[str, list[str]] = {}
+        self._faults: dict[str, list[str | None]] = {}
         self._lock = threading.Lock()
         self._tokens: dict[str, tuple[list[ServedPaper], int]] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -88,12 +88,12 @@ class ArxivServer:
             "DIGEST_RSS_ITEM_CAP": str(self.rss_item_cap),
         }
 
-    def inject(self, kind: str, fault: str, times: int = 1) -> None:
-        """Answer the next `times` requests of `kind` (rss, api, oai) with `fault`."""
+    def inject(self, kind: str, fault: str, times: int = 1, *, after: int = 0) -> None:
+        """Answer `times` requests of `kind` (rss, api, oai) with `fault`, once `after` more have passed."""
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}")
         with self._lock:
-            self._faults.setdefault(kind, []).extend([fault] * times)
+            self._faults.setdefault(kind, []).extend([None] * after + [fault] * times)
 
     def reset_log(self) -> None:
         with self._lock:

@@ -51,3 +51,19 @@ def expected_digest(day: str, topic: str) -> str | None:
 
 def golden_date(day: str) -> date:
     return date.fromisoformat(day)
+
+
+def digest_ids(text: str) -> set[str]:
+    """The arXiv ids a digest lists."""
+    return {
+        line.split("(https://arxiv.org/abs/")[1].split(")")[0] for line in text.splitlines() if line.startswith("- **[")
+    }
+
+
+def published_ids(day: str) -> set[str]:
+    """Every id any topic published that day."""
+    return {
+        paper_id
+        for path in (GOLDEN / day / "expected").glob("*.md")
+        for paper_id in digest_ids(expected_digest(day, path.stem) or "")
+    }

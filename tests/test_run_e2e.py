@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from digest.cli import main
 from tests.arxiv_server import ArxivServer, paper_ids
-from tests.golden import expected_digest, golden_config_path, golden_papers
+from tests.golden import expected_digest, golden_config_path, golden_papers, published_ids
 from tests.world import golden_world
 
 MONDAY = "2025-10-13"
@@ -44,14 +44,7 @@ def assert_golden(tmp_path: Path, day: str) -> None:
 
 def kept_ids(day: str) -> int:
     """How many papers of the day any topic kept: the id_list requests are ceil(this / 100)."""
-    kept = set()
-    for topic in topics(day):
-        kept |= {
-            line.split("(https://arxiv.org/abs/")[1].split(")")[0]
-            for line in (expected_digest(day, topic) or "").splitlines()
-            if line.startswith("- **[")
-        }
-    return len(kept)
+    return len(published_ids(day))
 
 
 @pytest.mark.parametrize(
