@@ -1,0 +1,46 @@
+"""`digest serve --once --push`: the scheduled job, end to end, into a real git repository."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from digest.cli import main
+from tests.arxiv_server import ArxivServer
+from tests.golden import golden_config_path
+from tests.world import golden_world
+
+MONDAY = "2025-10-13"
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def test_serve_once_writes_commits_and_pushes_the_latest_batch(tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "--bare", "-b", "main", str(remote))
+    clone = tmp_path / "digests"
+    git(tmp_path, "clone", str(remote), str(clone))
+    git(clone, "config", "user.name", "Lab Bot")
+    git(clone, "config", "user.email", "bot@lab.example")
+    (clone / "notes.txt").write_text("unrelated work in progress\n")
+    with ArxivServer(golden_world([MONDAY])) as server:
+        server.current_mailing = date(2025, 10, 14)
+        env = server.environment() | {
+            "DIGEST_NOW": "2025-10-14T06:30:00+00:00",
+            "DIGEST_OUTPUT_DIR": str(clone / "output"),
+        }
+        args = ["serve", "--once", "--push", "--config", str(golden_config_path(MONDAY))]
+        result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    message = git(remote, "log", "-1", "--format=%s")
+    assert message.startswith(f"digest {MONDAY}: LLM 216, MLLM 52,")
+    pushed = git(remote, "show", "--name-only", "--format=", "HEAD").split()
+    assert f"output/MLLM/{MONDAY}.md" in pushed
+    assert "output/README.md" in pushed
+    assert "notes.txt" not in pushed
+    assert (clone / "notes.txt").read_text() == "unrelated work in progress\n"
