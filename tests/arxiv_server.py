@@ -42,7 +42,7 @@ FAULTS = {
 class Request:
     kind: str
     path: str
-    status: int
+    status: int  # 0: no answer (a hang)
 
 
 class ArxivServer:
@@ -222,7 +222,10 @@ def _handler_for(server: ArxivServer) -> type[BaseHTTPRequestHandler]:
             kind = "rss" if parts.path.startswith("/rss/") else "oai" if parts.path == "/oai" else "api"
             fault = server._next_fault(kind)
             if fault == "hang":
+                server._log(kind, self.path, 0)  # logged now: the client gives up before any answer
                 time.sleep(server.hang_seconds)
+                self.close_connection = True
+                return
             if fault in ("503", "429"):
                 status = int(fault)
                 server._log(kind, self.path, status)
