@@ -19,50 +19,52 @@ from digest.config import Config, load_config, resolve_config_path
 from digest.errors import DigestError
 from digest.logs import LogFormat, configure_logging
 from digest.models import load_papers
-from digest.pipeline import BackfillOptions, RunOptions, Source, chosen_topics
+from digest.pipeline import BackfillOptions, RunOptions, RunReport, Source, chosen_topics
 
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class IsoDate(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
-    """A real calendar date written YYYY-MM-DD."""
+class Iso(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """A value written in ISO 8601, parsed by `parse`, which raises ValueError with the reason."""
 
-    name = "YYYY-MM-DD"
+    def __init__(self, name: str, parse: Callable[[str], date]) -> None:
+        self.name = name
+        self._parse = parse
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a real date written YYYY-MM-DD", param, ctx)
+            return self._parse(value)
+        except ValueError as err:
+            self.fail(f"{value!r} {err}", param, ctx)
 
 
-DATE = IsoDate()
+def _calendar_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("is not a real date written YYYY-MM-DD") from None
 
 
-class IsoMoment(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
-    """An ISO 8601 time with its offset, e.g. 2025-10-14T07:00:00+00:00."""
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError("is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise ValueError("has no UTC offset")
+    return moment
 
-    name = "ISO-TIME"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 time", param, ctx)
-        if moment.tzinfo is None:
-            self.fail(f"{value!r} has no UTC offset", param, ctx)
-        return moment
+DATE = Iso("YYYY-MM-DD", _calendar_date)
 
 
 def clock_option(command: F) -> F:
     """A hidden `--now`: the time a run believes it is, so tests and replays pin "the latest batch"."""
-    return click.option("--now", type=IsoMoment(), default=None, hidden=True, envvar="DIGEST_NOW")(command)
+    return click.option("--now", type=Iso("ISO-TIME", _moment), default=None, hidden=True, envvar="DIGEST_NOW")(command)
 
 
 def config_options(command: F) -> F:
@@ -101,6 +103,13 @@ def configured(config_path: Path | None, output_dir: Path | None) -> Config:
     if output_dir is None:
         return config
     return config.model_copy(update={"settings": config.settings.model_copy(update={"output_dir": output_dir})})
+
+
+def echo_report(report: RunReport) -> None:
+    """A run's notes (approximations, empty feeds) on stderr, then its one-line summary."""
+    for note in report.notes:
+        click.echo(note, err=True)
+    click.echo(report.summary())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -201,9 +210,7 @@ def run(
         push=push,
     )
     report = pipeline.run(config, options, now=now or datetime.now(UTC))
-    for note in report.notes:
-        click.echo(note, err=True)
-    click.echo(report.summary())
+    echo_report(report)
 
 
 @main.command()
@@ -253,9 +260,7 @@ def backfill(
             bar.update(1)
 
         report = pipeline.backfill(config, options, now=now, on_date=on_date)
-    for note in report.notes:
-        click.echo(note, err=True)
-    click.echo(report.summary())
+    echo_report(report)
     if report.failed:
         sys.exit(1)
 
