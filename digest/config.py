@@ -15,12 +15,25 @@ from typing import Any, Literal
 
 import platformdirs
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from digest.calendar import holiday_problem
 from digest.errors import ConfigError
 
-__all__ = ["DEFAULT_CONFIG_PATH", "Config", "Keyword", "Settings", "Topic", "load_config", "resolve_config_path"]
+__all__ = [
+    "DEFAULT_CONFIG_PATH",
+    "CategoryRule",
+    "Config",
+    "Keyword",
+    "KeywordSpec",
+    "MatchMode",
+    "ReplacementPolicy",
+    "Settings",
+    "TextField",
+    "Topic",
+    "load_config",
+    "resolve_config_path",
+]
 
 DEFAULT_CONFIG_PATH = Path("config/digest.yaml")
 
@@ -29,28 +42,80 @@ _CATEGORY_CODE = re.compile(r"^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[A-Za-z]+)?)?$")
 # A topic name becomes `output/<Topic>/` and `<Topic>.md`: letters, digits, space, `_ . + -`, no separators.
 _TOPIC_NAME = re.compile(r"^\w[\w .+-]*$")
 
-Keyword = str | list[str]
-"""A plain string matches on its own; a list matches when every part matches."""
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Topic(_Strict):
-    """One digest: papers matching any keyword and no filter."""
+class KeywordSpec(_Strict):
+    """A keyword with options: `{term: o1, case_sensitive: true}` or `{regex: "…"}`; `words` overrides the mode."""
 
-    keywords: list[Keyword] = Field(min_length=1)
+    term: str | None = None
+    regex: str | None = None
+    case_sensitive: bool = False
+    words: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_pattern(self) -> KeywordSpec:
+        if (self.term is None) == (self.regex is None):
+            raise ValueError("a keyword mapping needs exactly one of `term` and `regex`")
+        if self.term is not None and not self.term.strip():
+            raise ValueError("a keyword or filter must not be empty")
+        if self.regex is not None:
+            try:
+                re.compile(self.regex)
+            except re.error as err:
+                raise ValueError(f"invalid regex {self.regex!r}: {err}") from None
+        return self
+
+    @property
+    def shown(self) -> str:
+        """How the digest's keyword line names it."""
+        return self.term if self.term is not None else f"/{self.regex}/"
+
+
+Keyword = str | list[str] | KeywordSpec
+"""A plain string matches on its own; a list matches when every part matches; a mapping carries options."""
+
+MatchMode = Literal["substring", "words"]
+CategoryRule = Literal["all", "primary", "any"]
+ReplacementPolicy = Literal["include", "exclude"]
+TextField = Literal["title", "abstract", "comment", "authors"]
+SOURCE_FIELDS: tuple[TextField, ...] = ("title", "abstract")
+"""What the source searched: title + " " + abstract."""
+
+
+class Topic(_Strict):
+    """One digest: papers matching any keyword (or by a followed author) and no filter.
+
+    The options after `filters` are ours; unset, they take the global `settings` value.
+    """
+
+    keywords: list[Keyword] = Field(default_factory=list)
     filters: list[Keyword] | None = None
+    authors: list[str] = Field(default_factory=list)
+    fields: list[TextField] = Field(default_factory=lambda: list(SOURCE_FIELDS), min_length=1)
+    match: MatchMode | None = None
+    category_rule: CategoryRule | None = None
+    replacements: ReplacementPolicy | None = None
+    dedupe_days: int | None = Field(default=None, ge=0)
 
     @field_validator("keywords", "filters")
     @classmethod
     def _no_empty_terms(cls, terms: list[Keyword] | None) -> list[Keyword] | None:
         for term in terms or []:
+            if isinstance(term, KeywordSpec):
+                continue
             parts = term if isinstance(term, list) else [term]
             if not parts or any(not part.strip() for part in parts):
                 raise ValueError("a keyword or filter must not be empty")
         return terms
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> Topic:
+        if not self.keywords and not self.authors:
+            raise ValueError("a topic needs keywords (or authors to follow)")
+        return self
 
 
 class Settings(_Strict):
@@ -67,9 +132,9 @@ class Settings(_Strict):
     request_timeout: float = Field(default=60.0, gt=0)
     rss_item_cap: int = Field(default=2000, ge=1)
     source: Literal["auto", "rss", "oai", "api"] = "auto"
-    category_rule: Literal["all", "primary", "any"] = "all"
-    match: Literal["substring", "words"] = "substring"
-    replacements: Literal["include", "exclude"] = "include"
+    category_rule: CategoryRule = "all"
+    match: MatchMode = "substring"
+    replacements: ReplacementPolicy = "include"
     dedupe_days: int = Field(default=0, ge=0)
     holidays: list[date] = Field(default_factory=list)
     schedule: str = "30 6 * * *"
@@ -177,14 +242,26 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> set[
     return overridden
 
 
+_UNION_BRANCHES = {"str", "KeywordSpec"}
+
+
+def _key_path(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys of the file in a pydantic error location, without its names for union branches."""
+    return [str(part) for part in loc if part not in _UNION_BRANCHES and "[" not in str(part)]
+
+
 def _describe(path: Path, err: ValidationError, overridden: set[str]) -> str:
-    first = err.errors()[0]
-    loc = [str(part) for part in first["loc"]]
+    errors = err.errors()
+    # Of a union's branches (a keyword is a string, a list or a mapping), the value error is the one that
+    # explains what is wrong; the branch names are pydantic's, not keys of the file.
+    first = next((error for error in errors if error["type"] == "value_error"), errors[0])
+    loc = _key_path(first["loc"])
     key = ".".join(loc) or "(top level)"
     problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
     if first["type"] == "missing":
         problem = "required key is missing"
     if len(loc) >= 2 and loc[0] == "settings" and loc[1] in overridden:
         key = f"{key} (from DIGEST_{loc[1].upper()})"
-    more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+    others = len({tuple(_key_path(error["loc"])) for error in errors} - {tuple(loc)})
+    more = f" (and {others} more)" if others else ""
     return f"{path}: {key}: {problem}{more}"

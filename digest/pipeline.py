@@ -31,9 +31,9 @@ from digest.lock import output_lock
 from digest.models import Paper
 from digest.publish import PublishResult, commit_message, publish
 from digest.render import render_digest
-from digest.select import select_topic
+from digest.select import Rules, select_topic
 from digest.store import Store
-from digest.write import INDEX_NAME, digest_path, rebuild_indexes, write_digests
+from digest.write import INDEX_NAME, digest_path, rebuild_indexes, recent_digest_ids, write_digests
 
 __all__ = [
     "Arxiv",
@@ -88,16 +88,38 @@ def chosen_topics(config: Config, names: Sequence[str] = ()) -> dict[str, Topic]
     return {name: topic for name, topic in config.topic.items() if not names or name in names}
 
 
-def select_day(config: Config, papers: Iterable[Paper], topics: Mapping[str, Topic]) -> dict[str, list[Paper]]:
-    """The papers each topic keeps from one date's batch, in digest order. Pure."""
+def select_day(
+    config: Config,
+    papers: Iterable[Paper],
+    topics: Mapping[str, Topic],
+    seen: Mapping[str, Mapping[str, date]] | None = None,
+) -> dict[str, list[Paper]]:
+    """The papers each topic keeps from one date's batch, in digest order. Pure.
+
+    `seen` maps a topic to the ids its recent digests listed, for topics with `dedupe_days`.
+    """
     batch = list(papers)
-    rule = config.settings.category_rule
-    return {name: select_topic(batch, topic, config.category, rule) for name, topic in topics.items()}
+    return {
+        name: select_topic(
+            batch, topic, config.category, Rules.for_topic(topic, config.settings), (seen or {}).get(name)
+        )
+        for name, topic in topics.items()
+    }
+
+
+def recently_listed(config: Config, day: date, topics: Mapping[str, Topic]) -> dict[str, dict[str, date]]:
+    """For topics with `dedupe_days`, the ids their digests listed in the days before `day`."""
+    output_dir = config.settings.output_dir
+    return {
+        name: recent_digest_ids(output_dir, name, day, days)
+        for name, topic in topics.items()
+        if (days := Rules.for_topic(topic, config.settings).dedupe_days)
+    }
 
 
 def write_day(config: Config, day: date, papers: Iterable[Paper], topics: Mapping[str, Topic]) -> DayResult:
     """Render and write one date's digests, then bring the index pages up to date."""
-    kept = select_day(config, papers, topics)
+    kept = select_day(config, papers, topics, recently_listed(config, day, topics))
     digests = {name: render_digest(name, topics[name], day, selected) for name, selected in kept.items()}
     output_dir = config.settings.output_dir
     written = write_digests(output_dir, day, digests)

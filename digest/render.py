@@ -13,13 +13,14 @@ from urllib.parse import quote
 
 import jinja2
 
-from digest.config import Keyword, Topic
+from digest.config import Keyword, KeywordSpec, Topic
 from digest.models import Paper
 
 __all__ = [
     "IndexEntry",
     "OverviewEntry",
     "author_line",
+    "keyword_text",
     "neutralise",
     "render_digest",
     "render_overview",
@@ -45,8 +46,15 @@ def author_line(authors: Sequence[str]) -> str:
     return ", ".join(shown)
 
 
+def keyword_text(term: Keyword) -> str:
+    """A keyword as the digest shows it: list parts joined by `,`, a mapping by its term or /regex/."""
+    if isinstance(term, KeywordSpec):
+        return term.shown
+    return ",".join(term) if isinstance(term, list) else term
+
+
 def _terms(terms: Sequence[Keyword]) -> str:
-    return " ".join(f"`{','.join(term) if isinstance(term, list) else term}`" for term in terms)
+    return " ".join(f"`{keyword_text(term)}`" for term in terms)
 
 
 _ENVIRONMENT = jinja2.Environment(

@@ -1,25 +1,74 @@
-"""Selection: which papers of a batch a topic keeps, and in what order (DESIGN.md, "Selection rules").
+"""Selection: which papers of a batch a topic keeps, why, and in what order (DESIGN.md, "Selection rules").
 
-Pure functions over `Paper` records; no I/O.
+Pure functions over `Paper` records; no I/O. The defaults are the source's rules exactly: every category
+subscribed, a case-insensitive substring in title + abstract (a list keyword needs every part), no filter,
+ordered by categories then id, descending. A topic may ask for whole-word matching, regexes, case-sensitive
+acronyms, followed authors, other fields, and policies (replacements, category rule, dedupe).
+
+`decide` is the one place a verdict is made, so `digest explain` reports exactly what selection did.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from typing import Literal
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
 
-from digest.config import Keyword, Topic
+from digest.config import CategoryRule, Keyword, KeywordSpec, MatchMode, ReplacementPolicy, Settings, Topic
 from digest.models import Paper
+from digest.render import keyword_text
 
-__all__ = ["in_subscribed_categories", "keyword_matches", "order_papers", "select_topic", "topic_matches"]
+__all__ = [
+    "Decision",
+    "Rules",
+    "TopicMatcher",
+    "decide",
+    "in_subscribed_categories",
+    "keyword_matches",
+    "order_papers",
+    "select_topic",
+]
 
-CategoryRule = Literal["all", "primary", "any"]
+# Words mode: hyphens, en-dashes and spaces are one separator; a term may take a plural `s`.
+_SEPARATOR = r"[\s\-–]+"
+_CONTEXT = 40
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A topic's options resolved against the global settings."""
+
+    match: MatchMode = "substring"
+    category_rule: CategoryRule = "all"
+    replacements: ReplacementPolicy = "include"
+    dedupe_days: int = 0
+
+    @classmethod
+    def for_topic(cls, topic: Topic, settings: Settings) -> Rules:
+        return cls(
+            match=topic.match or settings.match,
+            category_rule=topic.category_rule or settings.category_rule,
+            replacements=topic.replacements or settings.replacements,
+            dedupe_days=settings.dedupe_days if topic.dedupe_days is None else topic.dedupe_days,
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A paper kept or dropped, and why: the keyword and the text around it, or the rule that dropped it."""
+
+    paper: Paper
+    kept: bool
+    reason: str
+    keyword: str | None = None
+    span: str | None = None
 
 
 def in_subscribed_categories(paper: Paper, subscribed: Collection[str], rule: CategoryRule = "all") -> bool:
     """The category rule: by default every category of the paper must be subscribed (the source's rule).
 
-    `primary` keeps a paper whose primary category is subscribed; `any` keeps one with any subscribed category.
+    `primary` keeps a paper whose primary category is subscribed; `any` one with any subscribed category.
     """
     if rule == "primary":
         return paper.primary in subscribed
@@ -29,18 +78,118 @@ def in_subscribed_categories(paper: Paper, subscribed: Collection[str], rule: Ca
 
 
 def keyword_matches(text: str, keyword: Keyword) -> bool:
-    """A case-insensitive plain substring test; a list keyword needs every part (the source's matcher)."""
-    folded = text.lower()
-    parts = keyword if isinstance(keyword, list) else [keyword]
-    return all(part.lower() in folded for part in parts)
+    """The source's matcher: a case-insensitive plain substring; a list keyword needs every part."""
+    return _Term.compile(keyword, "substring").search(text) is not None
 
 
-def topic_matches(paper: Paper, topic: Topic) -> bool:
-    """Kept when any keyword matches title + abstract and no filter does."""
-    text = f"{paper.title} {paper.abstract}"
-    if not any(keyword_matches(text, keyword) for keyword in topic.keywords):
-        return False
-    return not any(keyword_matches(text, term) for term in topic.filters or [])
+class _Term:
+    """One keyword or filter, compiled once: every part must be found in the text."""
+
+    def __init__(self, shown: str, parts: list[re.Pattern[str] | str], case_sensitive: bool) -> None:
+        self.shown = shown
+        self._parts = parts
+        self._case_sensitive = case_sensitive
+
+    @classmethod
+    def compile(cls, keyword: Keyword, mode: MatchMode) -> _Term:
+        if isinstance(keyword, KeywordSpec):
+            flags = 0 if keyword.case_sensitive else re.IGNORECASE
+            if keyword.regex is not None:
+                return cls(keyword.shown, [re.compile(keyword.regex, flags)], keyword.case_sensitive)
+            words = keyword.words if keyword.words is not None else mode == "words"
+            term = keyword.term or ""
+            part = re.compile(_word_pattern(term), flags) if words else term if keyword.case_sensitive else term.lower()
+            return cls(keyword.shown, [part], keyword.case_sensitive)
+        parts = keyword if isinstance(keyword, list) else [keyword]
+        compiled: list[re.Pattern[str] | str] = [
+            re.compile(_word_pattern(part), re.IGNORECASE) if mode == "words" else part.lower() for part in parts
+        ]
+        return cls(keyword_text(keyword), compiled, case_sensitive=False)
+
+    def search(self, text: str) -> tuple[int, int] | None:
+        """Where the first part matched, when every part matches; else None."""
+        folded = text if self._case_sensitive else text.lower()
+        first = None
+        for part in self._parts:
+            if isinstance(part, str):
+                start = folded.find(part)
+                found = (start, start + len(part)) if start >= 0 else None
+            else:
+                match = part.search(text)
+                found = match.span() if match else None
+            if found is None:
+                return None
+            first = first or found
+        return first
+
+
+def _word_pattern(term: str) -> str:
+    words = [re.escape(word) for word in re.split(_SEPARATOR, term.strip())]
+    return r"(?<!\w)" + _SEPARATOR.join(words) + r"s?(?!\w)"
+
+
+class TopicMatcher:
+    """A topic's keywords, filters and followed authors, compiled once for a whole batch."""
+
+    def __init__(self, topic: Topic, mode: MatchMode) -> None:
+        self.fields = topic.fields
+        self.keywords = [_Term.compile(keyword, mode) for keyword in topic.keywords]
+        self.filters = [_Term.compile(term, mode) for term in topic.filters or []]
+        self.authors = {_name(author) for author in topic.authors}
+
+    def text(self, paper: Paper) -> str:
+        """The searched text: by default title + " " + abstract, as the source."""
+        values = {
+            "title": paper.title,
+            "abstract": paper.abstract,
+            "comment": paper.comment or "",
+            "authors": ", ".join(paper.authors),
+        }
+        return " ".join(values[field] for field in self.fields)
+
+    def keyword(self, paper: Paper, text: str) -> tuple[str, str] | None:
+        """The first keyword (or followed author) that matches, with the text around the match."""
+        for term in self.keywords:
+            found = term.search(text)
+            if found:
+                return term.shown, _around(text, found)
+        for author in paper.authors:
+            if _name(author) in self.authors:
+                return f"author {author}", author
+        return None
+
+    def filter(self, text: str) -> tuple[str, str] | None:
+        for term in self.filters:
+            found = term.search(text)
+            if found:
+                return term.shown, _around(text, found)
+        return None
+
+
+def decide(
+    paper: Paper,
+    matcher: TopicMatcher,
+    rules: Rules,
+    subscribed: Collection[str],
+    seen: Mapping[str, date] | None = None,
+) -> Decision:
+    """Kept or dropped, and why; `seen` maps ids already in this topic's recent digests to their date."""
+    if not in_subscribed_categories(paper, subscribed, rules.category_rule):
+        outside = ", ".join(category for category in paper.categories if category not in subscribed)
+        return Decision(paper, False, f"category rule ({rules.category_rule}): {outside} not subscribed")
+    if rules.replacements == "exclude" and paper.announce_type in ("replace", "replace-cross"):
+        return Decision(paper, False, "a replacement (replacements: exclude)")
+    text = matcher.text(paper)
+    matched = matcher.keyword(paper, text)
+    if matched is None:
+        return Decision(paper, False, "no keyword matched")
+    blocked = matcher.filter(text)
+    if blocked is not None:
+        return Decision(paper, False, f"filter `{blocked[0]}`", blocked[0], blocked[1])
+    if seen and paper.id in seen:
+        when = seen[paper.id].isoformat()
+        return Decision(paper, False, f"already listed on {when} (dedupe_days: {rules.dedupe_days})")
+    return Decision(paper, True, f"keyword `{matched[0]}`", matched[0], matched[1])
 
 
 def order_papers(papers: Iterable[Paper]) -> list[Paper]:
@@ -49,9 +198,23 @@ def order_papers(papers: Iterable[Paper]) -> list[Paper]:
 
 
 def select_topic(
-    papers: Iterable[Paper], topic: Topic, subscribed: Collection[str], rule: CategoryRule = "all"
+    papers: Iterable[Paper],
+    topic: Topic,
+    subscribed: Collection[str],
+    rules: Rules = Rules(),
+    seen: Mapping[str, date] | None = None,
 ) -> list[Paper]:
     """The papers of a batch that `topic` keeps, in digest order."""
-    return order_papers(
-        paper for paper in papers if in_subscribed_categories(paper, subscribed, rule) and topic_matches(paper, topic)
-    )
+    matcher = TopicMatcher(topic, rules.match)
+    return order_papers(paper for paper in papers if decide(paper, matcher, rules, subscribed, seen).kept)
+
+
+def _name(author: str) -> str:
+    return " ".join(author.split()).casefold()
+
+
+def _around(text: str, span: tuple[int, int]) -> str:
+    start, end = span
+    before = ("…" if start > _CONTEXT else "") + text[max(start - _CONTEXT, 0) : start]
+    after = text[end : end + _CONTEXT] + ("…" if end + _CONTEXT < len(text) else "")
+    return f"{before}{text[start:end]}{after}"

@@ -13,22 +13,34 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from digest.errors import OutputError
 from digest.render import IndexEntry, OverviewEntry, render_overview, render_topic_index
 
-__all__ = ["digest_path", "rebuild_indexes", "write_digests", "write_text_atomic"]
+__all__ = ["digest_path", "rebuild_indexes", "recent_digest_ids", "write_digests", "write_text_atomic"]
 
 INDEX_NAME = "README.md"
 _DIGEST_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.md$")
 _COUNT_BADGE = re.compile(r"badge/Papers-(\d+)-")
+_ENTRY_LINK = re.compile(r"^- \*\*\[.*\]\(https://arxiv\.org/abs/([^)]+)\)\*\*", re.MULTILINE)
 
 
 def digest_path(output_dir: Path, topic: str, day: date) -> Path:
     """Where a topic's digest for a date lives."""
     return output_dir / topic / f"{day.isoformat()}.md"
+
+
+def recent_digest_ids(output_dir: Path, topic: str, day: date, days: int) -> dict[str, date]:
+    """The ids listed in a topic's digests of the `days` dates before `day`, with the latest date listed."""
+    seen: dict[str, date] = {}
+    for back in range(days, 0, -1):
+        earlier = day - timedelta(days=back)
+        path = digest_path(output_dir, topic, earlier)
+        if path.exists():
+            seen.update((paper_id, earlier) for paper_id in _ENTRY_LINK.findall(path.read_text(encoding="utf-8")))
+    return seen
 
 
 def write_text_atomic(path: Path, text: str) -> bool:

@@ -56,7 +56,12 @@ def test_digest_config_names_the_file_when_no_option_does(tmp_path: Path) -> Non
 
 BROKEN = {
     "unknown key": (VALID + "    colour: blue\n", "topic.MLLM.colour: unknown key"),
-    "empty keywords": (VALID.replace("[VLM]", "[]"), "topic.MLLM.keywords: List should have at least 1 item"),
+    "empty keywords": (VALID.replace("[VLM]", "[]"), "topic.MLLM: Value error, a topic needs keywords (or authors"),
+    "invalid regex": (
+        VALID.replace("[VLM]", "[{regex: 'V(LM'}]"),
+        "topic.MLLM.keywords.0: Value error, invalid regex 'V(LM': missing ), unterminated",
+    ),
+    "unknown field": (VALID + "    fields: [title, body]\n", "topic.MLLM.fields.1: Input should be 'title'"),
     "empty keyword": (VALID.replace("[VLM]", "['VLM', '  ']"), "a keyword or filter must not be empty"),
     "bad category": (VALID.replace("cs.AI:", "Computer Science:"), "'Computer Science' is not an arXiv category code"),
     "topic not a file name": (VALID.replace("MLLM:", "ML/LM:"), "topic: Value error, 'ML/LM' cannot be a file name"),
