@@ -14,8 +14,10 @@ import click
 import yaml
 from tqdm import tqdm
 
+from digest import explain as explanation
 from digest import pipeline, schedule
-from digest.config import Config, load_config, resolve_config_path
+from digest.calendar import announcement_days, load_holidays
+from digest.config import Config, load_config, load_topic, resolve_config_path
 from digest.errors import DigestError
 from digest.logs import LogFormat, configure_logging
 from digest.models import load_papers
@@ -289,6 +291,51 @@ def serve(
         return pipeline.run(tick_config, options, now=now).summary()
 
     schedule.serve(job, config.settings, once=once, clock=(lambda: now) if now else schedule.utc_now)
+
+
+@main.command()
+@click.option("--date", "day", required=True, type=DATE, help="The digest date (its batch must be stored).")
+@click.option("--topic", "topic_name", required=True, help="The topic to explain.")
+@click.option("--near-misses", is_flag=True, help="Only the papers whole-word matching would add or drop.")
+@config_options
+@reports_errors
+def explain(day: date, topic_name: str, near_misses: bool, config_path: Path | None, output_dir: Path | None) -> None:
+    """Say, for every paper of a stored batch, whether TOPIC kept it and why. No network.
+
+    Example: digest explain --date 2025-10-13 --topic MLLM --near-misses
+    """
+    config = configured(config_path, output_dir)
+    topic = chosen_topics(config, (topic_name,))[topic_name]
+    papers = pipeline.require_stored_batch(config, day)
+    if near_misses:
+        click.echo(explanation.format_near_misses(explanation.near_misses(papers, topic, config)), nl=False)
+        return
+    seen = pipeline.recently_listed(config, day, {topic_name: topic}).get(topic_name)
+    decisions = explanation.explain_topic(papers, topic, config, seen)
+    click.echo(explanation.format_explanation(topic_name, day, decisions), nl=False)
+
+
+@main.command("try")
+@click.option(
+    "--topic-file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A YAML topic: keywords, filters, options, and an optional name.",
+)
+@click.option("--from", "start", required=True, type=DATE, help="The first date.")
+@click.option("--to", "end", required=True, type=DATE, help="The last date (inclusive).")
+@config_options
+@reports_errors
+def try_topic(topic_file: Path, start: date, end: date, config_path: Path | None, output_dir: Path | None) -> None:
+    """Count what a topic definition would keep on the stored batches, to tune it before using it. No network.
+
+    Example: digest try --topic-file vlm.yaml --from 2025-10-01 --to 2025-10-31
+    """
+    config = configured(config_path, output_dir)
+    name, topic = load_topic(topic_file)
+    days = announcement_days(start, end, load_holidays(config.settings.holidays))
+    batches = [(day, pipeline.stored_batch(config, day)) for day in days]
+    click.echo(explanation.format_trial(name, explanation.trial_counts(batches, topic, config)), nl=False)
 
 
 @main.command("check-config")

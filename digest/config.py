@@ -32,6 +32,7 @@ __all__ = [
     "TextField",
     "Topic",
     "load_config",
+    "load_topic",
     "resolve_config_path",
 ]
 
@@ -208,7 +209,17 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         raise ConfigError(_describe(path, err, overridden)) from err
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def load_topic(path: Path) -> tuple[str, Topic]:
+    """A topic definition file for `digest try`: the Topic fields, and an optional `name`."""
+    data = _read_yaml(path, "a topic: `keywords`, `filters`, …")
+    name = str(data.pop("name", path.stem))
+    try:
+        return name, Topic.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_describe(path, err, set())) from err
+
+
+def _read_yaml(path: Path, expected: str = "`category` and `topic`") -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
@@ -221,7 +232,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         problem = getattr(err, "problem", None) or str(err)
         raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from err
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the file must be a mapping with `category` and `topic`")
+        raise ConfigError(f"{path}: the file must be a mapping with {expected}")
     return data
 
 

@@ -45,9 +45,12 @@ __all__ = [
     "backfill",
     "backfill_dates",
     "chosen_topics",
+    "recently_listed",
     "render_records",
+    "require_stored_batch",
     "run",
     "select_day",
+    "stored_batch",
     "write_day",
 ]
 
@@ -392,6 +395,21 @@ def publish_days(config: Config, days: Sequence[DayResult], options: RunOptions)
     targeted = [path for day in days for path in day.targets(output_dir)]
     message = commit_message({day.date: day.counts for day in days})
     return publish(output_dir, targeted, message, push=options.push, settings=config.settings)
+
+
+def stored_batch(config: Config, day: date) -> list[Paper] | None:
+    """The batch in force on `day` as the store holds it, or None; no network."""
+    announcement = announcement_in_force(day, load_holidays(config.settings.holidays))
+    with Store.open(config.settings.store_path) as store:
+        return store.load_batch(announcement)
+
+
+def require_stored_batch(config: Config, day: date) -> list[Paper]:
+    """The stored batch of `day`, or an OfflineMissError that says what to run."""
+    papers = stored_batch(config, day)
+    if papers is None:
+        raise _offline_miss(day, announcement_in_force(day, load_holidays(config.settings.holidays)))
+    return papers
 
 
 def _offline_miss(day: date, announcement: date) -> OfflineMissError:

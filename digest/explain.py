@@ -1,0 +1,110 @@
+"""Why a topic kept what it kept: per-paper verdicts for `digest explain`, per-day counts for `digest try`.
+
+Pure: batches in, text out. The verdicts come from `select.decide`, the function selection itself uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from digest.config import Config, Topic
+from digest.models import Paper
+from digest.select import Decision, Rules, TopicMatcher, decide, order_papers
+
+__all__ = [
+    "NearMiss",
+    "explain_topic",
+    "format_explanation",
+    "format_near_misses",
+    "format_trial",
+    "near_misses",
+    "trial_counts",
+]
+
+
+def explain_topic(
+    papers: Iterable[Paper], topic: Topic, config: Config, seen: Mapping[str, date] | None = None
+) -> list[Decision]:
+    """Every paper's verdict: the kept ones in digest order, then the dropped ones by id."""
+    rules = Rules.for_topic(topic, config.settings)
+    matcher = TopicMatcher(topic, rules.match)
+    decisions = [decide(paper, matcher, rules, config.category, seen) for paper in papers]
+    kept_order = {paper.id: n for n, paper in enumerate(order_papers(d.paper for d in decisions if d.kept))}
+    return sorted(decisions, key=lambda d: (not d.kept, kept_order.get(d.paper.id, 0), d.paper.id))
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A paper whole-word matching would add to, or drop from, what substring matching keeps."""
+
+    decision: Decision
+    added: bool
+
+
+def near_misses(papers: Iterable[Paper], topic: Topic, config: Config) -> list[NearMiss]:
+    """The papers on which `substring` and `words` matching disagree, with the verdict of `words`."""
+    batch = list(papers)
+    words = replace(Rules.for_topic(topic, config.settings), match="words")
+    substring = replace(words, match="substring")
+    by_words = TopicMatcher(topic, "words")
+    by_substring = TopicMatcher(topic, "substring")
+    misses = []
+    for paper in batch:
+        with_words = decide(paper, by_words, words, config.category)
+        with_substring = decide(paper, by_substring, substring, config.category)
+        if with_words.kept != with_substring.kept:
+            shown = with_words if with_words.kept else with_substring
+            misses.append(NearMiss(shown, added=with_words.kept))
+    return sorted(misses, key=lambda miss: (not miss.added, miss.decision.paper.id))
+
+
+def format_explanation(topic_name: str, day: date, decisions: Sequence[Decision]) -> str:
+    kept = sum(decision.kept for decision in decisions)
+    lines = [f"{topic_name} on {day.isoformat()}: {kept} of {len(decisions)} papers kept", ""]
+    lines += [_line("kept" if d.kept else "dropped", d) for d in decisions]
+    return "\n".join(lines) + "\n"
+
+
+def format_near_misses(misses: Sequence[NearMiss]) -> str:
+    if not misses:
+        return "words mode would keep the same papers\n"
+    lines = [f"words mode would add {sum(m.added for m in misses)} and drop {sum(not m.added for m in misses)}:"]
+    lines += [_line("+ words" if miss.added else "- words", miss.decision) for miss in misses]
+    return "\n".join(lines) + "\n"
+
+
+def trial_counts(
+    batches: Iterable[tuple[date, list[Paper] | None]], topic: Topic, config: Config
+) -> list[tuple[date, list[Paper] | None]]:
+    """The papers a topic would keep on each date; None where the store holds no batch."""
+    rules = Rules.for_topic(topic, config.settings)
+    matcher = TopicMatcher(topic, rules.match)
+    return [
+        (
+            day,
+            None
+            if papers is None
+            else order_papers(p for p in papers if decide(p, matcher, rules, config.category).kept),
+        )
+        for day, papers in batches
+    ]
+
+
+def format_trial(topic_name: str, counts: Sequence[tuple[date, list[Paper] | None]]) -> str:
+    lines = [f"{topic_name}: papers per day", ""]
+    for day, kept in counts:
+        lines.append(f"{day.isoformat()}  {'not stored' if kept is None else len(kept)}")
+    stored = [kept for _, kept in counts if kept is not None]
+    total = sum(len(kept) for kept in stored)
+    lines += ["", f"total {total} papers over {len(stored)} stored dates"]
+    missing = len(counts) - len(stored)
+    if missing:
+        lines.append(f"{missing} dates not stored: fetch them with `digest backfill` first")
+    return "\n".join(lines) + "\n"
+
+
+def _line(verdict: str, decision: Decision) -> str:
+    span = f': "{decision.span}"' if decision.span else ""
+    return f"{verdict:8} {decision.paper.id:12} {decision.reason}{span}"

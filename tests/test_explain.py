@@ -1,0 +1,102 @@
+"""`digest explain` and `digest try` on a small stored batch: exact output, no network."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from digest.cli import main
+from digest.config import load_config
+from digest.models import Paper
+from digest.pipeline import members
+from digest.store import Store
+
+CONFIG = """\
+category: {cs.AI: AI, cs.CL: CL, cs.CV: CV, cs.LG: LG, cs.MA: MA, cs.RO: RO}
+topic:
+  MLLM:
+    keywords: [VLM, MLM, MLLM, Multi-Modal Language Model, Multimodal Language Model, Vision Language Model]
+    filters:
+"""
+MONDAY = date(2025, 10, 13)
+
+
+def paper(paper_id: str, title: str, categories: list[str]) -> Paper:
+    return Paper(id=paper_id, title=title, authors=["Ada"], abstract="x.", categories=categories, announce_type="new")
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    path = tmp_path / "digest.yaml"
+    path.write_text(CONFIG)
+    papers = [
+        paper("2510.00001", "A Vision-Language Model for robots", ["cs.RO"]),
+        paper("2510.00002", "Masked MLM pretraining", ["cs.CL"]),
+        paper("2510.00003", "A VLM for images", ["cs.CV", "eess.IV"]),
+        paper("2510.00004", "Graphs", ["cs.LG"]),
+        paper("2510.00005", "HTMLM parsing", ["cs.CL"]),
+    ]
+    with Store.open(load_config(path).settings.store_path) as store:
+        store.save_papers(papers)
+        store.save_batch(MONDAY, "rss", members(papers))
+    return path
+
+
+def digest(config_path: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, [*args, "--config", str(config_path)])
+
+
+def test_explain_gives_every_papers_verdict_and_reason(config_path: Path) -> None:
+    result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "MLLM on 2025-10-13: 2 of 5 papers kept\n"
+        "\n"
+        'kept     2510.00005   keyword `MLM`: "HTMLM parsing x."\n'
+        'kept     2510.00002   keyword `MLM`: "Masked MLM pretraining x."\n'
+        "dropped  2510.00001   no keyword matched\n"
+        "dropped  2510.00003   category rule (all): eess.IV not subscribed\n"
+        "dropped  2510.00004   no keyword matched\n"
+    )
+
+
+def test_near_misses_list_what_words_mode_would_add_or_drop(config_path: Path) -> None:
+    result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM", "--near-misses")
+    assert result.output == (
+        "words mode would add 1 and drop 1:\n"
+        '+ words  2510.00001   keyword `Vision Language Model`: "A Vision-Language Model for robots x."\n'
+        '- words  2510.00005   keyword `MLM`: "HTMLM parsing x."\n'
+    )
+
+
+def test_explain_of_a_date_not_stored_says_what_to_run(config_path: Path) -> None:
+    result = digest(config_path, "explain", "--date", "2025-10-14", "--topic", "MLLM")
+    assert result.exit_code == 2
+    assert "run `digest run --date 2025-10-14` without --offline first" in result.output
+
+
+def test_try_counts_a_topic_file_per_stored_date(config_path: Path, tmp_path: Path) -> None:
+    topic = tmp_path / "vlm.yaml"
+    topic.write_text("name: VLM-words\nkeywords: [Vision Language Model, VLM]\nmatch: words\n")
+    result = digest(config_path, "try", "--topic-file", str(topic), "--from", "2025-10-12", "--to", "2025-10-13")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "VLM-words: papers per day\n"
+        "\n"
+        "2025-10-12  not stored\n"
+        "2025-10-13  1\n"
+        "\n"
+        "total 1 papers over 1 stored dates\n"
+        "1 dates not stored: fetch them with `digest backfill` first\n"
+    )
+
+
+def test_a_broken_topic_file_is_exit_2(config_path: Path, tmp_path: Path) -> None:
+    topic = tmp_path / "bad.yaml"
+    topic.write_text("keywords: [{regex: '('}]\n")
+    result = digest(config_path, "try", "--topic-file", str(topic), "--from", "2025-10-13", "--to", "2025-10-13")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {topic}: keywords.0: Value error, invalid regex '('")
