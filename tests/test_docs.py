@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -31,3 +33,9 @@ def test_every_command_takes_config_and_output(name: str) -> None:
     command = main.commands[name]
     options = {option for param in command.params if isinstance(param, click.Option) for option in param.opts}
     assert {"--config", "--output"} <= options
+
+
+def test_python_m_digest_is_the_same_program() -> None:
+    result = subprocess.run([sys.executable, "-m", "digest", "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert "Daily markdown digests of new arXiv papers" in result.stdout
