@@ -61,11 +61,10 @@ Source = Literal["auto", "rss", "oai", "api"]
 
 @dataclass(frozen=True)
 class DayResult:
-    """What a date produced: papers per topic and the files whose bytes changed."""
+    """What a date produced: papers per topic."""
 
     date: date
     counts: dict[str, int]
-    written: list[Path] = field(default_factory=list)
 
     def targets(self, output_dir: Path) -> list[Path]:
         """Every file this date's run is responsible for: its digests and the index pages.
@@ -124,10 +123,9 @@ def write_day(config: Config, day: date, papers: Iterable[Paper], topics: Mappin
     """Render and write one date's digests, then bring the index pages up to date."""
     kept = select_day(config, papers, topics, recently_listed(config, day, topics))
     digests = {name: render_digest(name, topics[name], day, selected) for name, selected in kept.items()}
-    output_dir = config.settings.output_dir
-    written = write_digests(output_dir, day, digests)
-    written += rebuild_indexes(output_dir)
-    return DayResult(day, {name: len(selected) for name, selected in kept.items()}, written)
+    write_digests(config.settings.output_dir, day, digests)
+    rebuild_indexes(config.settings.output_dir)
+    return DayResult(day, {name: len(selected) for name, selected in kept.items()})
 
 
 def render_records(config: Config, day: date, papers: Iterable[Paper], topics: Mapping[str, Topic]) -> DayResult:
@@ -239,12 +237,9 @@ def latest_batch(
 ) -> tuple[date, list[Paper]] | None:
     """The batch on arXiv's feed now, dated by its announcement evening; None when the feed is empty."""
     expected = latest_announcement(now, holidays)
-    stored = None if options.refresh else store.load_batch(expected)
+    stored = _cached_batch(store, expected, expected, options)
     if stored is not None:
-        log.info("the batch announced %s is stored; no request", expected)
         return expected, stored
-    if options.offline:
-        raise _offline_miss(expected, expected)
     settings = config.settings
     listing = fetch_latest_listing(
         arxiv.http, settings.arxiv_rss_url, list(config.category), item_cap=settings.rss_item_cap
@@ -284,12 +279,9 @@ def batch_for_announcement(
     notes: list[str],
 ) -> list[Paper]:
     """The batch of a past (or the latest) announcement: from the store, else from the chosen source."""
-    stored = None if options.refresh else store.load_batch(announcement)
+    stored = _cached_batch(store, announcement, options.day or announcement, options)
     if stored is not None:
-        log.info("the batch announced %s is stored; no request", announcement)
         return stored
-    if options.offline:
-        raise _offline_miss(options.day or announcement, announcement)
     source = options.source
     if source == "auto":
         source = "rss" if announcement == latest_announcement(now, holidays) else "oai"
@@ -410,6 +402,16 @@ def require_stored_batch(config: Config, day: date) -> list[Paper]:
     if papers is None:
         raise _offline_miss(day, announcement_in_force(day, load_holidays(config.settings.holidays)))
     return papers
+
+
+def _cached_batch(store: Store, announcement: date, asked: date, options: RunOptions) -> list[Paper] | None:
+    """The stored batch unless `--refresh`; with `--offline`, its absence is an OfflineMissError."""
+    stored = None if options.refresh else store.load_batch(announcement)
+    if stored is not None:
+        log.info("the batch announced %s is stored; no request", announcement)
+    elif options.offline:
+        raise _offline_miss(asked, announcement)
+    return stored
 
 
 def _offline_miss(day: date, announcement: date) -> OfflineMissError:
