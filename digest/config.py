@@ -16,6 +16,7 @@ from typing import Any, Literal
 import platformdirs
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from digest.calendar import holiday_problem
 from digest.errors import ConfigError
@@ -256,13 +257,27 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> set[
 _UNION_BRANCHES = {"str", "KeywordSpec"}
 
 
+_KEYWORD_SHAPES = "a keyword is a string, a list of strings, or a mapping with `term` or `regex`"
+
+
+def _is_branch(part: int | str) -> bool:
+    return part in _UNION_BRANCHES or "[" in str(part)
+
+
 def _key_path(loc: tuple[int | str, ...]) -> list[str]:
     """The keys of the file in a pydantic error location, without its names for union branches."""
-    return [str(part) for part in loc if part not in _UNION_BRANCHES and "[" not in str(part)]
+    return [str(part) for part in loc if not _is_branch(part)]
+
+
+def _wrong_branch(error: ErrorDetails) -> bool:
+    """A union branch the value is not even shaped like (a mapping is not a string): noise beside the others."""
+    return bool(error["loc"]) and _is_branch(error["loc"][-1]) and error["type"].endswith("_type")
 
 
 def _describe(path: Path, err: ValidationError, overridden: set[str]) -> str:
-    errors = err.errors()
+    errors = [error for error in err.errors() if not _wrong_branch(error)] or [
+        ErrorDetails(type="value_error", loc=err.errors()[0]["loc"], msg=_KEYWORD_SHAPES, input=None)
+    ]
     # Of a union's branches (a keyword is a string, a list or a mapping), the value error is the one that
     # explains what is wrong; the branch names are pydantic's, not keys of the file.
     first = next((error for error in errors if error["type"] == "value_error"), errors[0])

@@ -1,0 +1,79 @@
+"""Topic options in the configuration file: what each mistake says through `digest check-config`, and matching
+edge cases of words mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from digest.cli import main
+from digest.config import KeywordSpec, Topic
+from digest.models import Paper
+from digest.select import Rules, select_topic
+
+TOPIC = """\
+category: {cs.AI: AI}
+topic:
+  X:
+"""
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            "    keywords: [VLM, {regex: '(unclosed'}]\n",
+            "topic.X.keywords.1: Value error, invalid regex '(unclosed': missing ), unterminated subpattern",
+        ),
+        (
+            "    keywords: [VLM]\n    fields: [title, body]\n",
+            "topic.X.fields.1: Input should be 'title', 'abstract', 'comment' or 'authors'",
+        ),
+        ("    keywords: [{term: o1, case_sensitiv: true}]\n", "topic.X.keywords.0.case_sensitiv: unknown key"),
+        ("    keywords: [VLM, 5]\n", "topic.X.keywords.1: a keyword is a string, a list of strings, or a mapping"),
+        (
+            "    keywords: [{case_sensitive: true}]\n",
+            "topic.X.keywords.0: Value error, a keyword mapping needs exactly one of `term` and `regex`",
+        ),
+        ("    keywords: [VLM]\n    match: whole\n", "topic.X.match: Input should be 'substring' or 'words'"),
+        (
+            "    keywords: [VLM]\n    dedupe_days: -1\n",
+            "topic.X.dedupe_days: Input should be greater than or equal to 0",
+        ),
+    ],
+)
+def test_a_bad_topic_option_is_one_line_naming_file_and_key(tmp_path: Path, options: str, message: str) -> None:
+    path = tmp_path / "digest.yaml"
+    path.write_text(TOPIC + options)
+    result = CliRunner().invoke(main, ["check-config", "--config", str(path)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {path}: {message}")
+    assert result.output.count("\n") == 1
+
+
+def kept(topic: Topic, abstract: str) -> bool:
+    paper = Paper(id="2510.00001", title="", authors=["A"], abstract=abstract, categories=["cs.AI"])
+    return bool(select_topic([paper], topic, {"cs.AI"}, Rules(match="words")))
+
+
+def test_words_mode_finds_a_match_after_one_inside_a_longer_word() -> None:
+    assert kept(Topic(keywords=["model model"]), "remodel model model")
+
+
+def test_words_mode_keeps_separators_inside_a_keyword_flexible() -> None:
+    assert kept(Topic(keywords=["test-time scaling"]), "Test Time–Scaling laws")
+
+
+def test_words_mode_does_not_match_a_prefix_of_a_longer_word() -> None:
+    assert not kept(Topic(keywords=["Bench"]), "a new benchmark")
+
+
+def test_a_keyword_can_opt_out_of_words_mode() -> None:
+    assert kept(Topic(keywords=[KeywordSpec(term="Bench", words=False)]), "a new benchmark")
+
+
+def test_an_author_is_matched_by_whole_name_only() -> None:
+    paper = Paper(id="2510.00001", title="", authors=["Adam Smithson"], abstract="", categories=["cs.AI"])
+    assert select_topic([paper], Topic(authors=["Adam Smith"]), {"cs.AI"}) == []
