@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
-from digest.config import load_config
+from digest.config import Config, Topic, load_config
+from digest.explain import explain_topic, format_explanation
 from digest.models import Paper
 from digest.pipeline import members
 from digest.store import Store
@@ -100,3 +101,23 @@ def test_a_broken_topic_file_is_exit_2(config_path: Path, tmp_path: Path) -> Non
     result = digest(config_path, "try", "--topic-file", str(topic), "--from", "2025-10-13", "--to", "2025-10-13")
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: {topic}: keywords.0: Value error, invalid regex '('")
+
+
+def test_explain_names_the_filter_and_the_dedupe_that_dropped_a_paper() -> None:
+    config = Config(
+        category={"cs.CV": "CV"},
+        topic={"3D": Topic(keywords=["Reconstruction"], filters=["2D"], dedupe_days=2)},
+    )
+    papers = [
+        paper("2510.00001", "2D reconstruction", ["cs.CV"]),
+        paper("2510.00002", "3D reconstruction", ["cs.CV"]),
+        paper("2510.00003", "Scene reconstruction", ["cs.CV"]),
+    ]
+    decisions = explain_topic(papers, config.topic["3D"], config, {"2510.00002": date(2025, 10, 12)})
+    assert format_explanation("3D", MONDAY, decisions) == (
+        "3D on 2025-10-13: 1 of 3 papers kept\n"
+        "\n"
+        'kept     2510.00003   keyword `Reconstruction`: "Scene reconstruction x."\n'
+        'dropped  2510.00001   filter `2D`: "2D reconstruction x."\n'
+        "dropped  2510.00002   already listed on 2025-10-12 (dedupe_days: 2)\n"
+    )
