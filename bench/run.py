@@ -1,0 +1,289 @@
+"""Requests, time and memory of the real pipeline against the fewest requests that can return the data.
+
+    python bench/run.py [--scale tiny|small|full]
+
+Starts the local arXiv test server on 127.0.0.1 over a synthesised world, runs each scenario in a fresh
+subprocess (so CPU time and peak RSS are that scenario's alone) with the 3-second spacing shrunk to 0, and
+prints one markdown table. "limit" is issue 5's: latest = 1 RSS + ceil(kept / 100); OAI backfill =
+ceil(records served / OAI page size) + ceil(kept / 100); API fallback = sum of ceil(window records / 2000).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from digest.calendar import ARXIV_TIMEZONE, announcement_days, latest_announcement, load_holidays, mailing_date  # noqa: E402
+from digest.config import Config, load_config  # noqa: E402
+from digest.pipeline import BackfillOptions, RunOptions, backfill, run, select_day, write_day  # noqa: E402
+from digest.store import Store  # noqa: E402
+from tests.arxiv_server import ArxivServer  # noqa: E402
+from tests.golden import DAYS, golden_config_path, golden_date, golden_papers  # noqa: E402
+from tests.world import synthetic_world  # noqa: E402
+
+__all__ = ["SCALES", "Row", "Scale", "main", "table"]
+
+ONE_TOPIC = ROOT / "config" / "digest.yaml"
+EIGHT_TOPICS = ROOT / "config" / "awesome-daily-ai-arxiv.yml"
+FIRST_ANNOUNCEMENT = date(2025, 9, 1)
+OAI_PAGE_SIZE = 500
+API_PAGE_SIZE = 2000
+ID_LIST_CHUNK = 100
+SECONDS_PER_REQUEST = 3.0
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big the world is and which backfill ranges (announcement days) to measure."""
+
+    per_day: int
+    ranges: tuple[int, int, int]  # short, the one also fetched with --source api, long (and re-rendered)
+
+
+SCALES = {
+    "tiny": Scale(per_day=50, ranges=(1, 2, 3)),
+    "small": Scale(per_day=300, ranges=(5, 20, 60)),
+    "full": Scale(per_day=1500, ranges=(5, 20, 60)),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    scenario: str
+    requests: int
+    limit: int
+    wall: float
+    cpu: float
+    rss_mb: float
+
+    def cells(self) -> list[str]:
+        ratio = f"{self.requests / self.limit:.2f}" if self.limit else ("—" if self.requests == 0 else "∞")
+        at_three = self.wall + SECONDS_PER_REQUEST * self.requests
+        return [
+            self.scenario,
+            str(self.requests),
+            str(self.limit),
+            ratio,
+            f"{self.wall:.2f}",
+            f"{at_three:.1f}",
+            f"{self.cpu:.2f}",
+            f"{self.rss_mb:.0f}",
+        ]
+
+
+def table(rows: list[Row]) -> str:
+    header = ["scenario", "requests", "limit", "ratio", "wall s", "wall s at 3 s/request", "CPU s", "peak RSS MB"]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+class CountingServer(ArxivServer):
+    """The test server, also counting the OAI records it served and each API search's total."""
+
+    oai_records = 0
+    api_totals: dict[str, int]
+
+    def reset_counts(self) -> None:
+        self.reset_log()
+        self.oai_records = 0
+        self.api_totals = {}
+
+    def oai(self, query: dict[str, list[str]], fault: str | None) -> bytes:
+        body = super().oai(query, fault)
+        self.oai_records += body.count(b"<record>")
+        return body
+
+    def api(self, query: dict[str, list[str]], fault: str | None) -> bytes:
+        body = super().api(query, fault)
+        search = query.get("search_query", [""])[0]
+        if search and not query.get("id_list", [""])[0]:
+            total = body.split(b"<opensearch:totalResults>")[1].split(b"<")[0]
+            self.api_totals[search] = int(total)
+        return body
+
+
+# The child: one scenario, measured in its own process.
+
+
+def child(spec: Mapping[str, Any]) -> dict[str, float]:
+    """Run one scenario in this process and report its wall time, CPU time, peak RSS and requests."""
+    kind = spec["kind"]
+    config = load_config(Path(spec["config"]), os.environ) if spec.get("config") else None
+    now = datetime.fromisoformat(spec["now"]) if spec.get("now") else None
+    started, cpu_started = time.perf_counter(), time.process_time()
+    requests = 0
+    if kind == "latest":
+        assert config is not None and now is not None
+        requests = run(config, RunOptions(), now=now).requests.get("total", 0)
+    elif kind == "backfill":
+        assert config is not None and now is not None
+        start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
+        backfilled = backfill(config, BackfillOptions(start, end, force=True, source=spec["source"]), now=now)
+        if backfilled.failed:
+            raise RuntimeError(f"backfill failed: {backfilled.failed}")
+        requests = backfilled.requests.get("total", 0)
+    elif kind == "offline":
+        assert config is not None and now is not None
+        for day in spec["days"]:
+            report = run(config, RunOptions(day=date.fromisoformat(day), offline=True), now=now)
+            requests += report.requests.get("total", 0)
+    elif kind == "golden":
+        for day in DAYS:
+            golden = load_config(golden_config_path(day), os.environ)
+            write_day(golden, golden_date(day), golden_papers(day), golden.topic)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"requests": requests, "wall": wall, "cpu": cpu, "rss_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set since exec (VmHWM); ru_maxrss would carry over the forking parent's."""
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# The parent: the world, the server, the scenarios and their limits.
+
+
+def measure(spec: Mapping[str, Any], environment: Mapping[str, str]) -> dict[str, float]:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps(spec)],
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"scenario {spec} failed:\n{completed.stderr}")
+    result: dict[str, float] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def kept_ids(config: Config, store_path: Path, announcements: list[date]) -> set[str]:
+    """The distinct ids any topic keeps over the announcements: what the pipeline must describe."""
+    kept: set[str] = set()
+    with Store.open(store_path) as store:
+        for announcement in announcements:
+            batch = store.load_batch(announcement) or []
+            for selected in select_day(config, batch, config.topic).values():
+                kept.update(paper.id for paper in selected)
+    return kept
+
+
+def noon_of_mailing(announcement: date, days_later: int = 0) -> datetime:
+    return datetime.combine(mailing_date(announcement) + timedelta(days=days_later), clock_time(12), ARXIV_TIMEZONE)
+
+
+def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]:
+    holidays = load_holidays()
+    short, middle, long = scale.ranges
+    days = announcement_days(FIRST_ANNOUNCEMENT, FIRST_ANNOUNCEMENT + timedelta(days=4 * long + 14), holidays)[:long]
+    after_range = noon_of_mailing(days[-1], days_later=7)
+
+    def environment(name: str) -> dict[str, str]:
+        return {
+            **server.environment(),
+            "DIGEST_REQUEST_INTERVAL": "0",
+            "DIGEST_RETRY_BACKOFF": "0.01",
+            "DIGEST_OUTPUT_DIR": str(work / name / "output"),
+            "DIGEST_CACHE_DIR": str(work / name / "cache"),
+        }
+
+    def scenario(name: str, spec: dict[str, Any], limit: Callable[[dict[str, str]], int]) -> Row:
+        server.reset_counts()
+        env = environment(name)
+        result = measure(spec, env)
+        return Row(name, int(result["requests"]), limit(env), result["wall"], result["cpu"], result["rss_mb"])
+
+    def store_of(env: Mapping[str, str]) -> Path:
+        return Path(env["DIGEST_CACHE_DIR"]) / "digest.sqlite3"
+
+    now_latest = noon_of_mailing(days[-1])
+    assert latest_announcement(now_latest, holidays) == days[-1]
+    for path, topics in ((ONE_TOPIC, 1), (EIGHT_TOPICS, 8)):
+        config_path = str(path)
+
+        def latest_limit(env: dict[str, str], path: Path = path) -> int:
+            kept = kept_ids(load_config(path, env), store_of(env), [days[-1]])
+            return 1 + math.ceil(len(kept) / ID_LIST_CHUNK)
+
+        latest = {"kind": "latest", "config": config_path, "now": now_latest.isoformat()}
+        yield scenario(f"latest batch, {topics} topic{'s' if topics > 1 else ''}", latest, latest_limit)
+
+    for count, source in ((short, "oai"), (middle, "oai"), (long, "oai"), (middle, "api")):
+        span = days[:count]
+
+        def backfill_limit(env: dict[str, str], span: list[date] = span, source: str = source) -> int:
+            if source == "api":
+                return sum(math.ceil(total / API_PAGE_SIZE) for total in server.api_totals.values())
+            kept = kept_ids(load_config(EIGHT_TOPICS, env), store_of(env), span)
+            return math.ceil(server.oai_records / OAI_PAGE_SIZE) + math.ceil(len(kept) / ID_LIST_CHUNK)
+
+        ranged = {
+            "kind": "backfill",
+            "config": str(EIGHT_TOPICS),
+            "now": after_range.isoformat(),
+            "start": span[0].isoformat(),
+            "end": span[-1].isoformat(),
+            "source": source,
+        }
+        label = "OAI" if source == "oai" else "--source api"
+        yield scenario(f"backfill {count} day{'s' if count > 1 else ''} ({label})", ranged, backfill_limit)
+
+    harvested = Path(environment(f"backfill {long} day{'s' if long > 1 else ''} (OAI)")["DIGEST_CACHE_DIR"])
+    offline = f"re-render {long} days offline"
+    shutil.copytree(harvested, Path(environment(offline)["DIGEST_CACHE_DIR"]))
+    rerender: dict[str, Any] = {
+        "kind": "offline",
+        "config": str(EIGHT_TOPICS),
+        "now": after_range.isoformat(),
+        "days": [day.isoformat() for day in days],
+    }
+    yield scenario(offline, rerender, lambda env: 0)
+    yield scenario(f"render {len(DAYS)} golden days, all topics", {"kind": "golden"}, lambda env: 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(json.loads(args.child))))
+        return 0
+    scale = SCALES[args.scale]
+    world = synthetic_world(FIRST_ANNOUNCEMENT, scale.ranges[2], per_day=scale.per_day)
+    with (
+        tempfile.TemporaryDirectory(prefix="digest-bench-") as work,
+        CountingServer(world, oai_page_size=OAI_PAGE_SIZE) as server,
+    ):
+        rows = []
+        for row in scenarios(scale, Path(work), server):
+            rows.append(row)
+            print(f"measured: {row.scenario}", file=sys.stderr, flush=True)
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
