@@ -318,27 +318,36 @@ def with_metadata(config: Config, arxiv: Arxiv, listed: list[Paper]) -> list[Pap
 
 
 def described_batches(
-    config: Config, arxiv: Arxiv, batches: Iterable[tuple[date, list[Paper]]]
+    config: Config,
+    arxiv: Arxiv,
+    batches: Iterable[tuple[date, list[Paper]]],
+    recall: Callable[[list[str]], list[Paper]] = lambda ids: [],
 ) -> Iterator[tuple[date, list[Paper] | FetchError]]:
     """Each batch with API metadata for the papers a topic keeps, or the FetchError that stopped it.
 
     Kept ids are asked for in full chunks of 100 across batches, so a backfill costs
-    ceil(kept papers / 100) id_list requests in all, not one per date; a batch is released as soon as all
-    its kept papers are described, so only the few batches waiting on a chunk are held in memory.
+    ceil(distinct kept papers / 100) id_list requests in all, not one per date; a batch is released as soon
+    as all its kept papers are described, so only the few batches waiting on a chunk are held in memory.
+    A paper kept again later in the range (announced new, then replaced) is not asked twice: `recall`
+    reads back the record saved when its earlier batch was released.
     """
     waiting: list[tuple[date, list[Paper], set[str]]] = []
     pending: list[str] = []
     described: dict[str, Paper] = {}
+    asked: set[str] = set()
     for announcement, listed in batches:
         kept = {paper.id for selected in select_day(config, listed, config.topic).values() for paper in selected}
+        queued = set(pending)
+        described.update((paper.id, paper) for paper in recall(sorted(kept & asked - described.keys() - queued)))
+        pending.extend(sorted(kept - described.keys() - queued))
+        asked |= kept
         waiting.append((announcement, listed, kept))
-        pending.extend(sorted(kept))
         while len(pending) >= ID_LIST_CHUNK:
             chunk = pending[:ID_LIST_CHUNK]
             del pending[:ID_LIST_CHUNK]
-            yield from _describe(arxiv, chunk, described, waiting, pending)
+            yield from _describe(arxiv, chunk, described, waiting, pending, asked)
     if waiting:
-        yield from _describe(arxiv, pending, described, waiting, pending)
+        yield from _describe(arxiv, pending, described, waiting, pending, asked)
 
 
 def _describe(
@@ -347,6 +356,7 @@ def _describe(
     described: dict[str, Paper],
     waiting: list[tuple[date, list[Paper], set[str]]],
     pending: list[str],
+    asked: set[str],
 ) -> Iterator[tuple[date, list[Paper] | FetchError]]:
     """Fetch `ids`, then release the waiting batches now fully described; a failure fails every waiting one."""
     try:
@@ -354,9 +364,8 @@ def _describe(
     except FetchError as err:
         for announcement, _, _ in waiting:
             yield announcement, err
-        waiting.clear()
-        described.clear()
-        pending.clear()
+        for state in (waiting, described, pending, asked):
+            state.clear()
         return
     while waiting and waiting[0][2] <= described.keys():
         announcement, listed, kept = waiting.pop(0)
@@ -562,7 +571,7 @@ def _fetched_batches(
     listed = (
         (announcement, announced_between(store, *window, config.category)) for announcement, window in windows.items()
     )
-    for announcement, outcome in described_batches(config, arxiv, listed):
+    for announcement, outcome in described_batches(config, arxiv, listed, recall=store.load_papers):
         yield announcement, outcome if isinstance(outcome, FetchError) else _stored(store, announcement, "oai", outcome)
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from digest.calendar import ARXIV_TIMEZONE
 from digest.cli import main
-from tests.arxiv_server import ArxivServer
+from tests.arxiv_server import ArxivServer, paper_ids
 from tests.golden import digest_ids, expected_digest, golden_config_path, published_ids
 from tests.world import ServedPaper, World, golden_world
 
@@ -157,3 +157,23 @@ def test_a_date_in_the_future_is_bad_input(tmp_path: Path) -> None:
         result = digest(server, tmp_path, "backfill", "--from", "2026-11-01", "--to", "2026-12-01")
         assert result.exit_code == 2
         assert "--to 2026-12-01 is in the future" in result.output
+
+
+def test_a_paper_kept_on_two_dates_of_a_backfill_is_asked_for_once(tmp_path: Path) -> None:
+    monday, wednesday = date(2025, 10, 13), date(2025, 10, 15)
+    world = World()
+    for number in range(150):
+        paper_id = f"2510.{number:05d}"
+        versions = [new_york(monday, 10)] + ([new_york(wednesday, 10)] if number < 3 else [])
+        world.add(
+            ServedPaper(paper_id, versions, "A Vision Language Model", ["Ada"], "Text.", ["cs.CV"]),
+            monday + timedelta(days=1),
+            "new",
+        )
+    with ArxivServer(world) as server:
+        result = digest(server, tmp_path, "backfill", "--from", "2025-10-13", "--to", "2025-10-15")
+        assert result.exit_code == 0, result.output
+        asked = list(paper_ids(server.requests))
+        assert len(asked) == len(set(asked)) == 150
+        assert server.count("api") == 2
+        assert written_ids(tmp_path, "2025-10-15") == {"2510.00000", "2510.00001", "2510.00002"}
