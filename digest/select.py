@@ -15,18 +15,29 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from digest.config import CategoryRule, Keyword, KeywordSpec, MatchMode, ReplacementPolicy, Settings, Topic
+from digest.config import (
+    CategoryRule,
+    Keyword,
+    KeywordSpec,
+    MatchMode,
+    ReplacementPolicy,
+    Settings,
+    TextField,
+    Topic,
+)
 from digest.models import Paper
 from digest.render import keyword_text
 
 __all__ = [
     "Decision",
     "Rules",
+    "SearchedTexts",
     "TopicMatcher",
     "decide",
     "in_subscribed_categories",
     "keyword_matches",
     "order_papers",
+    "searched_text",
     "select_topic",
 ]
 
@@ -155,24 +166,40 @@ def _is_word_character(character: str) -> bool:
     return character.isalnum() or character == "_"
 
 
+class SearchedTexts:
+    """Each paper's searched text and its lower-case form, built once per batch and shared by every topic."""
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple[str, int | None, tuple[TextField, ...]], tuple[str, str]] = {}
+
+    def of(self, paper: Paper, fields: tuple[TextField, ...]) -> tuple[str, str]:
+        key = (paper.id, paper.version, fields)
+        found = self._texts.get(key)
+        if found is None:
+            text = searched_text(paper, fields)
+            found = self._texts[key] = (text, text.lower())
+        return found
+
+
+def searched_text(paper: Paper, fields: Iterable[TextField]) -> str:
+    """The text a topic searches: by default title + " " + abstract, as the source."""
+    values = {
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "comment": paper.comment or "",
+        "authors": ", ".join(paper.authors),
+    }
+    return " ".join(values[field] for field in fields)
+
+
 class TopicMatcher:
     """A topic's keywords, filters and followed authors, compiled once for a whole batch."""
 
     def __init__(self, topic: Topic, mode: MatchMode) -> None:
-        self.fields = topic.fields
+        self.fields = tuple(topic.fields)
         self.keywords = [_Term.compile(keyword, mode) for keyword in topic.keywords]
         self.filters = [_Term.compile(term, mode) for term in topic.filters or []]
         self.authors = {_name(author) for author in topic.authors}
-
-    def text(self, paper: Paper) -> str:
-        """The searched text: by default title + " " + abstract, as the source."""
-        values = {
-            "title": paper.title,
-            "abstract": paper.abstract,
-            "comment": paper.comment or "",
-            "authors": ", ".join(paper.authors),
-        }
-        return " ".join(values[field] for field in self.fields)
 
     def keyword(self, paper: Paper, text: str, folded: str) -> tuple[str, str] | None:
         """The first keyword (or followed author) that matches, with the text around the match."""
@@ -180,9 +207,10 @@ class TopicMatcher:
             found = term.search(text, folded)
             if found:
                 return term.shown, _around(text, found)
-        for author in paper.authors:
-            if _name(author) in self.authors:
-                return f"author {author}", author
+        if self.authors:
+            for author in paper.authors:
+                if _name(author) in self.authors:
+                    return f"author {author}", author
         return None
 
     def filter(self, text: str, folded: str) -> tuple[str, str] | None:
@@ -199,15 +227,18 @@ def decide(
     rules: Rules,
     subscribed: Collection[str],
     seen: Mapping[str, date] | None = None,
+    texts: SearchedTexts | None = None,
 ) -> Decision:
-    """Kept or dropped, and why; `seen` maps ids already in this topic's recent digests to their date."""
+    """Kept or dropped, and why; `seen` maps ids already in this topic's recent digests to their date.
+
+    `texts` shares each paper's searched text between the topics deciding on one batch.
+    """
     if not in_subscribed_categories(paper, subscribed, rules.category_rule):
         outside = ", ".join(category for category in paper.categories if category not in subscribed)
         return Decision(paper, False, f"category rule ({rules.category_rule}): {outside} not subscribed")
     if rules.replacements == "exclude" and paper.announce_type in ("replace", "replace-cross"):
         return Decision(paper, False, "a replacement (replacements: exclude)")
-    text = matcher.text(paper)
-    folded = text.lower()
+    text, folded = (texts or SearchedTexts()).of(paper, matcher.fields)
     matched = matcher.keyword(paper, text, folded)
     if matched is None:
         return Decision(paper, False, "no keyword matched")
@@ -231,10 +262,12 @@ def select_topic(
     subscribed: Collection[str],
     rules: Rules = Rules(),
     seen: Mapping[str, date] | None = None,
+    texts: SearchedTexts | None = None,
 ) -> list[Paper]:
     """The papers of a batch that `topic` keeps, in digest order."""
     matcher = TopicMatcher(topic, rules.match)
-    return order_papers(paper for paper in papers if decide(paper, matcher, rules, subscribed, seen).kept)
+    shared = texts or SearchedTexts()
+    return order_papers(paper for paper in papers if decide(paper, matcher, rules, subscribed, seen, shared).kept)
 
 
 def _name(author: str) -> str:

@@ -24,6 +24,7 @@ __all__ = ["digest_path", "rebuild_indexes", "recent_digest_ids", "write_digests
 INDEX_NAME = "README.md"
 _DIGEST_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.md$")
 _COUNT_BADGE = re.compile(r"badge/Papers-(\d+)-")
+_HEAD = 4096  # the count badge is on the digest's third line; an index need not read whole digests
 _ENTRY_LINK = re.compile(r"^- \*\*\[.*\]\(https://arxiv\.org/abs/([^)]+)\)\*\*", re.MULTILINE)
 
 
@@ -124,6 +125,7 @@ def _topic_entries(topic_dir: Path) -> list[IndexEntry]:
         name = _DIGEST_NAME.match(path.name)
         if not name:
             continue
-        badge = _COUNT_BADGE.search(path.read_text(encoding="utf-8"))
+        with path.open(encoding="utf-8") as digest:
+            badge = _COUNT_BADGE.search(digest.read(_HEAD))
         entries.append(IndexEntry(date.fromisoformat(name.group(1)), int(badge.group(1)) if badge else 0))
     return entries
