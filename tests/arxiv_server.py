@@ -34,7 +34,7 @@ from tests.world import ServedPaper, World
 
 FAULTS = {
     "503", "always-503", "429", "empty-first-page", "missing-records", "truncated", "hang", "broken-page",
-    "expired-token",
+    "expired-token", "wrong-size",
 }  # fmt: skip
 
 
@@ -195,7 +195,8 @@ class ArxivServer:
                 return _oai_error("noRecordsMatch", "The combination of the values results in an empty list.")
         page = records[offset : offset + self.oai_page_size]
         following = offset + len(page)
-        attributes = f'cursor="{offset}" completeListSize="{len(records)}"'
+        size = len(records) + (1 if fault == "wrong-size" else 0)
+        attributes = f'cursor="{offset}" completeListSize="{size}"'
         if following < len(records):
             next_token = f"t{len(self._tokens)}x{following}"
             with self._lock:

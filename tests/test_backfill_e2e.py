@@ -177,3 +177,17 @@ def test_a_paper_kept_on_two_dates_of_a_backfill_is_asked_for_once(tmp_path: Pat
         assert len(asked) == len(set(asked)) == 150
         assert server.count("api") == 2
         assert written_ids(tmp_path, "2025-10-15") == {"2510.00000", "2510.00001", "2510.00002"}
+
+
+def test_a_harvest_short_of_its_complete_list_size_fails_and_starts_over_next_time(tmp_path: Path) -> None:
+    with ArxivServer(golden_world([MONDAY]), oai_page_size=200) as server:
+        pages = math.ceil(len(server.world.papers) / 200)
+        server.inject("oai", "wrong-size", after=pages - 1)
+        failed = digest(server, tmp_path, "backfill", "--from", MONDAY, "--to", MONDAY)
+        assert failed.exit_code == 1
+        assert "records received" in failed.output
+        server.reset_log()
+        again = digest(server, tmp_path, "backfill", "--from", MONDAY, "--to", MONDAY)
+        assert again.exit_code == 0, again.output
+        assert "resumptionToken=" not in server.requests[0].path
+        assert_golden(tmp_path, MONDAY)
