@@ -123,9 +123,11 @@ class _Part:
 class _Term:
     """One keyword or filter, compiled once: every part must be found in the text."""
 
-    def __init__(self, shown: str, parts: list[_Part]) -> None:
+    def __init__(self, shown: str, parts: list[_Part], clue: str | None = None) -> None:
         self.shown = shown
         self._parts = parts
+        self.clue = clue
+        """A lower-case string found in the folded text whenever this term matches, or None if none is known."""
 
     @classmethod
     def compile(cls, keyword: Keyword, mode: MatchMode) -> _Term:
@@ -134,9 +136,12 @@ class _Term:
                 flags = 0 if keyword.case_sensitive else re.IGNORECASE
                 return cls(keyword.shown, [_Part(re.compile(keyword.regex, flags), folded=False)])
             words = keyword.words if keyword.words is not None else mode == "words"
-            return cls(keyword.shown, [_part(keyword.term or "", words, keyword.case_sensitive)])
+            term = keyword.term or ""
+            clue = None if keyword.case_sensitive else _clue(term, words)
+            return cls(keyword.shown, [_part(term, words, keyword.case_sensitive)], clue)
         parts = keyword if isinstance(keyword, list) else [keyword]
-        return cls(keyword_text(keyword), [_part(part, mode == "words", case_sensitive=False) for part in parts])
+        compiled = [_part(part, mode == "words", case_sensitive=False) for part in parts]
+        return cls(keyword_text(keyword), compiled, _clue(parts[0], mode == "words"))
 
     def search(self, text: str, folded: str) -> tuple[int, int] | None:
         """Where the first part matched, when every part matches; else None. `folded` is `text.lower()`."""
@@ -147,6 +152,12 @@ class _Term:
                 return None
             first = first or found
         return first
+
+
+def _clue(term: str, words: bool) -> str:
+    """What must occur in the folded text for `term` to match: itself, or in words mode its first word."""
+    folded = term.lower()
+    return re.split(_SEPARATOR, folded.strip())[0] if words else folded
 
 
 def _part(term: str, words: bool, case_sensitive: bool) -> _Part:
@@ -200,6 +211,9 @@ class TopicMatcher:
         self.keywords = [_Term.compile(keyword, mode) for keyword in topic.keywords]
         self.filters = [_Term.compile(term, mode) for term in topic.filters or []]
         self.authors = {_name(author) for author in topic.authors}
+        clues = [term.clue for term in self.keywords]
+        # Most papers match no keyword: one pass of plain `in` tests rules them out before the full search.
+        self.clues = None if self.authors or None in clues else [clue for clue in clues if clue is not None]
 
     def keyword(self, paper: Paper, text: str, folded: str) -> tuple[str, str] | None:
         """The first keyword (or followed author) that matches, with the text around the match."""
@@ -239,6 +253,8 @@ def decide(
     if rules.replacements == "exclude" and paper.announce_type in ("replace", "replace-cross"):
         return Decision(paper, False, "a replacement (replacements: exclude)")
     text, folded = (texts or SearchedTexts()).of(paper, matcher.fields)
+    if matcher.clues is not None and not any(clue in folded for clue in matcher.clues):
+        return Decision(paper, False, "no keyword matched")
     matched = matcher.keyword(paper, text, folded)
     if matched is None:
         return Decision(paper, False, "no keyword matched")
