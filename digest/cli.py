@@ -334,7 +334,7 @@ def try_topic(topic_file: Path, start: date, end: date, config_path: Path | None
     config = configured(config_path, output_dir)
     name, topic = load_topic(topic_file)
     days = announcement_days(start, end, load_holidays(config.settings.holidays))
-    batches = [(day, pipeline.stored_batch(config, day)) for day in days]
+    batches = [(day, papers) for day, _, papers in pipeline.stored_batches(config, days)]
     click.echo(explanation.format_trial(name, explanation.trial_counts(batches, topic, config)), nl=False)
 
 

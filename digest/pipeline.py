@@ -50,7 +50,7 @@ __all__ = [
     "require_stored_batch",
     "run",
     "select_day",
-    "stored_batch",
+    "stored_batches",
     "write_day",
 ]
 
@@ -399,18 +399,20 @@ def publish_days(config: Config, days: Sequence[DayResult], options: RunOptions)
     return publish(output_dir, targeted, message, push=options.push, settings=config.settings)
 
 
-def stored_batch(config: Config, day: date) -> list[Paper] | None:
-    """The batch in force on `day` as the store holds it, or None; no network."""
-    announcement = announcement_in_force(day, load_holidays(config.settings.holidays))
+def stored_batches(config: Config, days: Iterable[date]) -> Iterator[tuple[date, date, list[Paper] | None]]:
+    """For each date, the announcement in force and its batch as the store holds it (or None); no network."""
+    holidays = load_holidays(config.settings.holidays)
     with Store.open(config.settings.store_path) as store:
-        return store.load_batch(announcement)
+        for day in days:
+            announcement = announcement_in_force(day, holidays)
+            yield day, announcement, store.load_batch(announcement)
 
 
 def require_stored_batch(config: Config, day: date) -> list[Paper]:
     """The stored batch of `day`, or an OfflineMissError that says what to run."""
-    papers = stored_batch(config, day)
+    ((_, announcement, papers),) = stored_batches(config, [day])
     if papers is None:
-        raise _offline_miss(day, announcement_in_force(day, load_holidays(config.settings.holidays)))
+        raise _offline_miss(day, announcement)
     return papers
 
 
