@@ -253,15 +253,18 @@ def backfill(
         push=push,
     )
     now = now or datetime.now(UTC)
-    todo, _ = pipeline.backfill_dates(config, options, now=now)
-    with tqdm(total=len(todo), unit="date", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+    with tqdm(unit="date", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+
+        def on_plan(total: int) -> None:
+            bar.total = total
+            bar.refresh()
 
         def on_date(day: date, outcome: str) -> None:
             if bar.disable:
                 click.echo(outcome if outcome.startswith(day.isoformat()) else f"{day.isoformat()}: {outcome}")
             bar.update(1)
 
-        report = pipeline.backfill(config, options, now=now, on_date=on_date)
+        report = pipeline.backfill(config, options, now=now, on_plan=on_plan, on_date=on_date)
     echo_report(report)
     if report.failed:
         sys.exit(1)

@@ -493,10 +493,15 @@ def backfill(
     options: BackfillOptions,
     *,
     now: datetime,
+    on_plan: Callable[[int], None] = lambda total: None,
     on_date: Callable[[date, str], None] = lambda day, outcome: None,
 ) -> BackfillReport:
-    """Write every date of the range, one harvest for all; a failed date does not stop the others."""
+    """Write every date of the range, one harvest for all; a failed date does not stop the others.
+
+    `on_plan` hears how many dates will be written, `on_date` each one's outcome (a progress bar's hooks).
+    """
     todo, skipped = backfill_dates(config, options, now=now)
+    on_plan(len(todo))
     report = BackfillReport(skipped=skipped)
     settings = config.settings
     holidays = load_holidays(settings.holidays)
