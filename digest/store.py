@@ -214,13 +214,6 @@ class Store:
             return Harvest(set_spec, from_date)
         return Harvest(set_spec, from_date, row[0], row[1], row[2], row[3], bool(row[4]))
 
-    def complete_harvests(self, set_spec: str) -> list[Harvest]:
-        """Finished harvests of a set, earliest start first: one from D covers every date from D on."""
-        rows = self._db.execute(
-            "SELECT from_date FROM harvests WHERE set_spec = ? AND complete = 1 ORDER BY from_date", (set_spec,)
-        )
-        return [self.load_harvest(set_spec, date.fromisoformat(from_date)) for (from_date,) in rows.fetchall()]
-
     def save_harvest_page(self, harvest: Harvest, papers: Sequence[Paper], versions: Sequence[VersionRow]) -> None:
         """A page's records and the harvest's new position, in one transaction: a crash loses neither alone."""
         with self._transaction():
