@@ -31,7 +31,7 @@ from digest.lock import output_lock
 from digest.models import Paper
 from digest.publish import PublishResult, commit_message, publish
 from digest.render import render_digest
-from digest.select import Rules, SearchedTexts, select_topic
+from digest.select import Rules, select_topics
 from digest.store import Store
 from digest.write import INDEX_NAME, digest_path, rebuild_indexes, recent_digest_ids, write_digests
 
@@ -100,14 +100,8 @@ def select_day(
 
     `seen` maps a topic to the ids its recent digests listed, for topics with `dedupe_days`.
     """
-    batch = list(papers)
-    texts = SearchedTexts()
-    return {
-        name: select_topic(
-            batch, topic, config.category, Rules.for_topic(topic, config.settings), (seen or {}).get(name), texts
-        )
-        for name, topic in topics.items()
-    }
+    chosen = {name: (topic, Rules.for_topic(topic, config.settings)) for name, topic in topics.items()}
+    return select_topics(papers, chosen, config.category, seen)
 
 
 def recently_listed(config: Config, day: date, topics: Mapping[str, Topic]) -> dict[str, dict[str, date]]:

@@ -6,14 +6,18 @@ ordered by categories then id, descending. A topic may ask for whole-word matchi
 acronyms, followed authors, other fields, and policies (replacements, category rule, dedupe).
 
 `decide` is the one place a verdict is made, so `digest explain` reports exactly what selection did.
+`select_topics` asks it only about a batch's candidates: the papers that pass a topic's category rule and
+contain one of its keyword clues, found for every topic in one pass over each text (`BatchIndex`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+
+import ahocorasick_rs
 
 from digest.config import (
     CategoryRule,
@@ -29,6 +33,7 @@ from digest.models import Paper
 from digest.render import keyword_text
 
 __all__ = [
+    "BatchIndex",
     "Decision",
     "Rules",
     "SearchedTexts",
@@ -39,6 +44,7 @@ __all__ = [
     "order_papers",
     "searched_text",
     "select_topic",
+    "select_topics",
 ]
 
 # Words mode: hyphens, en-dashes and spaces are one separator; a term may take a plural `s`.
@@ -154,10 +160,13 @@ class _Term:
         return first
 
 
-def _clue(term: str, words: bool) -> str:
-    """What must occur in the folded text for `term` to match: itself, or in words mode its first word."""
+def _clue(term: str, words: bool) -> str | None:
+    """What must occur in the folded text for `term` to match: itself, or in words mode its first word.
+
+    None when that is empty (a term that starts with a separator), which rules nothing out.
+    """
     folded = term.lower()
-    return re.split(_SEPARATOR, folded.strip())[0] if words else folded
+    return (re.split(_SEPARATOR, folded.strip())[0] if words else folded) or None
 
 
 def _part(term: str, words: bool, case_sensitive: bool) -> _Part:
@@ -272,18 +281,84 @@ def order_papers(papers: Iterable[Paper]) -> list[Paper]:
     return sorted(papers, key=lambda paper: (paper.categories, paper.id), reverse=True)
 
 
+class BatchIndex:
+    """One batch as a set of topics searches it: which papers can pass each category rule, and which
+    keyword clues each paper's text holds, found for every topic at once.
+
+    The clues of all topics are found in one Aho-Corasick pass over each folded text, rather than an `in`
+    test per clue per topic: the text is read once whatever the number of topics and keywords. Only the
+    papers some topic's category rule lets through are read at all.
+    """
+
+    def __init__(
+        self, papers: Sequence[Paper], subscribed: Collection[str], topics: Iterable[tuple[TopicMatcher, Rules]]
+    ) -> None:
+        self.papers = papers
+        self.subscribed = subscribed
+        self.texts = SearchedTexts()
+        topics = list(topics)
+        self._in_categories = {
+            rule: [in_subscribed_categories(paper, subscribed, rule) for paper in papers]
+            for rule in {rules.category_rule for _, rules in topics}
+        }
+        verdicts = zip(*self._in_categories.values(), strict=True)
+        eligible = [position for position, passes in enumerate(verdicts) if any(passes)]
+        self._holding: dict[tuple[tuple[TextField, ...], str], list[int]] = {}
+        for fields in {matcher.fields for matcher, _ in topics}:
+            clues = sorted({clue for matcher, _ in topics if matcher.fields == fields for clue in matcher.clues or ()})
+            if clues:
+                self._index(fields, clues, eligible)
+
+    def _index(self, fields: tuple[TextField, ...], clues: list[str], positions: list[int]) -> None:
+        finder = ahocorasick_rs.AhoCorasick(clues)
+        for clue in clues:
+            self._holding[fields, clue] = []
+        for position in positions:
+            _, folded = self.texts.of(self.papers[position], fields)
+            for found in {match[0] for match in finder.find_matches_as_indexes(folded, overlapping=True)}:
+                self._holding[fields, clues[found]].append(position)
+
+    def candidates(self, matcher: TopicMatcher, rules: Rules) -> list[Paper]:
+        """The papers `decide` may keep for this topic: in its categories and holding one of its clues.
+
+        Every other paper `decide` would drop for the category rule or for "no keyword matched".
+        """
+        in_categories = self._in_categories[rules.category_rule]
+        if matcher.clues is None:
+            positions: Iterable[int] = range(len(self.papers))
+        else:
+            positions = sorted({p for clue in matcher.clues for p in self._holding[matcher.fields, clue]})
+        return [self.papers[position] for position in positions if in_categories[position]]
+
+
+def select_topics(
+    papers: Iterable[Paper],
+    topics: Mapping[str, tuple[Topic, Rules]],
+    subscribed: Collection[str],
+    seen: Mapping[str, Mapping[str, date]] | None = None,
+) -> dict[str, list[Paper]]:
+    """The papers of one batch that each topic keeps, in digest order; `seen` as for `decide`, by topic."""
+    matchers = {name: (TopicMatcher(topic, rules.match), rules) for name, (topic, rules) in topics.items()}
+    index = BatchIndex(list(papers), subscribed, matchers.values())
+    return {
+        name: order_papers(
+            paper
+            for paper in index.candidates(matcher, rules)
+            if decide(paper, matcher, rules, subscribed, (seen or {}).get(name), index.texts).kept
+        )
+        for name, (matcher, rules) in matchers.items()
+    }
+
+
 def select_topic(
     papers: Iterable[Paper],
     topic: Topic,
     subscribed: Collection[str],
     rules: Rules = Rules(),
     seen: Mapping[str, date] | None = None,
-    texts: SearchedTexts | None = None,
 ) -> list[Paper]:
     """The papers of a batch that `topic` keeps, in digest order."""
-    matcher = TopicMatcher(topic, rules.match)
-    shared = texts or SearchedTexts()
-    return order_papers(paper for paper in papers if decide(paper, matcher, rules, subscribed, seen, shared).kept)
+    return select_topics(papers, {"topic": (topic, rules)}, subscribed, {"topic": seen or {}})["topic"]
 
 
 def _name(author: str) -> str:
