@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
 from digest.errors import DigestError
-from digest.models import Paper
+from digest.models import AnnounceType, Paper
 
 __all__ = ["Harvest", "Member", "Store", "VersionRow"]
 
@@ -188,7 +188,7 @@ class Store:
             """,
             (announcement.isoformat(),),
         )
-        return [_paper(row[:-1]).model_copy(update={"announce_type": row[-1]}) for row in rows]
+        return [_paper(row[:-1], announce_type=cast(AnnounceType, row[-1])) for row in rows]
 
     def latest_batch_before(self, announcement: date) -> tuple[date, set[str]] | None:
         """The previous stored batch and its ids: a feed that repeats it is stale."""
@@ -307,7 +307,7 @@ def _row(paper: Paper) -> tuple[object, ...]:
     )
 
 
-def _paper(row: Sequence[object]) -> Paper:
+def _paper(row: Sequence[object], announce_type: AnnounceType | None = None) -> Paper:
     paper_id, version, title, authors, abstract, categories, primary, published, updated, comment = row
     return Paper(
         id=str(paper_id),
@@ -320,4 +320,5 @@ def _paper(row: Sequence[object]) -> Paper:
         published=datetime.fromisoformat(published) if isinstance(published, str) else None,
         updated=datetime.fromisoformat(updated) if isinstance(updated, str) else None,
         comment=comment if isinstance(comment, str) else None,
+        announce_type=announce_type,
     )
