@@ -220,6 +220,7 @@ def run(
 @click.option("--to", "end", required=True, type=DATE, help="The last date (inclusive).")
 @click.option("--every-day", is_flag=True, help="Write every calendar date, as the source did, not only announcements.")
 @click.option("--force", is_flag=True, help="Write dates whose digests exist too.")
+@click.option("--offline", is_flag=True, help="Use only the store; a date it does not hold fails.")
 @fetch_options
 @clock_option
 @config_options
@@ -229,6 +230,7 @@ def backfill(
     end: date,
     every_day: bool,
     force: bool,
+    offline: bool,
     topics: tuple[str, ...],
     source: Source | None,
     commit: bool,
@@ -240,6 +242,8 @@ def backfill(
     """Write the digests of every announcement from --from to --to, with one OAI-PMH harvest for all.
 
     Example: digest backfill --from 2025-10-01 --to 2025-10-31 --commit
+
+    Re-render stored dates after adding a topic, with no network: digest backfill --from D1 --to D2 --force --offline
     """
     config = configured(config_path, output_dir)
     options = BackfillOptions(
@@ -249,6 +253,7 @@ def backfill(
         force=force,
         topics=topics,
         source=source or config.settings.source,
+        offline=offline,
         commit=commit,
         push=push,
     )

@@ -23,7 +23,7 @@ from digest.calendar import (
     submission_window,
 )
 from digest.config import Config, Settings, Topic
-from digest.errors import FetchError, InputError, OfflineMissError
+from digest.errors import DigestError, FetchError, InputError, OfflineMissError
 from digest.fetch import ArxivApiClient, ArxivHttp, fetch_latest_listing, fetch_metadata, fetch_submitted_window
 from digest.fetch.api import ID_LIST_CHUNK
 from digest.fetch.oai import announced_between, harvest, set_spec
@@ -52,6 +52,7 @@ __all__ = [
     "select_day",
     "stored_batches",
     "write_day",
+    "write_day_digests",
 ]
 
 log = logging.getLogger(__name__)
@@ -116,10 +117,16 @@ def recently_listed(config: Config, day: date, topics: Mapping[str, Topic]) -> d
 
 def write_day(config: Config, day: date, papers: Iterable[Paper], topics: Mapping[str, Topic]) -> DayResult:
     """Render and write one date's digests, then bring the index pages up to date."""
+    result = write_day_digests(config, day, papers, topics)
+    rebuild_indexes(config.settings.output_dir)
+    return result
+
+
+def write_day_digests(config: Config, day: date, papers: Iterable[Paper], topics: Mapping[str, Topic]) -> DayResult:
+    """Render and write one date's digests; the index pages are the caller's to rebuild."""
     kept = select_day(config, papers, topics, recently_listed(config, day, topics))
     digests = {name: render_digest(name, topics[name], day, selected) for name, selected in kept.items()}
     write_digests(config.settings.output_dir, day, digests)
-    rebuild_indexes(config.settings.output_dir)
     return DayResult(day, {name: len(selected) for name, selected in kept.items()})
 
 
@@ -422,9 +429,9 @@ def _cached_batch(store: Store, announcement: date, asked: date, options: RunOpt
 
 def _offline_miss(day: date, announcement: date) -> OfflineMissError:
     asked = day.isoformat()
+    announced = f" (announced {announcement.isoformat()})" if announcement != day else ""
     return OfflineMissError(
-        f"the store holds no batch for {asked} (announced {announcement.isoformat()}); "
-        f"run `digest run --date {asked}` without --offline first"
+        f"the store holds no batch for {asked}{announced}; run `digest run --date {asked}` without --offline first"
     )
 
 
@@ -438,6 +445,7 @@ class BackfillOptions:
     force: bool = False
     topics: tuple[str, ...] = ()
     source: Source = "auto"
+    offline: bool = False
     commit: bool = False
     push: bool = False
 
@@ -492,6 +500,7 @@ def backfill(
 ) -> BackfillReport:
     """Write every date of the range, one harvest for all; a failed date does not stop the others.
 
+    The index pages are rebuilt once, after the last date (or when the range stops early), not per date.
     `on_plan` hears how many dates will be written, `on_date` each one's outcome (a progress bar's hooks).
     """
     todo, skipped = backfill_dates(config, options, now=now)
@@ -506,15 +515,19 @@ def backfill(
     arxiv = Arxiv(settings)
     try:
         with output_lock(settings.output_dir, settings.lock_timeout), Store.open(settings.store_path) as store:
-            for announcement, outcome in _range_batches(config, store, arxiv, sorted(dates_of), options, holidays):
-                for day in dates_of[announcement]:
-                    if isinstance(outcome, FetchError):
-                        report.failed.append((day, str(outcome)))
-                        on_date(day, f"failed: {outcome}")
-                    else:
-                        result = write_day(config, day, outcome, topics)
-                        report.days.append(result)
-                        on_date(day, result.summary())
+            try:
+                for announcement, outcome in _range_batches(config, store, arxiv, sorted(dates_of), options, holidays):
+                    for day in dates_of[announcement]:
+                        if isinstance(outcome, DigestError):
+                            report.failed.append((day, str(outcome)))
+                            on_date(day, f"failed: {outcome}")
+                        else:
+                            result = write_day_digests(config, day, outcome, topics)
+                            report.days.append(result)
+                            on_date(day, result.summary())
+            finally:
+                if report.days:
+                    rebuild_indexes(settings.output_dir)
             report.requests = arxiv.requests
             if options.source == "api":
                 report.notes.append(APPROXIMATE_NOTE.format(day=f"{options.start}..{options.end}"))
@@ -531,17 +544,22 @@ def _range_batches(
     announcements: list[date],
     options: BackfillOptions,
     holidays: Collection[date],
-) -> Iterator[tuple[date, list[Paper] | FetchError]]:
-    """Each announcement's batch in date order: stored ones as they are, the others fetched and stored."""
+) -> Iterator[tuple[date, list[Paper] | FetchError | OfflineMissError]]:
+    """Each announcement's batch in date order: stored ones as they are, the others fetched and stored.
+
+    With `offline`, an announcement the store lacks is an OfflineMissError instead of a fetch.
+    """
     missing = [announcement for announcement in announcements if not store.has_batch(announcement)]
-    fetched = _fetched_batches(config, store, arxiv, missing, options.source, holidays)
+    fetched = _fetched_batches(config, store, arxiv, [] if options.offline else missing, options.source, holidays)
     for announcement in announcements:
-        if announcement in missing:
+        if announcement not in missing:
+            yield announcement, store.load_batch(announcement) or []
+        elif options.offline:
+            yield announcement, _offline_miss(announcement, announcement)
+        else:
             fetched_announcement, outcome = next(fetched)
             assert fetched_announcement == announcement
             yield announcement, outcome
-        else:
-            yield announcement, store.load_batch(announcement) or []
 
 
 def _fetched_batches(

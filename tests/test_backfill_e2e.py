@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -84,6 +85,33 @@ def test_a_backfill_writes_announcement_days_only_and_reports_each_date(tmp_path
         assert [line[:10] for line in lines if line.startswith("2025-")] == ["2025-08-17", "2025-08-18"]
         assert lines[-1].startswith("2 dates written, 0 skipped, 0 failed;")
         assert not (tmp_path / "output" / "MLLM" / "2025-08-16.md").exists()
+
+
+def test_an_offline_backfill_re_renders_stored_dates_without_the_network(tmp_path: Path) -> None:
+    with ArxivServer(golden_world([MONDAY])) as server:
+        digest(server, tmp_path, "backfill", "--from", MONDAY, "--to", MONDAY)
+        shutil.rmtree(tmp_path / "output")
+        server.reset_log()
+        result = digest(server, tmp_path, "backfill", "--from", MONDAY, "--to", MONDAY, "--offline")
+        assert result.exit_code == 0, result.output
+        assert server.requests == []
+        assert_golden(tmp_path, MONDAY)
+        assert f"[{MONDAY}]({MONDAY}.md)" in (tmp_path / "output" / "MLLM" / "README.md").read_text()
+
+
+def test_an_offline_backfill_fails_the_dates_the_store_lacks_and_writes_the_others(tmp_path: Path) -> None:
+    with ArxivServer(golden_world([MONDAY])) as server:
+        digest(server, tmp_path, "backfill", "--from", MONDAY, "--to", MONDAY)
+        server.reset_log()
+        result = digest(server, tmp_path, "backfill", "--from", "2025-08-14", "--to", MONDAY, "--offline", "--force")
+        assert result.exit_code == 1
+        assert server.requests == []
+        assert (
+            "2025-08-14: failed: the store holds no batch for 2025-08-14; "
+            "run `digest run --date 2025-08-14` without --offline first"
+        ) in result.output.splitlines()
+        assert result.output.splitlines()[-1] == "1 dates written, 0 skipped, 2 failed; 0 requests"
+        assert_golden(tmp_path, MONDAY)
 
 
 def test_an_interrupted_harvest_resumes_without_refetching_pages(tmp_path: Path) -> None:

@@ -102,8 +102,7 @@ def test_offline_with_an_empty_store_says_what_to_do(server: ArxivServer, tmp_pa
     result = digest(server, tmp_path, "run", "--date", MONDAY, "--offline")
     assert result.exit_code == 2
     assert result.output == (
-        f"Error: the store holds no batch for {MONDAY} (announced {MONDAY}); "
-        f"run `digest run --date {MONDAY}` without --offline first\n"
+        f"Error: the store holds no batch for {MONDAY}; run `digest run --date {MONDAY}` without --offline first\n"
     )
     assert server.requests == []
 
