@@ -31,7 +31,7 @@ from digest.lock import output_lock
 from digest.models import Paper
 from digest.publish import PublishResult, commit_message, publish
 from digest.render import render_digest
-from digest.select import Rules, select_topics
+from digest.select import Rules, category_prefilter, select_topics
 from digest.store import Store
 from digest.write import INDEX_NAME, digest_path, rebuild_indexes, recent_digest_ids, write_digests
 
@@ -239,7 +239,7 @@ def latest_batch(
 ) -> tuple[date, list[Paper]] | None:
     """The batch on arXiv's feed now, dated by its announcement evening; None when the feed is empty."""
     expected = latest_announcement(now, holidays)
-    stored = _cached_batch(store, expected, expected, options)
+    stored = _cached_batch(config, store, expected, expected, options)
     if stored is not None:
         return expected, stored
     settings = config.settings
@@ -281,7 +281,7 @@ def batch_for_announcement(
     notes: list[str],
 ) -> list[Paper]:
     """The batch of a past (or the latest) announcement: from the store, else from the chosen source."""
-    stored = _cached_batch(store, announcement, options.day or announcement, options)
+    stored = _cached_batch(config, store, announcement, options.day or announcement, options)
     if stored is not None:
         return stored
     source = options.source
@@ -417,14 +417,25 @@ def require_stored_batch(config: Config, day: date) -> list[Paper]:
     return papers
 
 
-def _cached_batch(store: Store, announcement: date, asked: date, options: RunOptions) -> list[Paper] | None:
-    """The stored batch unless `--refresh`; with `--offline`, its absence is an OfflineMissError."""
-    stored = None if options.refresh else store.load_batch(announcement)
+def _cached_batch(
+    config: Config, store: Store, announcement: date, asked: date, options: RunOptions
+) -> list[Paper] | None:
+    """The stored batch's candidates unless `--refresh`; with `--offline`, its absence is an OfflineMissError."""
+    stored = None if options.refresh else _stored_candidates(config, store, announcement)
     if stored is not None:
         log.info("the batch announced %s is stored; no request", announcement)
     elif options.offline:
         raise _offline_miss(asked, announcement)
     return stored
+
+
+def _stored_candidates(config: Config, store: Store, announcement: date) -> list[Paper] | None:
+    """A stored batch less the papers that no topic's category rule lets through, which are not even read.
+
+    What every topic selects from it is the same as from the whole batch; `digest explain` reads it whole.
+    """
+    rules = [Rules.for_topic(topic, config.settings) for topic in config.topic.values()]
+    return store.load_batch(announcement, only=category_prefilter(config.category, rules))
 
 
 def _offline_miss(day: date, announcement: date) -> OfflineMissError:
@@ -553,7 +564,7 @@ def _range_batches(
     fetched = _fetched_batches(config, store, arxiv, [] if options.offline else missing, options.source, holidays)
     for announcement in announcements:
         if announcement not in missing:
-            yield announcement, store.load_batch(announcement) or []
+            yield announcement, _stored_candidates(config, store, announcement) or []
         elif options.offline:
             yield announcement, _offline_miss(announcement, announcement)
         else:

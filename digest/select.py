@@ -13,7 +13,7 @@ contain one of its keyword clues, found for every topic in one pass over each te
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,10 +34,12 @@ from digest.render import keyword_text
 
 __all__ = [
     "BatchIndex",
+    "CategoryFilter",
     "Decision",
     "Rules",
     "SearchedTexts",
     "TopicMatcher",
+    "category_prefilter",
     "decide",
     "in_subscribed_categories",
     "keyword_matches",
@@ -82,16 +84,31 @@ class Decision:
     span: str | None = None
 
 
-def in_subscribed_categories(paper: Paper, subscribed: Collection[str], rule: CategoryRule = "all") -> bool:
+def in_subscribed_categories(
+    categories: Sequence[str], subscribed: Collection[str], rule: CategoryRule = "all", primary: str | None = None
+) -> bool:
     """The category rule: by default every category of the paper must be subscribed (the source's rule).
 
-    `primary` keeps a paper whose primary category is subscribed; `any` one with any subscribed category.
+    `primary` keeps a paper whose primary category (else its first) is subscribed; `any` one with any
+    subscribed category.
     """
     if rule == "primary":
-        return paper.primary in subscribed
+        return (primary or categories[0]) in subscribed
     if rule == "any":
-        return any(category in subscribed for category in paper.categories)
-    return all(category in subscribed for category in paper.categories)
+        return any(category in subscribed for category in categories)
+    return all(category in subscribed for category in categories)
+
+
+CategoryFilter = Callable[[Sequence[str], str | None], bool]
+"""A test on a paper's categories and primary category, applied before the paper itself is read."""
+
+
+def category_prefilter(subscribed: Collection[str], rules: Iterable[Rules]) -> CategoryFilter:
+    """Whether a paper passes the category rule of any of these topics: the others none of them keeps."""
+    category_rules = {topic_rules.category_rule for topic_rules in rules}
+    return lambda categories, primary: any(
+        in_subscribed_categories(categories, subscribed, rule, primary) for rule in category_rules
+    )
 
 
 def keyword_matches(text: str, keyword: Keyword) -> bool:
@@ -256,7 +273,7 @@ def decide(
 
     `texts` shares each paper's searched text between the topics deciding on one batch.
     """
-    if not in_subscribed_categories(paper, subscribed, rules.category_rule):
+    if not in_subscribed_categories(paper.categories, subscribed, rules.category_rule, paper.primary):
         outside = ", ".join(category for category in paper.categories if category not in subscribed)
         return Decision(paper, False, f"category rule ({rules.category_rule}): {outside} not subscribed")
     if rules.replacements == "exclude" and paper.announce_type in ("replace", "replace-cross"):
@@ -298,7 +315,7 @@ class BatchIndex:
         self.texts = SearchedTexts()
         topics = list(topics)
         self._in_categories = {
-            rule: [in_subscribed_categories(paper, subscribed, rule) for paper in papers]
+            rule: [in_subscribed_categories(paper.categories, subscribed, rule, paper.primary) for paper in papers]
             for rule in {rules.category_rule for _, rules in topics}
         }
         verdicts = zip(*self._in_categories.values(), strict=True)

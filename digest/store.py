@@ -10,14 +10,15 @@ The schema version lives in `PRAGMA user_version`; `_MIGRATIONS` upgrades an old
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self, cast
+from typing import Self, TypeVar, cast
 
 from digest.errors import DigestError
 from digest.models import AnnounceType, Paper
@@ -143,12 +144,8 @@ class Store:
     def load_papers(self, ids: Sequence[str]) -> list[Paper]:
         """The latest stored version of each id, in the order asked; unknown ids are left out."""
         found: dict[str, Paper] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT * FROM papers WHERE id IN ({marks}) ORDER BY id, version", chunk
-            ).fetchall()
+        for chunk in _chunks(ids):
+            rows = self._db.execute(f"SELECT * FROM papers WHERE id IN ({_marks(chunk)}) ORDER BY id, version", chunk)
             found.update((row[0], _paper(row)) for row in rows)
         return [found[paper_id] for paper_id in ids if paper_id in found]
 
@@ -176,19 +173,39 @@ class Store:
         found = row.fetchone()
         return str(found[0]) if found else None
 
-    def load_batch(self, announcement: date) -> list[Paper] | None:
-        """The batch as it was saved (the very records rendered then, with their announce types), or None."""
+    def load_batch(
+        self, announcement: date, only: Callable[[list[str], str | None], bool] | None = None
+    ) -> list[Paper] | None:
+        """The batch as it was saved (the very records rendered then, with their announce types), or None.
+
+        `only` tests each paper's categories and primary category first: a paper it rejects is neither read
+        nor built, which is most of the cost of reading a batch. It is asked once per distinct pair.
+        """
         if not self.has_batch(announcement):
             return None
-        rows = self._db.execute(
+        members = self._db.execute(
             """
-            SELECT papers.*, batch_members.announce_type FROM batch_members
+            SELECT batch_members.position, papers.categories, papers.primary_category FROM batch_members
             JOIN papers ON papers.id = batch_members.id AND papers.version = batch_members.version
-            WHERE batch_members.announcement = ? ORDER BY batch_members.position
+            WHERE batch_members.announcement = ?
             """,
             (announcement.isoformat(),),
-        )
-        return [_paper(row[:-1], announce_type=cast(AnnounceType, row[-1])) for row in rows]
+        ).fetchall()
+        wanted = functools.cache(lambda categories, primary: only is None or only(json.loads(categories), primary))
+        positions = sorted(position for position, categories, primary in members if wanted(categories, primary))
+        papers = []
+        for chunk in _chunks(positions):
+            rows = self._db.execute(
+                f"""
+                SELECT papers.*, batch_members.announce_type FROM batch_members
+                JOIN papers ON papers.id = batch_members.id AND papers.version = batch_members.version
+                WHERE batch_members.announcement = ? AND batch_members.position IN ({_marks(chunk)})
+                ORDER BY batch_members.position
+                """,
+                (announcement.isoformat(), *chunk),
+            )
+            papers += [_paper(record, cast(AnnounceType, announce_type)) for *record, announce_type in rows]
+        return papers
 
     def latest_batch_before(self, announcement: date) -> tuple[date, set[str]] | None:
         """The previous stored batch and its ids: a feed that repeats it is stale."""
@@ -286,6 +303,21 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
         db.executescript(f"BEGIN; {_MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;")
 
 
+_CHUNK = 500
+"""Values bound in one `IN (...)`: well under SQLite's limit (999 before version 3.32)."""
+
+T = TypeVar("T")
+
+
+def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
+
+
 def _timestamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("store timestamps must be time-zone aware")
@@ -316,9 +348,13 @@ def _paper(row: Sequence[object], announce_type: AnnounceType | None = None) -> 
         authors=json.loads(str(authors)),
         abstract=str(abstract),
         categories=json.loads(str(categories)),
-        primary_category=primary if isinstance(primary, str) else None,
+        primary_category=_text_or_none(primary),
         published=datetime.fromisoformat(published) if isinstance(published, str) else None,
         updated=datetime.fromisoformat(updated) if isinstance(updated, str) else None,
-        comment=comment if isinstance(comment, str) else None,
+        comment=_text_or_none(comment),
         announce_type=announce_type,
     )
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -10,7 +10,7 @@ import pytest
 from digest.config import CategoryRule, Config, Settings, Topic
 from digest.models import AnnounceType, Paper
 from digest.pipeline import write_day
-from digest.select import Rules, select_topic
+from digest.select import Rules, category_prefilter, select_topic
 
 SUBSCRIBED = {"cs.AI", "cs.CV"}
 TOPIC = Topic(keywords=["VLM"])
@@ -39,6 +39,12 @@ def test_each_category_rule_with_papers_cross_listed_outside(rule: CategoryRule,
     rules = Rules(category_rule=rule)
     selected = select_topic([CROSS_LISTED, CROSS_IN, INSIDE], TOPIC, SUBSCRIBED, rules)
     assert [p.id for p in selected] == expected
+
+
+def test_the_category_prefilter_passes_what_any_topic_rule_passes() -> None:
+    both = category_prefilter(SUBSCRIBED, [Rules(category_rule="all"), Rules(category_rule="primary")])
+    passed = [p.id for p in (CROSS_LISTED, CROSS_IN, INSIDE) if both(p.categories, p.primary_category)]
+    assert passed == ["2510.00001", "2510.00003"]
 
 
 def test_the_topic_category_rule_overrides_the_setting() -> None:

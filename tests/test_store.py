@@ -57,6 +57,24 @@ def test_a_batch_loads_the_saved_records_in_order_with_announce_types(store: Sto
     assert store.batch_source(MONDAY) == "rss"
 
 
+def test_a_batch_loads_only_the_papers_whose_categories_pass_only_in_saved_order(store: Store) -> None:
+    store.save_papers(
+        [
+            paper(f"2510.0000{number}", categories=categories, primary_category=categories[0])
+            for number, categories in enumerate([["cs.CV"], ["cs.CV", "eess.IV"], ["cs.AI"], ["cs.CV"]])
+        ]
+    )
+    store.save_batch(MONDAY, "oai", [(f"2510.0000{number}", 1, "new") for number in (3, 2, 1, 0)])
+    asked: list[tuple[list[str], str | None]] = []
+
+    def only(categories: list[str], primary: str | None) -> bool:
+        asked.append((categories, primary))
+        return "eess.IV" not in categories
+
+    assert [p.id for p in store.load_batch(MONDAY, only) or []] == ["2510.00003", "2510.00002", "2510.00000"]
+    assert sorted(asked) == [(["cs.AI"], "cs.AI"), (["cs.CV"], "cs.CV"), (["cs.CV", "eess.IV"], "cs.CV")]
+
+
 def test_a_batch_is_replaced_whole(store: Store) -> None:
     store.save_papers([paper("2510.00001"), paper("2510.00002")])
     store.save_batch(MONDAY, "rss", [("2510.00001", 1, "new")])
