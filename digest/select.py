@@ -238,8 +238,11 @@ class TopicMatcher:
         self.filters = [_Term.compile(term, mode) for term in topic.filters or []]
         self.authors = {_name(author) for author in topic.authors}
         clues = [term.clue for term in self.keywords]
-        # Most papers match no keyword: one pass of plain `in` tests rules them out before the full search.
         self.clues = None if self.authors or None in clues else [clue for clue in clues if clue is not None]
+        """Strings one of which the folded text holds whenever a keyword matches; None if some keyword has none.
+
+        Most papers match no keyword: `BatchIndex` rules them out by these before the full search.
+        """
 
     def keyword(self, paper: Paper, text: str, folded: str) -> tuple[str, str] | None:
         """The first keyword (or followed author) that matches, with the text around the match."""
@@ -279,8 +282,6 @@ def decide(
     if rules.replacements == "exclude" and paper.announce_type in ("replace", "replace-cross"):
         return Decision(paper, False, "a replacement (replacements: exclude)")
     text, folded = (texts or SearchedTexts()).of(paper, matcher.fields)
-    if matcher.clues is not None and not any(clue in folded for clue in matcher.clues):
-        return Decision(paper, False, "no keyword matched")
     matched = matcher.keyword(paper, text, folded)
     if matched is None:
         return Decision(paper, False, "no keyword matched")
