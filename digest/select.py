@@ -312,7 +312,6 @@ class BatchIndex:
         self, papers: Sequence[Paper], subscribed: Collection[str], topics: Iterable[tuple[TopicMatcher, Rules]]
     ) -> None:
         self.papers = papers
-        self.subscribed = subscribed
         self.texts = SearchedTexts()
         topics = list(topics)
         self._in_categories = {

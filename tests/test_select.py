@@ -10,7 +10,7 @@ import pytest
 from digest.config import Config, KeywordSpec, Settings, Topic
 from digest.models import Paper
 from digest.pipeline import write_day
-from digest.select import Rules, keyword_matches, order_papers, select_topic
+from digest.select import Rules, keyword_matches, order_papers, select_topic, select_topics
 
 SUBSCRIBED = {"cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO"}
 
@@ -137,6 +137,32 @@ def test_fields_choose_what_is_searched() -> None:
     topic = Topic(keywords=["ICLR"], fields=["comment"])
     assert kept(topic, paper(comment="Accepted at ICLR 2026")) == ["2510.00001"]
     assert kept(topic, paper(title="ICLR")) == []
+
+
+# Several topics on one batch
+
+
+def ids_by_topic(papers: list[Paper], **topics: Topic) -> dict[str, list[str]]:
+    chosen = {name: (topic, Rules()) for name, topic in topics.items()}
+    return {name: [p.id for p in kept] for name, kept in select_topics(papers, chosen, SUBSCRIBED).items()}
+
+
+def test_each_topic_finds_its_keyword_inside_another_topics_keyword() -> None:
+    papers = [paper(title="An MLLM")]
+    selected = ids_by_topic(papers, LLM=Topic(keywords=["LLM"]), MLLM=Topic(keywords=["MLLM", "Vision"]))
+    assert selected == {"LLM": ["2510.00001"], "MLLM": ["2510.00001"]}
+
+
+def test_topics_searching_different_fields_each_search_their_own() -> None:
+    papers = [paper(title="A VLM"), paper("2510.00002", comment="VLM")]
+    selected = ids_by_topic(papers, text=Topic(keywords=["VLM"]), comment=Topic(keywords=["VLM"], fields=["comment"]))
+    assert selected == {"text": ["2510.00001"], "comment": ["2510.00002"]}
+
+
+def test_a_topic_without_clues_sees_every_paper_beside_topics_with_clues() -> None:
+    papers = [paper(title="A VLM", authors=["Bob"]), paper("2510.00002", title="Robots", authors=["Ada Lovelace"])]
+    selected = ids_by_topic(papers, vlm=Topic(keywords=["VLM"]), ada=Topic(authors=["Ada Lovelace"]))
+    assert selected == {"vlm": ["2510.00001"], "ada": ["2510.00002"]}
 
 
 # Policies
