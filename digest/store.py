@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self, TypeVar, cast
+from typing import Self, cast
 
 from digest.errors import DigestError
 from digest.models import AnnounceType, Paper
@@ -144,8 +144,12 @@ class Store:
     def load_papers(self, ids: Sequence[str]) -> list[Paper]:
         """The latest stored version of each id, in the order asked; unknown ids are left out."""
         found: dict[str, Paper] = {}
-        for chunk in _chunks(ids):
-            rows = self._db.execute(f"SELECT * FROM papers WHERE id IN ({_marks(chunk)}) ORDER BY id, version", chunk)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT * FROM papers WHERE id IN ({marks}) ORDER BY id, version", chunk
+            ).fetchall()
             found.update((row[0], _paper(row)) for row in rows)
         return [found[paper_id] for paper_id in ids if paper_id in found]
 
@@ -178,34 +182,23 @@ class Store:
     ) -> list[Paper] | None:
         """The batch as it was saved (the very records rendered then, with their announce types), or None.
 
-        `only` tests each paper's categories and primary category first: a paper it rejects is neither read
-        nor built, which is most of the cost of reading a batch. It is asked once per distinct pair.
+        `only` tests each paper's categories and primary category as SQLite reads the row, once per distinct
+        pair: a paper it rejects is never built, and building records is most of the cost of reading a batch.
         """
         if not self.has_batch(announcement):
             return None
-        members = self._db.execute(
+        wanted = functools.cache(lambda categories, primary: only is None or only(json.loads(categories), primary))
+        self._db.create_function("wanted", 2, wanted, deterministic=True)
+        rows = self._db.execute(
             """
-            SELECT batch_members.position, papers.categories, papers.primary_category FROM batch_members
+            SELECT papers.*, batch_members.announce_type FROM batch_members
             JOIN papers ON papers.id = batch_members.id AND papers.version = batch_members.version
-            WHERE batch_members.announcement = ?
+            WHERE batch_members.announcement = ? AND wanted(papers.categories, papers.primary_category)
+            ORDER BY batch_members.position
             """,
             (announcement.isoformat(),),
-        ).fetchall()
-        wanted = functools.cache(lambda categories, primary: only is None or only(json.loads(categories), primary))
-        positions = sorted(position for position, categories, primary in members if wanted(categories, primary))
-        papers = []
-        for chunk in _chunks(positions):
-            rows = self._db.execute(
-                f"""
-                SELECT papers.*, batch_members.announce_type FROM batch_members
-                JOIN papers ON papers.id = batch_members.id AND papers.version = batch_members.version
-                WHERE batch_members.announcement = ? AND batch_members.position IN ({_marks(chunk)})
-                ORDER BY batch_members.position
-                """,
-                (announcement.isoformat(), *chunk),
-            )
-            papers += [_paper(record, cast(AnnounceType, announce_type)) for *record, announce_type in rows]
-        return papers
+        )
+        return [_paper(record, cast(AnnounceType, announce_type)) for *record, announce_type in rows]
 
     def latest_batch_before(self, announcement: date) -> tuple[date, set[str]] | None:
         """The previous stored batch and its ids: a feed that repeats it is stale."""
@@ -301,21 +294,6 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
         )
     for version in range(current, SCHEMA_VERSION):
         db.executescript(f"BEGIN; {_MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;")
-
-
-_CHUNK = 500
-"""Values bound in one `IN (...)`: well under SQLite's limit (999 before version 3.32)."""
-
-T = TypeVar("T")
-
-
-def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" * len(values))
 
 
 def _timestamp(moment: datetime) -> str:
