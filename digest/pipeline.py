@@ -430,7 +430,7 @@ def _cached_batch(
 
 
 def _stored_candidates(config: Config, store: Store, announcement: date) -> list[Paper] | None:
-    """A stored batch less the papers that no topic's category rule lets through, which are not even read.
+    """A stored batch less the papers that no topic's category rule lets through, which are never built.
 
     What every topic selects from it is the same as from the whole batch; `digest explain` reads it whole.
     """

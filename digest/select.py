@@ -305,7 +305,7 @@ class BatchIndex:
 
     The clues of all topics are found in one Aho-Corasick pass over each folded text, rather than an `in`
     test per clue per topic: the text is read once whatever the number of topics and keywords. Only the
-    papers some topic's category rule lets through are read at all.
+    papers some topic's category rule lets through are searched at all.
     """
 
     def __init__(
