@@ -11,7 +11,7 @@ from datetime import date
 
 from digest.config import Config, Topic
 from digest.models import Paper
-from digest.select import Decision, Rules, TopicMatcher, decide, order_papers
+from digest.select import Decision, Rules, TopicMatcher, decide, order_papers, select_topic
 
 __all__ = [
     "NearMiss",
@@ -80,14 +80,8 @@ def trial_counts(
 ) -> list[tuple[date, list[Paper] | None]]:
     """The papers a topic would keep on each date; None where the store holds no batch."""
     rules = Rules.for_topic(topic, config.settings)
-    matcher = TopicMatcher(topic, rules.match)
     return [
-        (
-            day,
-            None
-            if papers is None
-            else order_papers(p for p in papers if decide(p, matcher, rules, config.category).kept),
-        )
+        (day, None if papers is None else select_topic(papers, topic, config.category, rules))
         for day, papers in batches
     ]
 
