@@ -31,16 +31,19 @@ from digest.errors import ConfigError, InputError
 
 __all__ = [
     "ARXIV_TIMEZONE",
+    "FIRST_ANNOUNCEMENT",
     "announcement_days",
     "announcement_for_mailing",
     "announcement_for_submission",
     "announcement_in_force",
+    "announcement_time",
     "cutoff",
     "has_announcement",
     "holiday_problem",
     "latest_announcement",
     "load_holidays",
     "mailing_date",
+    "not_yet_announced",
     "parse_holidays",
     "previous_announcement",
     "submission_window",
@@ -50,6 +53,9 @@ ARXIV_TIMEZONE = ZoneInfo("America/New_York")
 """The zone of arXiv's schedule; every local time here is converted through it."""
 
 _CUTOFF_TIME = time(14, 0)
+_ANNOUNCEMENT_TIME = time(20, 0)
+FIRST_ANNOUNCEMENT = date(1991, 8, 14)
+"""arXiv's first mailing went out in August 1991: no date before it has a batch."""
 _ONE_DAY = timedelta(days=1)
 # Longest run of days without an announcement we accept before calling the holiday list nonsense.
 _MAX_GAP = timedelta(days=31)
@@ -177,6 +183,31 @@ def announcement_for_submission(moment: datetime, holidays: Collection[date]) ->
         if candidate > limit:
             raise InputError(f"no arXiv announcement in the {_MAX_GAP.days} days after {moment.isoformat()}")
     return candidate
+
+
+def announcement_time(announcement: date) -> datetime:
+    """When the batch of `announcement` goes public: 20:00 Eastern that evening, in UTC."""
+    _check_date(announcement, "announcement")
+    return datetime.combine(announcement, _ANNOUNCEMENT_TIME, tzinfo=ARXIV_TIMEZONE).astimezone(UTC)
+
+
+def not_yet_announced(day: date, now: datetime, holidays: Collection[date]) -> str | None:
+    """Why no batch can be dated `day` at `now`, or None when its batch is public.
+
+    The one rule for `run --date` and `backfill --to`: the batch in force on `day` (its own announcement,
+    or on a Friday, Saturday or holiday the one before) must have been announced by `now`.
+    """
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        raise InputError(f"now must be a timezone-aware datetime, not {now!r}")
+    if _check_date(day, "day") < FIRST_ANNOUNCEMENT:
+        return f"arXiv has no batch for {day.isoformat()}: its first announcement was {FIRST_ANNOUNCEMENT.isoformat()}"
+    announcement = announcement_in_force(day, holidays)
+    if announcement_time(announcement) <= now:
+        return None
+    return (
+        f"arXiv has not announced the batch for {day.isoformat()} yet "
+        f"(it is announced at 20:00 US Eastern on {announcement:%A} {announcement.isoformat()})"
+    )
 
 
 def mailing_date(announcement: date) -> date:

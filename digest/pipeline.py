@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Literal
 
 from digest.calendar import (
-    ARXIV_TIMEZONE,
+    FIRST_ANNOUNCEMENT,
     announcement_days,
     announcement_in_force,
     latest_announcement,
     load_holidays,
     mailing_date,
+    not_yet_announced,
     submission_window,
 )
 from digest.config import Config, Settings, Topic
@@ -201,6 +202,8 @@ def run(config: Config, options: RunOptions, *, now: datetime) -> RunReport:
     settings = config.settings
     topics = chosen_topics(config, options.topics)
     holidays = load_holidays(settings.holidays)
+    if options.day is not None and (unannounced := not_yet_announced(options.day, now, holidays)):
+        raise InputError(f"{options.day.isoformat()}: {unannounced}")
     report = RunReport()
     arxiv = Arxiv(settings)
     try:
@@ -483,10 +486,14 @@ def backfill_dates(config: Config, options: BackfillOptions, *, now: datetime) -
     """
     if options.start > options.end:
         raise InputError(f"--from {options.start.isoformat()} is after --to {options.end.isoformat()}")
-    today = now.astimezone(ARXIV_TIMEZONE).date()
-    if options.end > today:
-        raise InputError(f"--to {options.end.isoformat()} is in the future (today is {today.isoformat()} in New York)")
+    if options.start < FIRST_ANNOUNCEMENT:
+        raise InputError(
+            f"--from {options.start.isoformat()}: arXiv's first announcement was {FIRST_ANNOUNCEMENT.isoformat()}"
+        )
     holidays = load_holidays(config.settings.holidays)
+    unannounced = not_yet_announced(options.end, now, holidays)
+    if unannounced:
+        raise InputError(f"--to {options.end.isoformat()} is in the future: {unannounced}")
     if options.every_day:
         dates = [options.start + timedelta(days=n) for n in range((options.end - options.start).days + 1)]
     else:

@@ -19,6 +19,7 @@ from digest.calendar import (
     latest_announcement,
     load_holidays,
     mailing_date,
+    not_yet_announced,
     parse_holidays,
     previous_announcement,
     submission_window,
@@ -274,3 +275,33 @@ def test_an_endless_holiday_run_is_an_input_error() -> None:
     every_day = {date(2025, 1, 1) + timedelta(days=offset) for offset in range(60)}
     with pytest.raises(InputError, match="no arXiv announcement"):
         announcement_in_force(date(2025, 2, 15), every_day)
+
+
+NOW = datetime(2025, 10, 14, 15, 0, tzinfo=UTC)  # 11:00 in New York, Tuesday
+
+
+def test_a_date_weeks_ahead_is_not_announced_yet() -> None:
+    assert not_yet_announced(date(2025, 12, 1), NOW, HOLIDAYS) == (
+        "arXiv has not announced the batch for 2025-12-01 yet "
+        "(it is announced at 20:00 US Eastern on Monday 2025-12-01)"
+    )
+
+
+def test_todays_batch_is_not_announced_before_8pm_eastern() -> None:
+    assert not_yet_announced(date(2025, 10, 14), NOW, HOLIDAYS) is not None
+    assert not_yet_announced(date(2025, 10, 14), datetime(2025, 10, 15, 0, 0, tzinfo=UTC), HOLIDAYS) is None
+
+
+def test_a_friday_waits_for_the_thursday_batch_it_reprints() -> None:
+    assert "on Thursday 2025-10-16)" in (not_yet_announced(date(2025, 10, 17), NOW, HOLIDAYS) or "")
+    assert not_yet_announced(date(2025, 10, 17), datetime(2025, 10, 17, 0, 30, tzinfo=UTC), HOLIDAYS) is None
+
+
+def test_yesterdays_batch_is_announced() -> None:
+    assert not_yet_announced(date(2025, 10, 13), NOW, HOLIDAYS) is None
+
+
+def test_a_date_before_arxiv_has_no_batch() -> None:
+    assert not_yet_announced(date(1990, 1, 1), NOW, HOLIDAYS) == (
+        "arXiv has no batch for 1990-01-01: its first announcement was 1991-08-14"
+    )
