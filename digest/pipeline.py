@@ -596,6 +596,12 @@ def _fetched_batches(
             except FetchError as err:
                 yield announcement, err
                 continue
+            if not papers:
+                log.warning(
+                    "%s: arXiv API lists no paper submitted from %s to %s; the digests are empty",
+                    announcement,
+                    *(moment.isoformat() for moment in window),
+                )
             yield announcement, _stored(store, announcement, "api", papers)
         return
     if not announcements:
@@ -606,10 +612,20 @@ def _fetched_batches(
         for announcement in announcements:
             yield announcement, err
         return
+    # A regular announcement always has submissions: a window without a single harvested version is a harvest
+    # that came back short, not an empty day.
+    empty = {
+        announcement for announcement, window in windows.items() if not store.has_versions_submitted_between(*window)
+    }
     listed = (
-        (announcement, announced_between(store, *window, config.category)) for announcement, window in windows.items()
+        (announcement, [] if announcement in empty else announced_between(store, *window, config.category))
+        for announcement, window in windows.items()
     )
     for announcement, outcome in described_batches(config, arxiv, listed, recall=store.load_papers):
+        if announcement in empty:
+            outcome = FetchError(
+                f"arXiv returned no paper for the batch announced {announcement.isoformat()}; nothing written"
+            )
         yield announcement, outcome if isinstance(outcome, FetchError) else _stored(store, announcement, "oai", outcome)
 
 

@@ -156,9 +156,15 @@ class Store:
     # Batches
 
     def save_batch(self, announcement: date, source: str, members: Sequence[Member]) -> None:
-        """Replace the membership of an announcement's batch, all at once."""
+        """Replace the membership of an announcement's batch, all at once.
+
+        An empty batch is not kept: no source can prove a regular announcement empty, so an empty answer is
+        asked again next time rather than trusted.
+        """
         with self._transaction():
             self._db.execute("DELETE FROM batches WHERE announcement = ?", (announcement.isoformat(),))
+            if not members:
+                return
             self._db.execute("INSERT INTO batches VALUES (?, ?)", (announcement.isoformat(), source))
             self._db.executemany(
                 "INSERT INTO batch_members VALUES (?, ?, ?, ?, ?)",
@@ -169,7 +175,10 @@ class Store:
             )
 
     def has_batch(self, announcement: date) -> bool:
-        row = self._db.execute("SELECT 1 FROM batches WHERE announcement = ?", (announcement.isoformat(),))
+        """Whether the store holds the announcement's batch; an empty one (older versions saved them) is not held."""
+        row = self._db.execute(
+            "SELECT 1 FROM batch_members WHERE announcement = ? LIMIT 1", (announcement.isoformat(),)
+        )
         return row.fetchone() is not None
 
     def batch_source(self, announcement: date) -> str | None:
@@ -203,7 +212,7 @@ class Store:
     def latest_batch_before(self, announcement: date) -> tuple[date, set[str]] | None:
         """The previous stored batch and its ids: a feed that repeats it is stale."""
         row = self._db.execute(
-            "SELECT announcement FROM batches WHERE announcement < ? ORDER BY announcement DESC LIMIT 1",
+            "SELECT announcement FROM batch_members WHERE announcement < ? ORDER BY announcement DESC LIMIT 1",
             (announcement.isoformat(),),
         ).fetchone()
         if row is None:
@@ -241,6 +250,14 @@ class Store:
         harvest.token, harvest.cursor, harvest.records, harvest.complete = None, 0, 0, False
         with self._transaction():
             self._save_harvest(harvest)
+
+    def has_versions_submitted_between(self, start: datetime, end: datetime) -> bool:
+        """Whether any harvested version was submitted in [start, end), whatever its categories."""
+        row = self._db.execute(
+            "SELECT 1 FROM versions WHERE submitted >= ? AND submitted < ? LIMIT 1",
+            (_timestamp(start), _timestamp(end)),
+        )
+        return row.fetchone() is not None
 
     def versions_submitted_between(self, start: datetime, end: datetime) -> Iterator[VersionRow]:
         """Versions submitted in [start, end), oldest first: an announcement window's batch."""

@@ -15,7 +15,7 @@ from digest.calendar import ARXIV_TIMEZONE
 from digest.cli import main
 from tests.arxiv_server import ArxivServer, paper_ids
 from tests.golden import digest_ids, expected_digest, golden_config_path, published_ids
-from tests.world import ServedPaper, World, golden_world
+from tests.world import ServedPaper, World, add_filler, golden_world
 
 NOW = "2026-11-20T12:00:00+00:00"
 MONDAY, SATURDAY, WEDNESDAY = "2025-08-18", "2025-10-04", "2026-06-17"
@@ -78,7 +78,9 @@ def test_existing_digests_are_skipped_unless_forced(tmp_path: Path) -> None:
 
 
 def test_a_backfill_writes_announcement_days_only_and_reports_each_date(tmp_path: Path) -> None:
-    with ArxivServer(golden_world([MONDAY])) as server:
+    world = golden_world([MONDAY])
+    add_filler(world, date(2025, 8, 17))
+    with ArxivServer(world) as server:
         result = digest(server, tmp_path, "backfill", "--from", "2025-08-15", "--to", "2025-08-18")
         assert result.exit_code == 0, result.output
         lines = result.output.splitlines()
@@ -198,6 +200,7 @@ def test_a_paper_kept_on_two_dates_of_a_backfill_is_asked_for_once(tmp_path: Pat
             monday + timedelta(days=1),
             "new",
         )
+    add_filler(world, date(2025, 10, 14))
     with ArxivServer(world) as server:
         result = digest(server, tmp_path, "backfill", "--from", "2025-10-13", "--to", "2025-10-15")
         assert result.exit_code == 0, result.output

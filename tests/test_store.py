@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -87,9 +87,18 @@ def test_no_stored_batch_is_none(store: Store) -> None:
     assert not store.has_batch(MONDAY)
 
 
-def test_an_empty_batch_is_stored_as_empty_not_missing(store: Store) -> None:
-    store.save_batch(MONDAY, "oai", [])
-    assert store.load_batch(MONDAY) == []
+def test_an_empty_batch_is_not_kept_as_a_fact(store: Store) -> None:
+    store.save_batch(MONDAY, "oai", [("2510.00001", 1, "new")])
+    store.save_batch(MONDAY, "api", [])
+    assert store.load_batch(MONDAY) is None
+    assert not store.has_batch(MONDAY)
+
+
+def test_an_empty_batch_saved_by_an_older_version_is_not_trusted(store: Store, tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "cache" / "digest.sqlite3") as db:
+        db.execute("INSERT INTO batches VALUES (?, ?)", (MONDAY.isoformat(), "rss"))
+    assert store.load_batch(MONDAY) is None
+    assert store.latest_batch_before(MONDAY + timedelta(days=1)) is None
 
 
 def test_the_previous_batch_and_its_ids_are_found(store: Store) -> None:

@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
+from digest.store import Store
 from tests.arxiv_server import ArxivServer
 from tests.golden import golden_config_path
-from tests.world import golden_world
+from tests.world import World, add_filler, golden_world
 
 MONDAY = "2025-10-13"
 TUESDAY_MORNING = "2025-10-14T15:00:00+00:00"  # 11:00 in New York: Monday's batch is the latest
@@ -44,8 +45,9 @@ def digest(server: ArxivServer, output: Path, *args: str, now: str = TUESDAY_MOR
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under `root` with its bytes."""
-    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+    """Every file under `root` with its bytes, but the run's lock file."""
+    files = (path for path in sorted(root.rglob("*")) if path.is_file() and path.name != ".digest.lock")
+    return {str(path.relative_to(root)): path.read_bytes() for path in files}
 
 
 def stored_batches(tmp_path: Path) -> list[str]:
@@ -95,3 +97,48 @@ def test_a_backfill_to_a_date_not_announced_yet_is_refused_by_the_same_rule(serv
     )
     assert tree(output) == before
     assert server.requests == []
+
+
+# 2. An empty batch is never stored as a fact unless a source says so
+
+
+def one_paper_world() -> World:
+    """A world whose only submission is in Monday 2025-10-13's window."""
+    world = World()
+    add_filler(world, date(2025, 10, 13))
+    return world
+
+
+def test_an_oai_window_without_a_single_record_fails_the_date(output: Path, tmp_path: Path) -> None:
+    with ArxivServer(one_paper_world()) as server:
+        before = tree(output)
+        result = digest(server, output, "run", "--date", "2025-10-08")
+        assert_refused(
+            result, 1, "Error: 2025-10-08: arXiv returned no paper for the batch announced 2025-10-08; nothing written"
+        )
+        assert tree(output) == before
+        assert stored_batches(tmp_path) == []
+
+
+def test_an_empty_api_window_is_a_warning_that_names_the_window_and_is_not_stored(output: Path, tmp_path: Path) -> None:
+    with ArxivServer(one_paper_world()) as server:
+        result = digest(server, output, "run", "--date", "2025-10-08", "--source", "api")
+        assert result.exit_code == 0, result.output
+        assert (
+            "2025-10-08: arXiv API lists no paper submitted from 2025-10-07T18:00:00+00:00 to "
+            "2025-10-08T18:00:00+00:00; the digests are empty" in result.output
+        )
+        assert stored_batches(tmp_path) == []
+
+
+def test_an_empty_batch_stored_by_an_older_version_is_fetched_again(
+    server: ArxivServer, output: Path, tmp_path: Path
+) -> None:
+    with Store.open(tmp_path / "cache" / "digest.sqlite3"):
+        pass
+    with sqlite3.connect(tmp_path / "cache" / "digest.sqlite3") as db:
+        db.execute("INSERT INTO batches VALUES ('2025-10-13', 'rss')")
+    result = digest(server, output, "run", "--date", MONDAY)
+    assert result.exit_code == 0, result.output
+    assert server.count() > 0
+    assert "Papers-52-" in (output / "MLLM" / f"{MONDAY}.md").read_text()

@@ -46,6 +46,17 @@ class World:
         self.mailings.setdefault(mailing, []).append((paper.id, announce_type))
 
 
+def add_filler(world: World, announcement: date) -> None:
+    """One submission in the announcement's window, in the harvested `cs` set but no subscribed category.
+
+    A window without a single record is a harvest that came back short, never an empty day: a test world
+    whose topics keep nothing on some date still has arXiv's other submissions on it.
+    """
+    paper_id = f"{announcement:%y%m}.9{announcement:%d}"
+    paper = ServedPaper(paper_id, [submission_time(announcement)], "A filler", ["Ada"], "Text.", ["cs.DM"])
+    world.add(paper, announcement + timedelta(days=1), "new")
+
+
 def submission_time(announcement: date) -> datetime:
     """10:00 New York on the announcement's cutoff day: inside its window whatever the season."""
     cutoff_day = announcement - timedelta(days=2) if announcement.weekday() == 6 else announcement
