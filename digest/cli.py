@@ -69,12 +69,24 @@ def clock_option(command: F) -> F:
     return click.option("--now", type=Iso("ISO-TIME", _moment), default=None, hidden=True, envvar="DIGEST_NOW")(command)
 
 
+class Directory(click.Path):
+    """A directory path that is not empty: click would read `--output ""` as the current directory."""
+
+    def __init__(self) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("must not be empty (an empty path would be the current directory)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def config_options(command: F) -> F:
     """`--config` and `--output`, which every command takes."""
     command = click.option(
         "--output",
         "output_dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=Directory(),
         help="Output directory (default: settings.output_dir, or DIGEST_OUTPUT_DIR).",
     )(command)
     return click.option(

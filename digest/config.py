@@ -150,6 +150,20 @@ class Settings(_Strict):
     lock_timeout: float = Field(default=600.0, ge=0)
     log_format: Literal["text", "json"] = "text"
 
+    @field_validator("output_dir", "cache_dir", mode="before")
+    @classmethod
+    def _path_is_given(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must not be empty (an empty path would be the current directory)")
+        return value
+
+    @field_validator("output_dir", "cache_dir")
+    @classmethod
+    def _path_is_a_directory(cls, path: Path) -> Path:
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"{path} is a file, not a directory")
+        return path
+
     @field_validator("holidays")
     @classmethod
     def _holidays_are_announcement_evenings(cls, holidays: list[date]) -> list[date]:

@@ -34,7 +34,7 @@ from digest.publish import PublishResult, commit_message, publish
 from digest.render import render_digest
 from digest.select import Rules, category_prefilter, select_topics
 from digest.store import Store
-from digest.write import INDEX_NAME, digest_path, rebuild_indexes, recent_digest_ids, write_digests
+from digest.write import INDEX_NAME, check_indexes, digest_path, rebuild_indexes, recent_digest_ids, write_digests
 
 __all__ = [
     "Arxiv",
@@ -134,6 +134,7 @@ def write_day_digests(config: Config, day: date, papers: Iterable[Paper], topics
 def render_records(config: Config, day: date, papers: Iterable[Paper], topics: Mapping[str, Topic]) -> DayResult:
     """`digest render`: records from a file, written under the output lock like any run."""
     with output_lock(config.settings.output_dir, config.settings.lock_timeout):
+        check_indexes(config.settings.output_dir, topics)
         return write_day(config, day, papers, topics)
 
 
@@ -208,6 +209,7 @@ def run(config: Config, options: RunOptions, *, now: datetime) -> RunReport:
     arxiv = Arxiv(settings)
     try:
         with output_lock(settings.output_dir, settings.lock_timeout), Store.open(settings.store_path) as store:
+            check_indexes(settings.output_dir, topics)
             asked = options.day or latest_announcement(now, holidays)
             try:
                 if options.day is None:
@@ -533,6 +535,7 @@ def backfill(
     arxiv = Arxiv(settings)
     try:
         with output_lock(settings.output_dir, settings.lock_timeout), Store.open(settings.store_path) as store:
+            check_indexes(settings.output_dir, topics)
             try:
                 for announcement, outcome in _range_batches(config, store, arxiv, sorted(dates_of), options, holidays):
                     for day in dates_of[announcement]:

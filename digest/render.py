@@ -17,6 +17,7 @@ from digest.config import Keyword, KeywordSpec, Topic
 from digest.models import Paper
 
 __all__ = [
+    "INDEX_MARKER",
     "IndexEntry",
     "OverviewEntry",
     "author_line",
@@ -28,6 +29,9 @@ __all__ = [
 ]
 
 MAX_AUTHORS = 6
+
+INDEX_MARKER = "<!-- arxiv-digest index: rebuilt from the digests beside it on every run; edits are lost -->"
+"""The first line of every index page: the writer replaces only pages that carry it (or an older version's heading)."""
 
 # `<` before a letter, `/`, `!` or `?` would open an HTML tag or comment when the markdown is rendered.
 _TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
@@ -100,10 +104,12 @@ class OverviewEntry:
 def render_topic_index(topic_name: str, entries: Sequence[IndexEntry]) -> str:
     """A topic's archive page, newest first."""
     newest_first = sorted(entries, key=lambda entry: entry.date, reverse=True)
-    return _ENVIRONMENT.get_template("topic_index.md.j2").render(topic=topic_name, entries=newest_first)
+    return _ENVIRONMENT.get_template("topic_index.md.j2").render(
+        marker=INDEX_MARKER, topic=topic_name, entries=newest_first
+    )
 
 
 def render_overview(entries: Sequence[OverviewEntry]) -> str:
     """The overview of every topic, the busiest latest digest first, like the source's "Hot Topic" list."""
     ordered = sorted(entries, key=lambda entry: (-entry.count, entry.topic))
-    return _ENVIRONMENT.get_template("overview.md.j2").render(entries=ordered)
+    return _ENVIRONMENT.get_template("overview.md.j2").render(marker=INDEX_MARKER, entries=ordered)

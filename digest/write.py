@@ -12,14 +12,21 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
-from digest.errors import OutputError
-from digest.render import IndexEntry, OverviewEntry, render_overview, render_topic_index
+from digest.errors import InputError, OutputError
+from digest.render import INDEX_MARKER, IndexEntry, OverviewEntry, render_overview, render_topic_index
 
-__all__ = ["digest_path", "rebuild_indexes", "recent_digest_ids", "write_digests", "write_text_atomic"]
+__all__ = [
+    "check_indexes",
+    "digest_path",
+    "rebuild_indexes",
+    "recent_digest_ids",
+    "write_digests",
+    "write_text_atomic",
+]
 
 INDEX_NAME = "README.md"
 _DIGEST_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.md$")
@@ -99,14 +106,54 @@ def _stage(path: Path, data: bytes) -> str:
     return temporary
 
 
+def check_indexes(output_dir: Path, topics: Iterable[str]) -> None:
+    """Refuse, before anything is written, to replace an index page that arxiv-digest did not write.
+
+    The pages are the overview and the archive page of every topic written now or found with digests on
+    disk. A page is ours when its first line is the marker (or the heading an older version wrote): any
+    other `README.md` is someone's own file, say a repository's README under a mistaken `--output`.
+    """
+    archives = {topic_dir for topic_dir in _topic_dirs(output_dir) if any(_digest_files(topic_dir))}
+    topic_dirs = {output_dir / topic for topic in topics} | archives
+    for page in [output_dir / INDEX_NAME, *(topic_dir / INDEX_NAME for topic_dir in sorted(topic_dirs))]:
+        if not _written_by_us(page):
+            raise InputError(
+                f"{page} was not written by arxiv-digest and would be replaced by an index page; nothing was "
+                f"written: check --output (or settings.output_dir), or move {page} aside"
+            )
+
+
+def _written_by_us(page: Path) -> bool:
+    try:
+        with page.open(encoding="utf-8", errors="replace") as text:
+            first = text.readline().rstrip("\n")
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return first in (INDEX_MARKER, _OLDER_OVERVIEW) or (first.startswith("# 🔍 ") and first.endswith(_OLDER_ARCHIVE))
+
+
+_OLDER_OVERVIEW = "# 📰 arXiv daily digests"
+_OLDER_ARCHIVE = " Papers · archive"
+"""The first lines of index pages written before the marker: an archive kept from then is still ours."""
+
+
+def _topic_dirs(output_dir: Path) -> list[Path]:
+    if not output_dir.is_dir():
+        return []
+    return sorted(path for path in output_dir.iterdir() if path.is_dir() and not path.name.startswith("."))
+
+
 def rebuild_indexes(output_dir: Path) -> list[Path]:
     """Rebuild every archive page and the overview from the digests on disk; return the files that changed.
 
     Reading the disk, not a run's memory, keeps the indexes right after a backfill or a deleted digest.
     """
+    check_indexes(output_dir, [])
     changed = []
     overview = []
-    for topic_dir in sorted(path for path in output_dir.iterdir() if path.is_dir() and not path.name.startswith(".")):
+    for topic_dir in _topic_dirs(output_dir):
         entries = _topic_entries(topic_dir)
         if not entries:
             continue
@@ -119,13 +166,17 @@ def rebuild_indexes(output_dir: Path) -> list[Path]:
     return changed
 
 
-def _topic_entries(topic_dir: Path) -> list[IndexEntry]:
-    entries = []
+def _digest_files(topic_dir: Path) -> Iterator[tuple[date, Path]]:
     for path in topic_dir.iterdir():
         name = _DIGEST_NAME.match(path.name)
-        if not name:
-            continue
+        if name:
+            yield date.fromisoformat(name.group(1)), path
+
+
+def _topic_entries(topic_dir: Path) -> list[IndexEntry]:
+    entries = []
+    for day, path in _digest_files(topic_dir):
         with path.open(encoding="utf-8") as digest:
             badge = _COUNT_BADGE.search(digest.read(_HEAD))
-        entries.append(IndexEntry(date.fromisoformat(name.group(1)), int(badge.group(1)) if badge else 0))
+        entries.append(IndexEntry(day, int(badge.group(1)) if badge else 0))
     return entries

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
+from digest.render import INDEX_MARKER
 from digest.store import Store
 from tests.arxiv_server import ArxivServer
 from tests.golden import golden_config_path
@@ -142,3 +143,87 @@ def test_an_empty_batch_stored_by_an_older_version_is_fetched_again(
     assert result.exit_code == 0, result.output
     assert server.count() > 0
     assert "Papers-52-" in (output / "MLLM" / f"{MONDAY}.md").read_text()
+
+
+# 3. Empty paths, and index pages that are not ours
+
+
+@pytest.mark.parametrize("name", ["DIGEST_OUTPUT_DIR", "DIGEST_CACHE_DIR"])
+def test_an_empty_path_in_the_environment_is_a_config_error(server: ArxivServer, output: Path, name: str) -> None:
+    before = tree(output)
+    result = digest(server, output, "run", **{name: ""})
+    key = name.removeprefix("DIGEST_").lower()
+    assert_refused(
+        result,
+        2,
+        f"Error: {golden_config_path(MONDAY)}: settings.{key} (from {name}): "
+        "Value error, must not be empty (an empty path would be the current directory)",
+    )
+    assert tree(output) == before
+    assert server.requests == []
+
+
+def test_an_empty_output_dir_in_the_file_is_a_config_error(server: ArxivServer, tmp_path: Path) -> None:
+    config = tmp_path / "digest.yaml"
+    config.write_text(golden_config_path(MONDAY).read_text() + "\nsettings:\n  output_dir: ''\n")
+    result = CliRunner().invoke(main, ["run", "--config", str(config)], env=server.environment())
+    assert_refused(
+        result,
+        2,
+        f"Error: {config}: settings.output_dir: Value error, must not be empty "
+        "(an empty path would be the current directory)",
+    )
+
+
+def test_an_empty_output_option_is_refused(server: ArxivServer, output: Path) -> None:
+    result = digest(server, output, "run", "--output", "")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Error: Invalid value for '--output': must not be empty (an empty path would be the current directory)"
+    )
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("page", ["README.md", "MLLM/README.md"])
+def test_an_index_page_arxiv_digest_did_not_write_is_never_replaced(
+    server: ArxivServer, output: Path, page: str
+) -> None:
+    (output / page).write_text("# My project\n\nIts own README.\n")
+    before = tree(output)
+    result = digest(server, output, "run")
+    assert_refused(
+        result,
+        2,
+        f"Error: {output / page} was not written by arxiv-digest and would be replaced by an index page; nothing "
+        f"was written: check --output (or settings.output_dir), or move {output / page} aside",
+    )
+    assert tree(output) == before
+    assert server.requests == []
+
+
+def test_index_pages_carry_the_marker_and_an_older_versions_pages_are_replaced(
+    server: ArxivServer, output: Path
+) -> None:
+    (output / "README.md").write_text("# 📰 arXiv daily digests\n\nan older overview\n")
+    (output / "MLLM" / "README.md").write_text("# 🔍 MLLM Papers · archive\n\nan older archive page\n")
+    result = digest(server, output, "run")
+    assert result.exit_code == 0, result.output
+    for page in (output / "README.md", output / "MLLM" / "README.md"):
+        assert page.read_text().splitlines()[0] == INDEX_MARKER
+
+
+def test_an_output_dir_that_is_a_file_is_exit_2_from_the_environment_as_from_the_option(
+    server: ArxivServer, tmp_path: Path
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("not a directory\n")
+    from_environment = digest(server, afile, "run")
+    assert_refused(
+        from_environment,
+        2,
+        f"Error: {golden_config_path(MONDAY)}: settings.output_dir (from DIGEST_OUTPUT_DIR): "
+        f"Value error, {afile} is a file, not a directory",
+    )
+    from_option = digest(server, tmp_path / "output", "run", "--output", str(afile))
+    assert from_option.exit_code == 2
+    assert afile.read_text() == "not a directory\n"

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli import main
-from digest.errors import OutputError
+from digest.errors import InputError, OutputError
 from digest.models import save_papers
-from digest.write import rebuild_indexes, write_digests
+from digest.write import check_indexes, rebuild_indexes, write_digests
 from tests.golden import golden_config_path, golden_papers
 
 DAY = "2025-10-13"
@@ -102,3 +102,19 @@ def test_the_overview_orders_topics_by_their_latest_count(tmp_path: Path) -> Non
     rebuild_indexes(tmp_path)
     rows = [line for line in (tmp_path / "README.md").read_text().splitlines() if line.startswith("| [")]
     assert [row.split("]")[0] for row in rows] == ["| [Busy", "| [Also", "| [Quiet"]
+
+
+def test_a_readme_in_a_folder_without_digests_is_not_an_index_page(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "README.md").write_text("the project's docs\n")
+    check_indexes(tmp_path, ["MLLM"])
+    rebuild_indexes(tmp_path)
+    assert (tmp_path / "docs" / "README.md").read_text() == "the project's docs\n"
+
+
+def test_a_foreign_archive_page_beside_digests_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "LLM").mkdir()
+    (tmp_path / "LLM" / "2025-10-13.md").write_text("a digest\n")
+    (tmp_path / "LLM" / "README.md").write_text("hand-written\n")
+    with pytest.raises(InputError, match=r"LLM/README.md was not written by arxiv-digest"):
+        check_indexes(tmp_path, ["MLLM"])
