@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 
 from digest.calendar import holiday_problem
 from digest.errors import ConfigError
+from digest.taxonomy import category_problem
 
 __all__ = [
     "DEFAULT_CONFIG_PATH",
@@ -39,8 +40,6 @@ __all__ = [
 
 DEFAULT_CONFIG_PATH = Path("config/digest.yaml")
 
-# arXiv category codes: `cs.AI`, `astro-ph.CO`, `hep-th`, `q-bio.NC`, `physics.optics`.
-_CATEGORY_CODE = re.compile(r"^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[A-Za-z]+)?)?$")
 # A topic name becomes `output/<Topic>/` and `<Topic>.md`: letters, digits, space, `_ . + -`, no separators.
 _TOPIC_NAME = re.compile(r"^\w[\w .+-]*$")
 
@@ -190,8 +189,9 @@ class Config(_Strict):
     @classmethod
     def _category_codes(cls, category: dict[str, str]) -> dict[str, str]:
         for code in category:
-            if not _CATEGORY_CODE.match(code):
-                raise ValueError(f"{code!r} is not an arXiv category code (like cs.AI)")
+            problem = category_problem(code)
+            if problem:
+                raise ValueError(problem)
         return category
 
     @field_validator("topic")

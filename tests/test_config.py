@@ -63,7 +63,10 @@ BROKEN = {
     ),
     "unknown field": (VALID + "    fields: [title, body]\n", "topic.MLLM.fields.1: Input should be 'title'"),
     "empty keyword": (VALID.replace("[VLM]", "['VLM', '  ']"), "a keyword or filter must not be empty"),
-    "bad category": (VALID.replace("cs.AI:", "Computer Science:"), "'Computer Science' is not an arXiv category code"),
+    "bad category": (
+        VALID.replace("cs.AI:", "Computer Science:"),
+        "category 'Computer Science' is not an arXiv category",
+    ),
     "topic not a file name": (VALID.replace("MLLM:", "ML/LM:"), "topic: Value error, 'ML/LM' cannot be a file name"),
     "yaml syntax": (VALID + "  - [unclosed\n", "invalid YAML"),
     "missing topics": ("category:\n  cs.AI: AI\n", "topic: required key is missing"),
