@@ -153,10 +153,18 @@ def main(verbose: int, quiet: int, log_format: LogFormat) -> None:
 )
 @click.option("--date", "day", required=True, type=DATE, help="The digest date.")
 @click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable).")
+@click.option("--force", is_flag=True, help="Replace digests of the date that exist already.")
+@click.option("--allow-empty", is_flag=True, help="Write Papers-0 digests from a records file with no paper.")
 @config_options
 @reports_errors
 def render(
-    input_path: Path, day: date, topics: tuple[str, ...], config_path: Path | None, output_dir: Path | None
+    input_path: Path,
+    day: date,
+    topics: tuple[str, ...],
+    force: bool,
+    allow_empty: bool,
+    config_path: Path | None,
+    output_dir: Path | None,
 ) -> None:
     """Write the digests of DATE from a records file, with no network.
 
@@ -165,7 +173,7 @@ def render(
     config = configured(config_path, output_dir)
     chosen = chosen_topics(config, topics)
     papers = load_papers(input_path)
-    result = pipeline.render_records(config, day, papers, chosen)
+    result = pipeline.render_records(config, day, papers, chosen, force=force, allow_empty=allow_empty)
     click.echo(f"{result.summary()} -> {config.settings.output_dir}")
 
 

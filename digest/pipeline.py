@@ -131,10 +131,30 @@ def write_day_digests(config: Config, day: date, papers: Iterable[Paper], topics
     return DayResult(day, {name: len(selected) for name, selected in kept.items()})
 
 
-def render_records(config: Config, day: date, papers: Iterable[Paper], topics: Mapping[str, Topic]) -> DayResult:
-    """`digest render`: records from a file, written under the output lock like any run."""
-    with output_lock(config.settings.output_dir, config.settings.lock_timeout):
-        check_indexes(config.settings.output_dir, topics)
+def render_records(
+    config: Config,
+    day: date,
+    papers: Sequence[Paper],
+    topics: Mapping[str, Topic],
+    *,
+    force: bool = False,
+    allow_empty: bool = False,
+) -> DayResult:
+    """`digest render`: records from a file, written under the output lock like any run.
+
+    Like backfill, it replaces a published digest only with `force`; and an empty records file, far more
+    often a mistake than an empty day, writes `Papers-0` digests only with `allow_empty`.
+    """
+    if not papers and not allow_empty:
+        raise InputError("the records file holds no paper; --allow-empty writes empty digests all the same")
+    output_dir = config.settings.output_dir
+    with output_lock(output_dir, config.settings.lock_timeout):
+        check_indexes(output_dir, topics)
+        existing = [digest_path(output_dir, topic, day) for topic in topics]
+        existing = [path for path in existing if path.exists()]
+        if existing and not force:
+            more = f" (and {len(existing) - 1} more of {day.isoformat()})" if len(existing) > 1 else ""
+            raise InputError(f"{existing[0]} exists already{more}; --force replaces it")
         return write_day(config, day, papers, topics)
 
 

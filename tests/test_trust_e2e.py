@@ -17,7 +17,7 @@ from digest.cli import main
 from digest.render import INDEX_MARKER
 from digest.store import Store
 from tests.arxiv_server import ArxivServer
-from tests.golden import golden_config_path
+from tests.golden import expected_digest, golden_config_path, golden_papers
 from tests.world import World, add_filler, golden_world
 
 MONDAY = "2025-10-13"
@@ -227,3 +227,40 @@ def test_an_output_dir_that_is_a_file_is_exit_2_from_the_environment_as_from_the
     from_option = digest(server, tmp_path / "output", "run", "--output", str(afile))
     assert from_option.exit_code == 2
     assert afile.read_text() == "not a directory\n"
+
+
+# 5. `digest render` replaces published digests only with --force
+
+
+def render(output: Path, records: Path, *flags: str) -> Result:
+    args = ["render", "--input", str(records), "--date", MONDAY, "--topic", "MLLM", *flags]
+    return CliRunner().invoke(main, [*args, "--config", str(golden_config_path(MONDAY)), "--output", str(output)])
+
+
+@pytest.fixture
+def records(tmp_path: Path) -> Path:
+    path = tmp_path / "batch.jsonl"
+    path.write_text("".join(paper.model_dump_json() + "\n" for paper in golden_papers(MONDAY)))
+    return path
+
+
+def test_render_refuses_to_replace_a_published_digest_without_force(output: Path, records: Path) -> None:
+    published = output / "MLLM" / f"{MONDAY}.md"
+    published.write_text("the published digest\n")
+    before = tree(output)
+    result = render(output, records)
+    assert_refused(result, 2, f"Error: {published} exists already; --force replaces it")
+    assert tree(output) == before
+    assert render(output, records, "--force").exit_code == 0
+    assert published.read_text() == expected_digest(MONDAY, "MLLM")
+
+
+def test_render_refuses_an_empty_records_file_without_allow_empty(output: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    before = tree(output)
+    result = render(output, empty)
+    assert_refused(result, 2, "Error: the records file holds no paper; --allow-empty writes empty digests all the same")
+    assert tree(output) == before
+    assert render(output, empty, "--allow-empty").exit_code == 0
+    assert "Papers-0-" in (output / "MLLM" / f"{MONDAY}.md").read_text()
