@@ -7,6 +7,7 @@ Library code raises these; only the CLI turns them into a message and an exit co
     │   ├── ConfigError         exit 2: the configuration file or environment is invalid
     │   └── OfflineMissError    exit 2: --offline asked for a batch the store does not hold
     ├── FetchError              exit 1: arXiv could not be read completely
+    ├── StoreError              exit 1: the SQLite store is damaged or cannot be used
     ├── OutputError             exit 1: a digest could not be written (disk full, permissions)
     ├── PublishError            exit 1: git commit or push failed
     └── LockError               exit 1: another run holds the output directory
@@ -23,6 +24,7 @@ __all__ = [
     "OfflineMissError",
     "OutputError",
     "PublishError",
+    "StoreError",
 ]
 
 
@@ -48,6 +50,10 @@ class OfflineMissError(InputError):
 
 class FetchError(DigestError):
     """A fetch did not complete: nothing is written for the date it served."""
+
+
+class StoreError(DigestError):
+    """The store cannot be read or written; the message names the file and what to do."""
 
 
 class OutputError(DigestError):

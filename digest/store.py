@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self, cast
 
-from digest.errors import DigestError
+from digest.errors import StoreError
 from digest.models import AnnounceType, Paper
 
 __all__ = ["Harvest", "Member", "Store", "VersionRow"]
@@ -99,10 +99,15 @@ class Harvest:
 
 
 class Store:
-    """One SQLite file; open it with `Store.open(path)` as a context manager."""
+    """One SQLite file; open it with `Store.open(path)` as a context manager.
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    Any SQLite error inside the `with` block (a damaged page is found only when it is read) leaves it as
+    one StoreError naming the file and what to do, never a traceback.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
+        self.path = path
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -111,15 +116,15 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as err:
-            raise DigestError(f"cannot open the store {path}: {err}") from err
+            raise StoreError(f"cannot open the store {path}: {err}") from err
         try:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA foreign_keys = ON")
             _migrate(connection, path)
         except sqlite3.Error as err:
             connection.close()
-            raise DigestError(f"cannot use the store {path}: {err}") from err
-        return cls(connection)
+            raise store_error(path, err) from err
+        return cls(connection, path)
 
     def __enter__(self) -> Self:
         return self
@@ -128,6 +133,8 @@ class Store:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+        if isinstance(exc, sqlite3.Error):
+            raise store_error(self.path, exc) from exc
 
     def close(self) -> None:
         self._db.close()
@@ -287,6 +294,15 @@ class Store:
         return _Transaction(self._db)
 
 
+def store_error(path: Path, err: sqlite3.Error) -> StoreError:
+    """What to tell the user about an SQLite error: a damaged file is moved aside, since all of it can be fetched again."""
+    if isinstance(err, sqlite3.OperationalError):
+        return StoreError(f"cannot use the store {path}: {err}")
+    return StoreError(
+        f"the store {path} is damaged ({err}); move it aside and run again: everything in it can be fetched again"
+    )
+
+
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises."""
 
@@ -305,7 +321,7 @@ class _Transaction:
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
     current = db.execute("PRAGMA user_version").fetchone()[0]
     if current > SCHEMA_VERSION:
-        raise DigestError(
+        raise StoreError(
             f"the store {path} has schema version {current}, newer than this arxiv-digest knows "
             f"({SCHEMA_VERSION}); upgrade arxiv-digest or set DIGEST_CACHE_DIR to another directory"
         )

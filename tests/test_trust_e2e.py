@@ -264,3 +264,38 @@ def test_render_refuses_an_empty_records_file_without_allow_empty(output: Path, 
     assert tree(output) == before
     assert render(output, empty, "--allow-empty").exit_code == 0
     assert "Papers-0-" in (output / "MLLM" / f"{MONDAY}.md").read_text()
+
+
+# 6. A corrupt store
+
+
+def damage(store: Path) -> None:
+    """Overwrite every page after the first (the header and schema stay readable) with garbage."""
+    data = bytearray(store.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[page:] = bytes(range(256)) * ((len(data) - page) // 256) + bytes((len(data) - page) % 256)
+    store.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--date", MONDAY],
+        ["run", "--date", MONDAY, "--refresh"],
+        ["explain", "--date", MONDAY, "--topic", "MLLM"],
+    ],
+)
+def test_a_damaged_store_is_one_error_line_that_says_to_move_it_aside(
+    server: ArxivServer, output: Path, tmp_path: Path, args: list[str]
+) -> None:
+    assert digest(server, output, "run").exit_code == 0
+    store = tmp_path / "cache" / "digest.sqlite3"
+    damage(store)
+    before = tree(output)
+    result = digest(server, output, *args)
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        f"Error: the store {store} is damaged (database disk image is malformed); move it aside and run again: "
+        "everything in it can be fetched again"
+    ]
+    assert tree(output) == before
