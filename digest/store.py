@@ -295,7 +295,7 @@ class Store:
 
 
 def store_error(path: Path, err: sqlite3.Error) -> StoreError:
-    """What to tell the user about an SQLite error: a damaged file is moved aside, since all of it can be fetched again."""
+    """What to tell the user of an SQLite error: a damaged file is moved aside, all of it can be fetched again."""
     if isinstance(err, sqlite3.OperationalError):
         return StoreError(f"cannot use the store {path}: {err}")
     return StoreError(
