@@ -22,6 +22,7 @@ from digest.errors import DigestError
 from digest.logs import LogFormat, configure_logging
 from digest.models import load_papers
 from digest.pipeline import BackfillOptions, RunOptions, RunReport, Source, chosen_topics
+from digest.redact import redact
 
 __all__ = ["main"]
 
@@ -105,7 +106,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except DigestError as err:
-            click.echo(f"Error: {err}", err=True)
+            click.echo(f"Error: {redact(str(err))}", err=True)
             sys.exit(err.exit_code)
 
     return wrapper  # type: ignore[return-value]

@@ -131,6 +131,7 @@ class Settings(_Strict):
     retry_backoff: float = Field(default=5.0, ge=0)
     max_tries: int = Field(default=5, ge=1)
     request_timeout: float = Field(default=60.0, gt=0)
+    max_retry_wait: float = Field(default=300.0, ge=0)
     rss_item_cap: int = Field(default=2000, ge=1)
     source: Literal["auto", "rss", "oai", "api"] = "auto"
     category_rule: CategoryRule = "all"

@@ -11,7 +11,9 @@ import sys
 from datetime import UTC, datetime
 from typing import Literal, TextIO
 
-__all__ = ["JsonFormatter", "LogFormat", "configure_logging", "level_for"]
+from digest.redact import redact
+
+__all__ = ["JsonFormatter", "LogFormat", "TextFormatter", "configure_logging", "level_for"]
 
 LogFormat = Literal["text", "json"]
 
@@ -28,11 +30,21 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """`time LEVEL logger: message`, every URL in it redacted, whichever library logged it."""
+
+    def __init__(self) -> None:
+        super().__init__(_TEXT_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def level_for(verbosity: int) -> int:
@@ -48,7 +60,7 @@ def configure_logging(verbosity: int = 0, log_format: LogFormat = "text", stream
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter(_TEXT_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

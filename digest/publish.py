@@ -4,15 +4,14 @@ git is always called with an argument list, never through a shell. Only the path
 committed (`git commit -- <paths>`), so whatever else sits in the index or the working tree never rides along.
 A rejected push is followed by `git pull --rebase --autostash` and another try, a bounded number of times;
 unrelated local changes are stashed around the rebase and come back untouched. When every try fails the local
-commit stays where it is, and the next run's push delivers it. Messages never show credentials: any URL with
-user information is redacted before it reaches a log line or an error.
+commit stays where it is, and the next run's push delivers it. Messages never show credentials: every URL is
+redacted (`digest.redact`) before it reaches a log line or an error.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,8 +21,9 @@ from typing import Any
 
 from digest.config import Settings
 from digest.errors import PublishError
+from digest.redact import redact
 
-__all__ = ["FALLBACK_EMAIL", "FALLBACK_NAME", "PublishResult", "Runner", "commit_message", "publish", "redact"]
+__all__ = ["FALLBACK_EMAIL", "FALLBACK_NAME", "PublishResult", "Runner", "commit_message", "publish"]
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,6 @@ FALLBACK_EMAIL = "arxiv-digest@localhost"
 
 Runner = Callable[..., "subprocess.CompletedProcess[str]"]
 """`subprocess.run`, or a stand-in with the same signature."""
-
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 
 
 @dataclass(frozen=True)
@@ -49,11 +47,6 @@ class PublishResult:
         """One line for logs: `committed 1a2b3c4d5e6f, pushed` or `nothing to commit`."""
         done = f"committed {self.commit[:12]}" if self.commit else "nothing to commit"
         return f"{done}, pushed" if self.pushed else done
-
-
-def redact(text: str) -> str:
-    """Hide the user information (tokens, passwords) of every URL in `text`."""
-    return _USERINFO.sub(r"\g<scheme>***@", text)
 
 
 def commit_message(counts_by_date: Mapping[date, Mapping[str, int]]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +27,8 @@ class Scripted:
     body: bytes = b"ok"
     headers: dict[str, str] = field(default_factory=dict)
     stall: float = 0.0
+    drip: float = 0.0
+    """Seconds between the body's bytes, sent one at a time."""
 
 
 class ScriptedServer:
@@ -49,7 +53,16 @@ class ScriptedServer:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                self.wfile.write(reply.body)
+                if not reply.drip:
+                    self.wfile.write(reply.body)
+                    return
+                try:
+                    for byte in reply.body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(reply.drip)
+                except OSError:
+                    return  # the client gave up
 
             def log_message(self, format: str, *args: object) -> None:
                 return
@@ -183,12 +196,89 @@ def test_backoff_wins_when_larger_than_retry_after(clock: FakeClock) -> None:
     assert clock.sleeps == [5.0]
 
 
-def test_retry_after_is_capped(clock: FakeClock) -> None:
-    with ScriptedServer([Scripted(429, headers={"Retry-After": "86400"}), Scripted()]) as server:
-        http = ArxivHttp(settings(), sleep=clock.sleep, monotonic=clock.monotonic, max_wait=60.0)
-        with http:
-            http.get(server.url, kind="api")
+def test_a_retry_after_beyond_the_wait_cap_fails_at_once_instead_of_sleeping(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(429, headers={"Retry-After": "86400"}), Scripted()]) as server,
+        make_http(clock, max_retry_wait=60.0) as http,
+        pytest.raises(FetchError) as caught,
+    ):
+        http.get(server.url, kind="api")
+    assert str(caught.value) == "arXiv asks to wait 86400 s (Retry-After); nothing written; run again later"
+    assert clock.sleeps == []
+    assert len(server.seen) == 1
+
+
+def test_a_retry_after_within_the_wait_cap_is_slept(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(503, headers={"Retry-After": "60"}), Scripted()]) as server,
+        make_http(clock, max_retry_wait=60.0) as http,
+    ):
+        http.get(server.url, kind="api")
     assert clock.sleeps == [60.0]
+
+
+def test_a_server_that_drips_bytes_is_cut_off_at_the_request_timeout() -> None:
+    with (
+        ScriptedServer([Scripted(body=b"x" * 50, drip=0.1)]) as server,
+        ArxivHttp(settings(request_timeout=0.5, max_tries=2)) as http,
+        pytest.raises(FetchError, match=r"after 2 tries \(no complete answer within 0.5 s\)"),
+    ):
+        started = time.monotonic()
+        http.get(server.url, kind="oai")
+    assert time.monotonic() - started < 2.5  # 2 tries of 0.5 s, where httpx's per-read timeout allowed 5 s each
+
+
+def failing_transport(cause: BaseException) -> httpx.MockTransport:
+    """A transport whose every request fails to connect, for the reason `cause` gives."""
+
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection failed", request=request) from cause
+
+    return httpx.MockTransport(fail)
+
+
+@pytest.mark.parametrize(
+    ("cause", "reason"),
+    [
+        (
+            socket.gaierror(-2, "Name or service not known"),
+            "cannot resolve export.arxiv.org (no network, or a mistyped URL)",
+        ),
+        (ConnectionRefusedError(111, "Connection refused"), "export.arxiv.org refused the connection"),
+        (
+            ssl.SSLCertVerificationError("certificate verify failed"),
+            "TLS failed with export.arxiv.org: certificate verify failed",
+        ),
+    ],
+)
+def test_a_failure_no_retry_can_mend_fails_at_the_first_try(
+    clock: FakeClock, cause: BaseException, reason: str
+) -> None:
+    http = ArxivHttp(settings(), transport=failing_transport(cause), sleep=clock.sleep, monotonic=clock.monotonic)
+    with http, pytest.raises(FetchError) as caught:
+        http.get("https://export.arxiv.org/api/query", kind="api")
+    assert (
+        str(caught.value) == f"arXiv API cannot be reached: {reason}; not retried: https://export.arxiv.org/api/query"
+    )
+    assert http.stats["total"] == 1
+    assert clock.sleeps == []
+
+
+def test_an_invalid_url_fails_at_the_first_try(clock: FakeClock) -> None:
+    with make_http(clock) as http, pytest.raises(FetchError, match=r"^arXiv RSS cannot be reached: invalid URL"):
+        http.get("htps://rss.arxiv.org/rss/", kind="rss")
+    assert clock.sleeps == []
+
+
+def test_secrets_in_a_url_never_reach_the_message(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(404)]) as server,
+        make_http(clock) as http,
+        pytest.raises(FetchError) as caught,
+    ):
+        http.get(server.url, params={"id_list": "2510.00001", "token": "SECRET"}, kind="api")
+    assert "SECRET" not in str(caught.value)
+    assert str(caught.value).endswith("?id_list=2510.00001&token=***")
 
 
 def test_retry_after_accepts_an_http_date() -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from digest.config import Settings
 from digest.errors import PublishError
-from digest.publish import FALLBACK_EMAIL, FALLBACK_NAME, commit_message, publish, redact
+from digest.publish import FALLBACK_EMAIL, FALLBACK_NAME, commit_message, publish
+from digest.redact import redact
 
 
 def git(repo: Path, *args: str) -> str:

@@ -7,7 +7,10 @@ means every fetcher gets the same politeness and the same "complete or fail" beh
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
+import ssl
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -21,6 +24,7 @@ import httpx
 from digest import __version__
 from digest.config import Settings
 from digest.errors import FetchError
+from digest.redact import redact
 
 __all__ = ["USER_AGENT", "ArxivHttp", "IncompleteResponse", "Params", "parse_retry_after"]
 
@@ -53,6 +57,10 @@ class _Retry(Exception):
         self.retry_after = retry_after
 
 
+class _Permanent(Exception):
+    """A failure no retry can mend: no name resolution, a refusing remote host, a broken URL, TLS."""
+
+
 class ArxivHttp:
     """Spacing, timeout, retries with backoff and request counts for all arXiv traffic.
 
@@ -69,12 +77,11 @@ class ArxivHttp:
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
-        max_wait: float = 300.0,
     ) -> None:
         self.request_interval = settings.request_interval
         self.retry_backoff = settings.retry_backoff
         self.max_tries = settings.max_tries
-        self.max_wait = max_wait
+        self.max_wait = settings.max_retry_wait
         self._client = client or httpx.Client(
             transport=transport,
             timeout=settings.request_timeout,
@@ -121,7 +128,7 @@ class ArxivHttp:
     ) -> T:
         """GET and validate; `validate` raising IncompleteResponse spends a try and backs off like a 503."""
         name = _NAMES.get(kind, f"arXiv {kind}")
-        shown = _shorten(str(httpx.URL(url, params=params)))
+        shown = _shown_url(url, params)
         cause = ""
         for attempt in range(1, self.max_tries + 1):
             try:
@@ -132,6 +139,12 @@ class ArxivHttp:
                 cause, retry_after = f"incomplete response: {err.reason}", None
             except _Retry as err:
                 cause, retry_after = err.cause, err.retry_after
+            except _Permanent as err:
+                raise FetchError(f"{name} cannot be reached: {err}; not retried: {shown}") from err
+            if retry_after is not None and retry_after > self.max_wait:
+                raise FetchError(
+                    f"arXiv asks to wait {retry_after:g} s (Retry-After); nothing written; run again later"
+                )
             if attempt < self.max_tries:
                 wait = self._backoff(attempt, retry_after)
                 logger.warning("%s: %s; retrying in %.1f s: %s", name, cause, wait, shown)
@@ -140,16 +153,34 @@ class ArxivHttp:
         raise FetchError(f"{name} did not answer after {self.max_tries} {tries} ({cause}): {shown}")
 
     def _send(self, url: str, params: Params | None, kind: str) -> httpx.Response:
+        """One try, whole within `request_timeout` however slowly the bytes arrive (httpx's timeout is per read)."""
         self._keep_spacing()
         self._last_start = self._monotonic()
         self._counts[kind] += 1
-        logger.debug("GET %s %s", kind, url)
+        logger.debug("GET %s %s", kind, redact(url))
+        deadline = self._last_start + self._timeout
+        late = _Retry(f"no complete answer within {self._timeout:g} s")
         try:
-            return self._client.get(url, params=params, timeout=self._timeout, headers={"User-Agent": USER_AGENT})
+            with self._client.stream(
+                "GET", url, params=params, timeout=self._timeout, headers={"User-Agent": USER_AGENT}
+            ) as streamed:
+                chunks = []
+                for chunk in streamed.iter_bytes():
+                    chunks.append(chunk)
+                    if self._monotonic() > deadline:
+                        raise late
+                if self._monotonic() > deadline:
+                    raise late
         except httpx.TimeoutException as err:
             raise _Retry(f"timed out after {self._timeout:g} s") from err
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as err:
+            raise _Permanent(f"invalid URL ({err})") from err
         except httpx.TransportError as err:
-            raise _Retry(f"connection failed: {type(err).__name__}: {err}") from err
+            permanent = _permanent_cause(err, httpx.URL(url).host)
+            if permanent:
+                raise _Permanent(permanent) from err
+            raise _Retry(f"connection failed: {type(err).__name__}: {redact(str(err))}") from err
+        return _complete(streamed, b"".join(chunks))
 
     def _keep_spacing(self) -> None:
         if self._last_start is None:
@@ -189,5 +220,43 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     return max((when - now).total_seconds(), 0.0)
 
 
-def _shorten(url: str) -> str:
-    return url if len(url) <= _MAX_SHOWN_URL else url[: _MAX_SHOWN_URL - 1] + "…"
+def _complete(streamed: httpx.Response, body: bytes) -> httpx.Response:
+    """The streamed response with its whole (decoded) body, as `client.get` would have returned it."""
+    headers = [(key, value) for key, value in streamed.headers.multi_items() if key.lower() not in _BODY_HEADERS]
+    return httpx.Response(streamed.status_code, headers=headers, content=body, request=streamed.request)
+
+
+_BODY_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
+
+
+def _permanent_cause(err: httpx.TransportError, host: str) -> str | None:
+    """Why no retry can help (what the try's exception chain holds), or None for a passing fault."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = err
+    while cause is not None and cause not in chain:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any(isinstance(link, socket.gaierror) for link in chain):
+        return f"cannot resolve {host} (no network, or a mistyped URL)"
+    tls = next((link for link in chain if isinstance(link, ssl.SSLError)), None)
+    if tls is not None:
+        return f"TLS failed with {host}: {tls.args[-1] if tls.args else type(tls).__name__}"
+    if any(isinstance(link, ConnectionRefusedError) for link in chain) and not _is_local(host):
+        return f"{host} refused the connection"
+    return None
+
+
+def _is_local(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _shown_url(url: str, params: Params | None) -> str:
+    try:
+        full = str(httpx.URL(url, params=params))
+    except (httpx.InvalidURL, TypeError):
+        full = url
+    shown = redact(full)
+    return shown if len(shown) <= _MAX_SHOWN_URL else shown[: _MAX_SHOWN_URL - 1] + "…"
