@@ -120,7 +120,7 @@ class _Git:
         except OSError as err:
             raise PublishError(f"cannot run git: {err.strerror or err}") from err
         if check and done.returncode != 0:
-            raise PublishError(f"git {args[0]} failed: {_last_line(done)}")
+            raise PublishError(f"git {args[0]} failed: {_git_reason(done)}")
         return done
 
     def succeeds(self, *args: str) -> bool:
@@ -181,6 +181,12 @@ def _push(git: _Git, settings: Settings) -> int:
             log.info("pushed to %s", where)
             return attempt
         reason = _push_refusal(pushed)
+        if not _rebase_can_fix(pushed):
+            head = git.run("rev-parse", "--short=12", "HEAD").stdout.strip()
+            raise PublishError(
+                f"git push to {where} failed: {reason}; not retried, since a rebase cannot fix that; "
+                f"the local commit {head} is kept"
+            )
         if attempt == attempts:
             break
         log.warning("push to %s refused (%s); rebasing, try %d of %d", where, reason, attempt + 1, attempts)
@@ -194,7 +200,7 @@ def _rebase(git: _Git, remote: str, branch: str) -> None:
     pulled = git.run("pull", "--rebase", "--autostash", "--quiet", remote, branch, check=False)
     if pulled.returncode == 0:
         return
-    failure = f"git pull --rebase from {redact(remote)} {branch} failed: {_last_line(pulled)}"
+    failure = f"git pull --rebase from {redact(remote)} {branch} failed: {_git_reason(pulled)}"
     if _rebasing(git):
         git.run("rebase", "--abort", check=False)
         failure += "; the rebase was undone and the local commit is kept"
@@ -217,15 +223,28 @@ def _current_branch(git: _Git) -> str:
 
 
 def _push_refusal(done: subprocess.CompletedProcess[Any]) -> str:
-    """git's reason for refusing a push (`[rejected] … (fetch first)`), else its last line."""
+    """git's reason for refusing a push (`[rejected] … (fetch first)`), else its `fatal:`/`error:` lines."""
     for line in (done.stderr or "").splitlines():
         if "rejected]" in line:
             return redact(" ".join(line.split()).lstrip("! "))
-    return _last_line(done)
+    return _git_reason(done)
 
 
-def _last_line(done: subprocess.CompletedProcess[Any]) -> str:
-    """The most telling line of git's output, redacted: its last non-empty stderr line, else stdout's."""
+def _rebase_can_fix(done: subprocess.CompletedProcess[Any]) -> bool:
+    """Whether the remote refused the push for being behind (fetch first, non-fast-forward): what a rebase mends.
+
+    Anything else (no such remote, authentication, permission, a protected branch) fails the same way again.
+    """
+    stderr = done.stderr or ""
+    return "[rejected]" in stderr and ("fetch first" in stderr or "non-fast-forward" in stderr)
+
+
+def _git_reason(done: subprocess.CompletedProcess[Any]) -> str:
+    """What git said went wrong, redacted: its `fatal:` and `error:` lines, else its last non-empty line."""
+    lines = [line.strip() for line in (done.stderr or "").splitlines() if line.strip()]
+    meaningful = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    if meaningful:
+        return redact(" ".join(meaningful))
     for stream in (done.stderr, done.stdout):
         lines = [line.strip() for line in (stream or "").splitlines() if line.strip()]
         if lines:

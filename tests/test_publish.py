@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -210,7 +211,7 @@ def test_a_permanently_refused_push_raises_and_keeps_the_local_commit(repo: Path
     output_dir = repo / "output"
     written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
 
-    with pytest.raises(PublishError, match=r"failed after 3 tries: .*pre-receive hook declined.*is kept") as raised:
+    with pytest.raises(PublishError, match=r"failed: .*pre-receive hook declined\); not retried.*is kept") as raised:
         publish(output_dir, written, "digest kept", push=True, settings=fast())
 
     assert raised.value.exit_code == 1
@@ -309,3 +310,32 @@ def test_a_rebase_conflict_is_aborted_and_keeps_the_commit_and_local_changes(
     assert str(raised.value).endswith("; the rebase was undone and the local commit is kept")
     assert not (repo / ".git" / "rebase-merge").exists()
     assert (repo / "notes.txt").read_text() == "uncommitted, mine\n"
+
+
+def test_a_push_to_a_missing_remote_fails_at_once_with_gits_own_words(repo: Path) -> None:
+    git(repo, "remote", "remove", "origin")
+    output_dir = repo / "output"
+    written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
+    runner = CountingRunner()
+
+    with pytest.raises(PublishError) as raised:
+        publish(output_dir, written, "digest", push=True, settings=fast(), runner=runner)
+
+    assert "fatal: 'origin' does not appear to be a git repository" in str(raised.value)
+    assert "not retried, since a rebase cannot fix that" in str(raised.value)
+    assert runner.count("push") == 1
+    assert runner.count("pull") == 0
+
+
+class CountingRunner:
+    """subprocess.run, counting the git sub-commands it runs."""
+
+    def __init__(self) -> None:
+        self.commands: list[list[str]] = []
+
+    def __call__(self, command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        self.commands.append(command)
+        return subprocess.run(command, **kwargs)
+
+    def count(self, name: str) -> int:
+        return sum(1 for command in self.commands if name in command[3:])
