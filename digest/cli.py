@@ -377,4 +377,5 @@ def check_config(config_path: Path | None, output_dir: Path | None) -> None:
     """
     config = configured(config_path, output_dir)
     click.echo(f"# {resolve_config_path(config_path, os.environ)}: valid")
-    click.echo(yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True), nl=False)
+    resolved = config.resolved().model_dump(mode="json")
+    click.echo(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), nl=False)

@@ -6,12 +6,15 @@ under an optional `settings:` mapping, each also settable as `DIGEST_<NAME>` in 
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 import yaml
@@ -19,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from digest.calendar import holiday_problem
+from digest.crontab import crontab_trigger, time_zone
 from digest.errors import ConfigError
 from digest.taxonomy import category_problem
 
@@ -36,7 +40,10 @@ __all__ = [
     "load_config",
     "load_topic",
     "resolve_config_path",
+    "unknown_variables",
 ]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG_PATH = Path("config/digest.yaml")
 
@@ -150,6 +157,26 @@ class Settings(_Strict):
     lock_timeout: float = Field(default=600.0, ge=0)
     log_format: Literal["text", "json"] = "text"
 
+    @field_validator("arxiv_api_url", "arxiv_rss_url", "arxiv_oai_url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{url!r} is not an http(s) URL")
+        return url
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        time_zone(name)
+        return name
+
+    @field_validator("schedule")
+    @classmethod
+    def _crontab_line(cls, expression: str) -> str:
+        crontab_trigger(expression, UTC)
+        return expression
+
     @field_validator("output_dir", "cache_dir", mode="before")
     @classmethod
     def _path_is_given(cls, value: object) -> object:
@@ -186,6 +213,17 @@ class Config(_Strict):
     topic: dict[str, Topic] = Field(min_length=1)
     settings: Settings = Field(default_factory=Settings)
 
+    def resolved(self) -> Config:
+        """The configuration with every topic option a topic leaves unset taken from `settings`, as it applies."""
+        defaults = {name: getattr(self.settings, name) for name in _TOPIC_DEFAULTS}
+        topics = {
+            name: topic.model_copy(
+                update={key: value for key, value in defaults.items() if getattr(topic, key) is None}
+            )
+            for name, topic in self.topic.items()
+        }
+        return self.model_copy(update={"topic": topics})
+
     @field_validator("category")
     @classmethod
     def _category_codes(cls, category: dict[str, str]) -> dict[str, str]:
@@ -204,6 +242,26 @@ class Config(_Strict):
         return topic
 
 
+_TOPIC_DEFAULTS = ("match", "category_rule", "replacements", "dedupe_days")
+"""The topic options whose default is the global setting of the same name."""
+
+_OTHER_VARIABLES = ("DIGEST_CONFIG", "DIGEST_NOW")
+"""The environment variables that are not settings."""
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """A warning for every `DIGEST_*` variable that sets nothing, naming the closest setting."""
+    known = [f"DIGEST_{name.upper()}" for name in Settings.model_fields] + list(_OTHER_VARIABLES)
+    warnings = []
+    for name in sorted(variable for variable in environ if variable.startswith("DIGEST_")):
+        if name in known:
+            continue
+        closest = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+        hint = f"did you mean {closest[0]}?" if closest else "`digest check-config` shows every setting"
+        warnings.append(f"{name}: no such setting; {hint}")
+    return warnings
+
+
 def resolve_config_path(path: Path | None, environ: Mapping[str, str]) -> Path:
     """`--config`, else `DIGEST_CONFIG`, else `config/digest.yaml`."""
     if path is not None:
@@ -216,6 +274,8 @@ def resolve_config_path(path: Path | None, environ: Mapping[str, str]) -> Path:
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Load, apply environment overrides, validate; any problem is one ConfigError naming file and key."""
     env = os.environ if environ is None else environ
+    for warning in unknown_variables(env):
+        log.warning("%s", warning)
     path = resolve_config_path(path, env)
     data = _read_yaml(path)
     overridden = _apply_environment(data, env)

@@ -18,7 +18,6 @@ import signal
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from types import FrameType
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -26,6 +25,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from digest.config import Settings
+from digest.crontab import crontab_trigger, time_zone
 from digest.errors import ConfigError, DigestError
 
 __all__ = ["JOB_ID", "Clock", "Job", "build_scheduler", "cron_trigger", "run_scheduled", "serve", "utc_now"]
@@ -39,8 +39,6 @@ Job = Callable[[datetime], str | None]
 
 Clock = Callable[[], datetime]
 
-_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
 
 def utc_now() -> datetime:
     """The real clock, time zone aware, in UTC."""
@@ -48,54 +46,19 @@ def utc_now() -> datetime:
 
 
 def cron_trigger(expression: str, timezone: str) -> CronTrigger:
-    """A trigger from a standard 5-field crontab line, read in `timezone`; a bad line is a ConfigError.
-
-    Day-of-week numbers are read as cron reads them (0 or 7 = Sunday, 1 = Monday); APScheduler 3's own
-    `from_crontab` would read 0 as Monday, so numbers are turned into day names first.
-    """
+    """A trigger from a standard 5-field crontab line, read in `timezone`; a bad line is a ConfigError."""
     zone = _zone(timezone)
-    fields = expression.split()
-    if len(fields) != 5:
-        raise ConfigError(f"settings.schedule: {expression!r} is not a crontab line (5 fields, e.g. '30 6 * * *')")
     try:
-        fields[4] = _weekdays_by_name(fields[4])
-        return CronTrigger.from_crontab(" ".join(fields), timezone=zone)
+        return crontab_trigger(expression, zone)
     except ValueError as err:
-        raise ConfigError(f"settings.schedule: {expression!r} is not a valid crontab line: {err}") from err
+        raise ConfigError(f"settings.schedule: {err}") from err
 
 
 def _zone(name: str) -> tzinfo:
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ConfigError(f"settings.schedule_timezone: {name!r} is not an IANA time zone (e.g. UTC)") from err
-
-
-def _weekdays_by_name(field: str) -> str:
-    """Cron's day-of-week field with every number replaced by day names: `1-5` -> `mon,tue,wed,thu,fri`."""
-    if not any(char.isdigit() for char in field):
-        return field
-    days: set[int] = set()
-    for part in field.split(","):
-        span, _, step = part.partition("/")
-        if span == "*":
-            first, last = 0, 6
-        else:
-            start, _, end = span.partition("-")
-            first = _day_number(start)
-            last = _day_number(end) if end else (6 if step else first)
-        if last < first:
-            raise ValueError(f"day-of-week range {span!r} runs backwards")
-        days.update(day % 7 for day in range(first, last + 1, int(step) if step else 1))
-    return ",".join(_DAY_NAMES[day] for day in sorted(days))
-
-
-def _day_number(text: str) -> int:
-    if text.isdigit() and int(text) <= 7:
-        return int(text)
-    if text.lower()[:3] in _DAY_NAMES:
-        return _DAY_NAMES.index(text.lower()[:3])
-    raise ValueError(f"{text!r} is not a day of the week (0-7 or sun-sat)")
+        return time_zone(name)
+    except ValueError as err:
+        raise ConfigError(f"settings.schedule_timezone: {err}") from err
 
 
 def run_scheduled(job: Job, clock: Clock = utc_now) -> str | None:

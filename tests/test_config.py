@@ -121,3 +121,50 @@ def test_a_friday_holiday_is_refused_when_the_config_loads(tmp_path: Path) -> No
     result = CliRunner().invoke(main, ["check-config", "--config", str(path)])
     assert result.exit_code == 2
     assert "settings.holidays: Value error, 2026-07-03 is a Friday, which has no announcement to skip" in result.output
+
+
+REFUSED_BY_CHECK_CONFIG = {
+    "schedule": ("schedule: every morning", "settings.schedule: Value error, 'every morning' is not a crontab line"),
+    "time zone": ("schedule_timezone: Mars/Olympus", "settings.schedule_timezone: Value error, 'Mars/Olympus' is not"),
+    "api url": (
+        "arxiv_api_url: export.arxiv.org/api",
+        "settings.arxiv_api_url: Value error, 'export.arxiv.org/api' is",
+    ),
+    "rss url": ("arxiv_rss_url: 'ftp://rss.arxiv.org/'", "settings.arxiv_rss_url: Value error, 'ftp://rss.arxiv.org/'"),
+    "oai url": ("arxiv_oai_url: 'https://'", "settings.arxiv_oai_url: Value error, 'https://' is not an http(s) URL"),
+}
+
+
+@pytest.mark.parametrize(("setting", "message"), REFUSED_BY_CHECK_CONFIG.values(), ids=REFUSED_BY_CHECK_CONFIG.keys())
+def test_check_config_refuses_what_the_commands_would_refuse_later(tmp_path: Path, setting: str, message: str) -> None:
+    path = tmp_path / "digest.yaml"
+    path.write_text(VALID + f"settings:\n  {setting}\n")
+    result = CliRunner().invoke(main, ["check-config", "--config", str(path)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {path}: {message}")
+
+
+def test_an_unknown_digest_variable_is_a_warning_naming_the_closest_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "digest.yaml"
+    path.write_text(VALID)
+    monkeypatch.setenv("DIGEST_REQUETS_INTERVAL", "5")
+    result = CliRunner().invoke(main, ["check-config", "--config", str(path)])
+    assert result.exit_code == 0
+    assert "DIGEST_REQUETS_INTERVAL: no such setting; did you mean DIGEST_REQUEST_INTERVAL?" in result.output
+
+
+def test_check_config_prints_every_topics_options_resolved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "digest.yaml"
+    path.write_text(
+        VALID.replace("    filters:\n", "    filters:\n    dedupe_days: 2\n") + "settings:\n  match: words\n"
+    )
+    result = CliRunner().invoke(main, ["check-config", "--config", str(path)])
+    assert result.exit_code == 0
+    topic = result.output.split("  MLLM:\n")[1].split("settings:")[0]
+    assert "    match: words\n" in topic
+    assert "    category_rule: all\n" in topic
+    assert "    replacements: include\n" in topic
+    assert "    dedupe_days: 2\n" in topic
+    assert "null" not in topic.replace("filters: null", "")
