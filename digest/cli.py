@@ -285,9 +285,12 @@ def backfill(
             bar.total = total
             bar.refresh()
 
-        def on_date(day: date, outcome: str) -> None:
+        def on_date(day: date, outcome: str, failed: bool) -> None:
+            if failed:
+                bar.clear()
+                click.echo(f"Error: {day.isoformat()}: {redact(outcome)}", err=True)
             if bar.disable:
-                click.echo(outcome if outcome.startswith(day.isoformat()) else f"{day.isoformat()}: {outcome}")
+                click.echo(f"{day.isoformat()}: failed: {redact(outcome)}" if failed else outcome)
             bar.update(1)
 
         report = pipeline.backfill(config, options, now=now, on_plan=on_plan, on_date=on_date)

@@ -536,12 +536,12 @@ def backfill(
     *,
     now: datetime,
     on_plan: Callable[[int], None] = lambda total: None,
-    on_date: Callable[[date, str], None] = lambda day, outcome: None,
+    on_date: Callable[[date, str, bool], None] = lambda day, outcome, failed: None,
 ) -> BackfillReport:
     """Write every date of the range, one harvest for all; a failed date does not stop the others.
 
     The index pages are rebuilt once, after the last date (or when the range stops early), not per date.
-    `on_plan` hears how many dates will be written, `on_date` each one's outcome (a progress bar's hooks).
+    `on_plan` hears how many dates will be written, `on_date` each one's outcome and whether it failed.
     """
     todo, skipped = backfill_dates(config, options, now=now)
     on_plan(len(todo))
@@ -561,11 +561,11 @@ def backfill(
                     for day in dates_of[announcement]:
                         if isinstance(outcome, DigestError):
                             report.failed.append((day, str(outcome)))
-                            on_date(day, f"failed: {outcome}")
+                            on_date(day, str(outcome), True)
                         else:
                             result = write_day_digests(config, day, outcome, topics)
                             report.days.append(result)
-                            on_date(day, result.summary())
+                            on_date(day, result.summary(), False)
             finally:
                 if report.days:
                     rebuild_indexes(settings.output_dir)

@@ -299,3 +299,17 @@ def test_a_damaged_store_is_one_error_line_that_says_to_move_it_aside(
         "everything in it can be fetched again"
     ]
     assert tree(output) == before
+
+
+# 10. Backfill's failed dates are Error lines on stderr too
+
+
+def test_each_failed_backfill_date_is_an_error_line_on_stderr_and_counted(server: ArxivServer, output: Path) -> None:
+    result = digest(server, output, "backfill", "--from", "2025-10-09", "--to", MONDAY, "--offline")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert errors == [
+        f"Error: {day}: the store holds no batch for {day}; run `digest run --date {day}` without --offline first"
+        for day in ("2025-10-09", "2025-10-12", MONDAY)
+    ]
+    assert result.stdout.splitlines()[-1] == "0 dates written, 0 skipped, 3 failed; 0 requests"
