@@ -18,7 +18,7 @@ from digest import explain as explanation
 from digest import pipeline, schedule
 from digest.calendar import announcement_days, load_holidays
 from digest.config import Config, load_config, load_topic, resolve_config_path
-from digest.errors import DigestError
+from digest.errors import DigestError, InputError
 from digest.logs import LogFormat, configure_logging
 from digest.models import load_papers
 from digest.pipeline import BackfillOptions, RunOptions, RunReport, Source, chosen_topics
@@ -242,6 +242,8 @@ def run(
 @click.option("--every-day", is_flag=True, help="Write every calendar date, as the source did, not only announcements.")
 @click.option("--force", is_flag=True, help="Write dates whose digests exist too.")
 @click.option("--offline", is_flag=True, help="Use only the store; a date it does not hold fails.")
+@click.option("--dry-run", is_flag=True, help="Print the plan (dates, requests, time) and stop, with no request.")
+@click.option("--yes", is_flag=True, help="Go ahead without asking when the plan is over backfill_confirm_requests.")
 @fetch_options
 @clock_option
 @config_options
@@ -252,6 +254,8 @@ def backfill(
     every_day: bool,
     force: bool,
     offline: bool,
+    dry_run: bool,
+    yes: bool,
     topics: tuple[str, ...],
     source: Source | None,
     commit: bool,
@@ -279,11 +283,23 @@ def backfill(
         push=push,
     )
     now = now or datetime.now(UTC)
-    with tqdm(unit="date", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+    planned = pipeline.plan(config, options, now=now)
+    if dry_run:
+        click.echo(planned.describe())
+        return
+    click.echo(planned.describe(), err=True)
+    confirm_large(planned.requests, config.settings.backfill_confirm_requests, yes)
+    terminal = sys.stderr.isatty()
+    harvests: dict[str, tqdm[Any]] = {}
 
-        def on_plan(total: int) -> None:
-            bar.total = total
-            bar.refresh()
+    def on_harvest(spec: str, received: int, total: int | None) -> None:
+        bar = harvests.get(spec)
+        if bar is None:
+            bar = harvests[spec] = tqdm(desc=f"harvest {spec}", unit="record", disable=not terminal, file=sys.stderr)
+        bar.total = total
+        bar.update(received - bar.n)
+
+    with tqdm(desc="backfill", total=len(planned.dates), unit="date", disable=not terminal, file=sys.stderr) as bar:
 
         def on_date(day: date, outcome: str, failed: bool) -> None:
             if failed:
@@ -293,10 +309,29 @@ def backfill(
                 click.echo(f"{day.isoformat()}: failed: {redact(outcome)}" if failed else outcome)
             bar.update(1)
 
-        report = pipeline.backfill(config, options, now=now, on_plan=on_plan, on_date=on_date)
+        try:
+            report = pipeline.backfill(
+                config, options, now=now, planned=planned, on_date=on_date, on_harvest=on_harvest
+            )
+        finally:
+            for harvest_bar in harvests.values():
+                harvest_bar.close()
     echo_report(report)
     if report.failed:
         sys.exit(1)
+
+
+def confirm_large(requests: int, limit: int, yes: bool) -> None:
+    """Ask on a terminal before a plan of more than `limit` requests; elsewhere it takes `--yes`."""
+    if requests <= limit or yes:
+        return
+    if sys.stdin.isatty():
+        click.confirm(f"This backfill makes about {requests:,} requests. Go ahead?", abort=True, err=True)
+        return
+    raise InputError(
+        f"this backfill makes about {requests:,} requests, more than settings.backfill_confirm_requests "
+        f"({limit:,}); pass --yes to go ahead, or --dry-run to see the plan"
+    )
 
 
 @main.command()

@@ -155,6 +155,7 @@ class Settings(_Strict):
     git_author_email: str | None = None
     push_retries: int = Field(default=3, ge=0)
     lock_timeout: float = Field(default=600.0, ge=0)
+    backfill_confirm_requests: int = Field(default=1000, ge=0)
     log_format: Literal["text", "json"] = "text"
 
     @field_validator("arxiv_api_url", "arxiv_rss_url", "arxiv_oai_url")

@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from digest.backfill_plan import BackfillPlan, plan_backfill
 from digest.calendar import (
+    ARXIV_TIMEZONE,
     FIRST_ANNOUNCEMENT,
     announcement_days,
     announcement_in_force,
@@ -27,7 +29,7 @@ from digest.config import Config, Settings, Topic
 from digest.errors import DigestError, FetchError, InputError, OfflineMissError
 from digest.fetch import ArxivApiClient, ArxivHttp, fetch_latest_listing, fetch_metadata, fetch_submitted_window
 from digest.fetch.api import ID_LIST_CHUNK
-from digest.fetch.oai import announced_between, harvest, set_spec
+from digest.fetch.oai import HarvestProgress, announced_between, harvest, set_spec
 from digest.lock import output_lock
 from digest.models import Paper
 from digest.publish import PublishResult, commit_message, publish
@@ -46,6 +48,7 @@ __all__ = [
     "backfill",
     "backfill_dates",
     "chosen_topics",
+    "plan",
     "recently_listed",
     "render_records",
     "require_stored_batch",
@@ -530,34 +533,57 @@ def backfill_dates(config: Config, options: BackfillOptions, *, now: datetime) -
     return todo, [day for day in dates if day not in todo]
 
 
+def plan(config: Config, options: BackfillOptions, *, now: datetime) -> BackfillPlan:
+    """The dates a backfill writes and skips, the announcements behind them and what fetching them costs."""
+    todo, skipped = backfill_dates(config, options, now=now)
+    holidays = load_holidays(config.settings.holidays)
+    announcements = sorted({announcement_in_force(day, holidays) for day in todo})
+    with Store.open(config.settings.store_path) as store:
+        stored = {announcement for announcement in announcements if store.has_batch(announcement)}
+    return plan_backfill(
+        todo,
+        skipped,
+        announcements,
+        stored,
+        source="offline" if options.offline else options.source,
+        sets={set_spec(category) for category in config.category},
+        topics=len(chosen_topics(config, options.topics)),
+        window_starts={a: submission_window(a, holidays)[0].date() for a in announcements},
+        today=now.astimezone(ARXIV_TIMEZONE).date(),
+        request_interval=config.settings.request_interval,
+    )
+
+
 def backfill(
     config: Config,
     options: BackfillOptions,
     *,
     now: datetime,
-    on_plan: Callable[[int], None] = lambda total: None,
+    planned: BackfillPlan | None = None,
     on_date: Callable[[date, str, bool], None] = lambda day, outcome, failed: None,
+    on_harvest: HarvestProgress = lambda spec, received, total: None,
 ) -> BackfillReport:
     """Write every date of the range, one harvest for all; a failed date does not stop the others.
 
     The index pages are rebuilt once, after the last date (or when the range stops early), not per date.
-    `on_plan` hears how many dates will be written, `on_date` each one's outcome and whether it failed.
+    `planned` is the plan the caller showed (made here when None); `on_date` hears each date's outcome and
+    whether it failed, `on_harvest` each OAI-PMH page received.
     """
-    todo, skipped = backfill_dates(config, options, now=now)
-    on_plan(len(todo))
-    report = BackfillReport(skipped=skipped)
+    planned = planned or plan(config, options, now=now)
+    report = BackfillReport(skipped=planned.skipped)
     settings = config.settings
     holidays = load_holidays(settings.holidays)
     topics = chosen_topics(config, options.topics)
     dates_of: dict[date, list[date]] = {}
-    for day in todo:
+    for day in planned.dates:
         dates_of.setdefault(announcement_in_force(day, holidays), []).append(day)
     arxiv = Arxiv(settings)
     try:
         with output_lock(settings.output_dir, settings.lock_timeout), Store.open(settings.store_path) as store:
             check_indexes(settings.output_dir, topics)
             try:
-                for announcement, outcome in _range_batches(config, store, arxiv, sorted(dates_of), options, holidays):
+                batches = _range_batches(config, store, arxiv, sorted(dates_of), options, holidays, on_harvest)
+                for announcement, outcome in batches:
                     for day in dates_of[announcement]:
                         if isinstance(outcome, DigestError):
                             report.failed.append((day, str(outcome)))
@@ -585,13 +611,16 @@ def _range_batches(
     announcements: list[date],
     options: BackfillOptions,
     holidays: Collection[date],
+    on_harvest: HarvestProgress,
 ) -> Iterator[tuple[date, list[Paper] | FetchError | OfflineMissError]]:
     """Each announcement's batch in date order: stored ones as they are, the others fetched and stored.
 
     With `offline`, an announcement the store lacks is an OfflineMissError instead of a fetch.
     """
     missing = [announcement for announcement in announcements if not store.has_batch(announcement)]
-    fetched = _fetched_batches(config, store, arxiv, [] if options.offline else missing, options.source, holidays)
+    fetched = _fetched_batches(
+        config, store, arxiv, [] if options.offline else missing, options.source, holidays, on_harvest
+    )
     for announcement in announcements:
         if announcement not in missing:
             yield announcement, _stored_candidates(config, store, announcement) or []
@@ -610,6 +639,7 @@ def _fetched_batches(
     announcements: list[date],
     source: Source,
     holidays: Collection[date],
+    on_harvest: HarvestProgress = lambda spec, received, total: None,
 ) -> Iterator[tuple[date, list[Paper] | FetchError]]:
     windows = {announcement: submission_window(announcement, holidays) for announcement in announcements}
     if source == "api":
@@ -630,7 +660,7 @@ def _fetched_batches(
     if not announcements:
         return
     try:
-        harvest_windows(config, store, arxiv, min(start for start, _ in windows.values()).date())
+        harvest_windows(config, store, arxiv, min(start for start, _ in windows.values()).date(), on_harvest)
     except FetchError as err:
         for announcement in announcements:
             yield announcement, err
@@ -652,10 +682,10 @@ def _fetched_batches(
         yield announcement, outcome if isinstance(outcome, FetchError) else _stored(store, announcement, "oai", outcome)
 
 
-def harvest_windows(config: Config, store: Store, arxiv: Arxiv, from_date: date) -> None:
+def harvest_windows(config: Config, store: Store, arxiv: Arxiv, from_date: date, on_harvest: HarvestProgress) -> None:
     """One OAI-PMH harvest per set the subscribed categories live in (`cs` for all of cs.*)."""
     for spec in sorted({set_spec(category) for category in config.category}):
-        harvest(arxiv.http, store, config.settings.arxiv_oai_url, spec, from_date)
+        harvest(arxiv.http, store, config.settings.arxiv_oai_url, spec, from_date, on_page=on_harvest)
 
 
 def _stored(store: Store, announcement: date, source: str, papers: list[Paper]) -> list[Paper]:

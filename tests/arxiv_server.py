@@ -86,6 +86,8 @@ class ArxivServer:
             "DIGEST_RETRY_BACKOFF": "0.01",
             "DIGEST_REQUEST_TIMEOUT": "1",
             "DIGEST_RSS_ITEM_CAP": str(self.rss_item_cap),
+            # The plan estimates real arXiv's harvest sizes; this world holds a few hundred papers.
+            "DIGEST_BACKFILL_CONFIRM_REQUESTS": "1000000",
         }
 
     def inject(self, kind: str, fault: str, times: int = 1, *, after: int = 0) -> None:

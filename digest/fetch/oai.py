@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -23,9 +23,21 @@ from digest.fetch.http import ArxivHttp, IncompleteResponse
 from digest.models import AnnounceType, Paper, normalise_text
 from digest.store import Harvest, Store, VersionRow
 
-__all__ = ["OaiPage", "OaiRecord", "announced_between", "harvest", "parse_list_records", "set_spec"]
+__all__ = [
+    "PAGE_SIZE",
+    "HarvestProgress",
+    "OaiPage",
+    "OaiRecord",
+    "announced_between",
+    "harvest",
+    "parse_list_records",
+    "set_spec",
+]
 
 log = logging.getLogger(__name__)
+
+PAGE_SIZE = 500
+"""Records in one ListRecords page of arXiv's OAI-PMH (its choice, not ours)."""
 
 _OAI = "{http://www.openarchives.org/OAI/2.0/}"
 _RAW = "{http://arxiv.org/OAI/arXivRaw/}"
@@ -90,7 +102,19 @@ def parse_list_records(content: bytes) -> OaiPage:
     )
 
 
-def harvest(http: ArxivHttp, store: Store, oai_url: str, spec: str, from_date: date) -> Harvest:
+HarvestProgress = Callable[[str, int, int | None], None]
+"""Hears each page of a harvest: the set, the records received so far, and `completeListSize` once known."""
+
+
+def harvest(
+    http: ArxivHttp,
+    store: Store,
+    oai_url: str,
+    spec: str,
+    from_date: date,
+    *,
+    on_page: HarvestProgress = lambda spec, received, total: None,
+) -> Harvest:
     """Harvest `spec` from `from_date` into the store, resuming a harvest that was interrupted.
 
     Complete or FetchError: every page parses, the last page has an empty token, and the records received
@@ -130,6 +154,7 @@ def harvest(http: ArxivHttp, store: Store, oai_url: str, spec: str, from_date: d
             [record.paper for record in page.records],
             [row for record in page.records for row in record.versions],
         )
+        on_page(spec, state.records, state.complete_list_size)
     return state
 
 

@@ -1,0 +1,138 @@
+"""What a backfill will cost, said before the first request: dates, announcements, what the store holds,
+the OAI-PMH harvest and an estimate of requests and time.
+
+Pure: the caller finds which announcements the store holds. The estimate is rough by nature (arXiv does not
+say how many records a harvest holds until its first page), so it leans high: a plan that asks for
+confirmation should not turn out larger than it said.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from digest.fetch.api import ID_LIST_CHUNK, MAX_PAGE_SIZE
+from digest.fetch.oai import PAGE_SIZE
+
+__all__ = ["BackfillPlan", "plan_backfill"]
+
+RECORDS_A_DAY = {
+    "cs": 2000, "math": 1000, "physics:cond-mat": 500, "physics:astro-ph": 450, "physics:physics": 600,
+    "physics:quant-ph": 450, "physics:hep-ph": 250, "physics:hep-th": 250, "stat": 600, "eess": 600,
+    "q-bio": 200, "q-fin": 100, "econ": 80, "nlin": 80,
+}  # fmt: skip
+"""OAI-PMH records a set's harvest holds per calendar day (new, replaced and cross-listed papers, 2025)."""
+_OTHER_SET_RECORDS_A_DAY = 150
+KEPT_A_TOPIC = 70
+"""Papers a topic keeps from an announcement, on the golden days' average: what the id_list requests fetch."""
+
+
+@dataclass(frozen=True)
+class BackfillPlan:
+    """The dates a backfill writes and skips, the announcements behind them, and what fetching them costs."""
+
+    dates: list[date]
+    skipped: list[date]
+    announcements: list[date]
+    stored: int
+    source: str
+    harvest_from: date | None
+    harvest_sets: list[str]
+    today: date
+    oai_requests: int
+    api_requests: int
+    request_interval: float
+
+    @property
+    def requests(self) -> int:
+        return self.oai_requests + self.api_requests
+
+    def describe(self) -> str:
+        """The plan in a few lines, for the terminal before the first request."""
+        if not self.dates:
+            return f"Backfill plan: nothing to write ({len(self.skipped)} dates written already; --force rewrites)"
+        first, last = min(self.dates), max(self.dates)
+        lines = [
+            f"Backfill plan: {_count(len(self.dates), 'date')} from {first} to {last} "
+            f"({_count(len(self.announcements), 'announcement')}; the store holds {self.stored}, "
+            f"{len(self.announcements) - self.stored} to fetch)"
+            + (f", {len(self.skipped)} skipped" if self.skipped else "")
+        ]
+        if self.source == "offline":
+            lines.append("  --offline: no request; a date the store lacks fails")
+        elif self.requests == 0:
+            lines.append("  every announcement is stored: no request")
+        else:
+            if self.harvest_from is not None:
+                days = (self.today - self.harvest_from).days + 1
+                lines.append(
+                    f"  OAI-PMH: harvest {', '.join(self.harvest_sets)} from {self.harvest_from} to today "
+                    f"({self.today}, {days} days): about {self.oai_requests:,} pages"
+                )
+            what = "window queries" if self.source == "api" else "id_list requests for the kept papers"
+            lines.append(f"  API: about {self.api_requests:,} {what}")
+            lines.append(
+                f"  about {self.requests:,} requests: about {_duration(self.requests * self.request_interval)} "
+                f"at {self.request_interval:g} s a request"
+            )
+        return "\n".join(lines)
+
+
+def plan_backfill(
+    dates: Sequence[date],
+    skipped: Sequence[date],
+    announcements: Sequence[date],
+    stored: Collection[date],
+    *,
+    source: str,
+    sets: Collection[str],
+    topics: int,
+    window_starts: dict[date, date],
+    today: date,
+    request_interval: float,
+) -> BackfillPlan:
+    """The plan for `dates`, whose batches are those of `announcements`; `stored` are those the store holds.
+
+    `window_starts` gives the date each announcement's submission window opens: the harvest starts at the
+    earliest one to fetch, and always runs to today (a record's datestamp moves with its latest version).
+    """
+    missing = [announcement for announcement in announcements if announcement not in stored]
+    records_a_day = sum(RECORDS_A_DAY.get(spec, _OTHER_SET_RECORDS_A_DAY) for spec in sets)
+    harvest_from = None
+    oai_requests = api_requests = 0
+    if missing and source == "api":
+        api_requests = len(missing) * math.ceil(records_a_day * 3 / MAX_PAGE_SIZE)  # a window is 1 to 3 days
+    elif missing and source != "offline":
+        harvest_from = min(window_starts[announcement] for announcement in missing)
+        days = (today - harvest_from).days + 1
+        oai_requests = math.ceil(days * records_a_day / PAGE_SIZE)
+        api_requests = math.ceil(len(missing) * topics * KEPT_A_TOPIC / ID_LIST_CHUNK)
+    return BackfillPlan(
+        dates=list(dates),
+        skipped=list(skipped),
+        announcements=list(announcements),
+        stored=len(announcements) - len(missing),
+        source=source,
+        harvest_from=harvest_from,
+        harvest_sets=sorted(sets),
+        today=today,
+        oai_requests=oai_requests,
+        api_requests=api_requests,
+        request_interval=request_interval,
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return "under a minute"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours < 48 else f"{math.ceil(hours / 24)} days ({hours} h)"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
