@@ -82,8 +82,21 @@ class Directory(click.Path):
         return super().convert(value, param, ctx)
 
 
+def _more_or_less_verbose(ctx: click.Context, param: click.Parameter, count: int) -> None:
+    # `digest run -v` as `digest -v run`: the group's count plus the command's.
+    if not count:
+        return
+    state = ctx.find_root().obj or {"verbosity": 0, "log_format": "text"}
+    state["verbosity"] += count if param.name == "verbose" else -count
+    configure_logging(state["verbosity"], state["log_format"])
+
+
 def config_options(command: F) -> F:
-    """`--config` and `--output`, which every command takes."""
+    """`--config` and `--output`, which every command takes, and `-v`/`-q` after the command as before it."""
+    for flag, name, help_text in (("-q", "quiet", "Warnings and errors only."), ("-v", "verbose", "More log lines.")):
+        command = click.option(
+            flag, f"--{name}", name, count=True, expose_value=False, callback=_more_or_less_verbose, help=help_text
+        )(command)
     command = click.option(
         "--output",
         "output_dir",
@@ -139,8 +152,10 @@ def echo_report(report: RunReport) -> None:
     show_default=True,
     help="JSON lines suit containers and log collectors.",
 )
-def main(verbose: int, quiet: int, log_format: LogFormat) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: int, log_format: LogFormat) -> None:
     """Daily markdown digests of new arXiv papers, one per topic."""
+    ctx.obj = {"verbosity": verbose - quiet, "log_format": log_format}
     configure_logging(verbose - quiet, log_format)
 
 
@@ -364,9 +379,20 @@ def serve(
 @click.option("--date", "day", required=True, type=DATE, help="The digest date (its batch must be stored).")
 @click.option("--topic", "topic_name", required=True, help="The topic to explain.")
 @click.option("--near-misses", is_flag=True, help="Only the papers whole-word matching would add or drop.")
+@click.option("--kept", "shown", flag_value="kept", help="Only the papers the topic kept.")
+@click.option("--dropped", "shown", flag_value="dropped", help="Only the papers the topic dropped.")
+@click.option("--paper", "paper_id", help="Only this paper (an arXiv id such as 2510.01234).")
 @config_options
 @reports_errors
-def explain(day: date, topic_name: str, near_misses: bool, config_path: Path | None, output_dir: Path | None) -> None:
+def explain(
+    day: date,
+    topic_name: str,
+    near_misses: bool,
+    shown: explanation.Shown | None,
+    paper_id: str | None,
+    config_path: Path | None,
+    output_dir: Path | None,
+) -> None:
     """Say, for every paper of a stored batch, whether TOPIC kept it and why. No network.
 
     Example: digest explain --date 2025-10-13 --topic MLLM --near-misses
@@ -379,7 +405,8 @@ def explain(day: date, topic_name: str, near_misses: bool, config_path: Path | N
         return
     seen = pipeline.recently_listed(config, day, {topic_name: topic}).get(topic_name)
     decisions = explanation.explain_topic(papers, topic, config, seen)
-    click.echo(explanation.format_explanation(topic_name, day, decisions), nl=False)
+    text = explanation.format_explanation(topic_name, day, decisions, shown=shown or "all", paper_id=paper_id)
+    click.echo(text, nl=False)
 
 
 @main.command("try")

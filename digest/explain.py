@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Literal
 
 from digest.config import Config, Topic
+from digest.errors import InputError
 from digest.models import Paper
 from digest.select import Decision, Rules, TopicMatcher, decide, order_papers, select_topic
 
@@ -60,11 +62,31 @@ def near_misses(papers: Iterable[Paper], topic: Topic, config: Config) -> list[N
     return sorted(misses, key=lambda miss: (not miss.added, miss.decision.paper.id))
 
 
-def format_explanation(topic_name: str, day: date, decisions: Sequence[Decision]) -> str:
+Shown = Literal["all", "kept", "dropped"]
+
+
+def format_explanation(
+    topic_name: str, day: date, decisions: Sequence[Decision], *, shown: Shown = "all", paper_id: str | None = None
+) -> str:
+    """The verdicts as text: a count line, then a line a paper (`shown` ones, or only `paper_id`'s).
+
+    A dropped paper's line ends with its title, since its reason alone does not say what the paper is.
+    """
     kept = sum(decision.kept for decision in decisions)
     lines = [f"{topic_name} on {day.isoformat()}: {kept} of {len(decisions)} papers kept", ""]
-    lines += [_line("kept" if d.kept else "dropped", d) for d in decisions]
+    chosen = [
+        decision
+        for decision in decisions
+        if (paper_id is None or decision.paper.id == paper_id) and shown in ("all", _verdict(decision))
+    ]
+    if paper_id is not None and not chosen:
+        raise InputError(f"{paper_id} is not in the batch of {day.isoformat()} ({len(decisions)} papers)")
+    lines += [_line(_verdict(decision), decision) for decision in chosen]
     return "\n".join(lines) + "\n"
+
+
+def _verdict(decision: Decision) -> Literal["kept", "dropped"]:
+    return "kept" if decision.kept else "dropped"
 
 
 def format_near_misses(misses: Sequence[NearMiss]) -> str:
@@ -101,4 +123,5 @@ def format_trial(topic_name: str, counts: Sequence[tuple[date, list[Paper] | Non
 
 def _line(verdict: str, decision: Decision) -> str:
     span = f': "{decision.span}"' if decision.span else ""
-    return f"{verdict:8} {decision.paper.id:12} {decision.reason}{span}"
+    title = f" — {decision.paper.title}" if not decision.kept else ""
+    return f"{verdict:8} {decision.paper.id:12} {decision.reason}{span}{title}"

@@ -58,9 +58,9 @@ def test_explain_gives_every_papers_verdict_and_reason(config_path: Path) -> Non
         "\n"
         'kept     2510.00005   keyword `MLM`: "HTMLM parsing x."\n'
         'kept     2510.00002   keyword `MLM`: "Masked MLM pretraining x."\n'
-        "dropped  2510.00001   no keyword matched\n"
-        "dropped  2510.00003   category rule (all): eess.IV not subscribed\n"
-        "dropped  2510.00004   no keyword matched\n"
+        "dropped  2510.00001   no keyword matched — A Vision-Language Model for robots\n"
+        "dropped  2510.00003   category rule (all): eess.IV not subscribed — A VLM for images\n"
+        "dropped  2510.00004   no keyword matched — Graphs\n"
     )
 
 
@@ -118,6 +118,26 @@ def test_explain_names_the_filter_and_the_dedupe_that_dropped_a_paper() -> None:
         "3D on 2025-10-13: 1 of 3 papers kept\n"
         "\n"
         'kept     2510.00003   keyword `Reconstruction`: "Scene reconstruction x."\n'
-        'dropped  2510.00001   filter `2D`: "2D reconstruction x."\n'
-        "dropped  2510.00002   already listed on 2025-10-12 (dedupe_days: 2)\n"
+        'dropped  2510.00001   filter `2D`: "2D reconstruction x." — 2D reconstruction\n'
+        "dropped  2510.00002   already listed on 2025-10-12 (dedupe_days: 2) — 3D reconstruction\n"
     )
+
+
+@pytest.mark.parametrize(("flag", "verdicts"), [("--kept", {"kept"}), ("--dropped", {"dropped"})])
+def test_explain_shows_only_the_kept_or_only_the_dropped(config_path: Path, flag: str, verdicts: set[str]) -> None:
+    result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM", flag)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "MLLM on 2025-10-13: 2 of 5 papers kept"
+    assert {line.split()[0] for line in lines[2:]} == verdicts
+
+
+def test_explain_of_one_paper_says_why(config_path: Path) -> None:
+    result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM", "--paper", "2510.00004")
+    assert result.output.splitlines()[2:] == ["dropped  2510.00004   no keyword matched — Graphs"]
+
+
+def test_explain_of_a_paper_not_in_the_batch_is_exit_2(config_path: Path) -> None:
+    result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM", "--paper", "2510.09999")
+    assert result.exit_code == 2
+    assert result.output == "Error: 2510.09999 is not in the batch of 2025-10-13 (5 papers)\n"

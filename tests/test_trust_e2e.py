@@ -313,3 +313,19 @@ def test_each_failed_backfill_date_is_an_error_line_on_stderr_and_counted(server
         for day in ("2025-10-09", "2025-10-12", MONDAY)
     ]
     assert result.stdout.splitlines()[-1] == "0 dates written, 0 skipped, 3 failed; 0 requests"
+
+
+# 13. Verbosity after the sub-command
+
+
+@pytest.mark.parametrize("args", [["-v", "run"], ["run", "-v"]])
+def test_verbose_works_before_or_after_the_command(server: ArxivServer, output: Path, args: list[str]) -> None:
+    result = digest(server, output, *args)
+    assert result.exit_code == 0, result.output
+    assert " DEBUG digest.fetch.http: GET rss " in result.stderr
+
+
+def test_quiet_after_the_command_hides_the_info_lines(server: ArxivServer, output: Path) -> None:
+    assert digest(server, output, "run").exit_code == 0
+    assert "is stored; no request" in digest(server, output, "run").stderr
+    assert "is stored; no request" not in digest(server, output, "run", "-q").stderr
