@@ -26,6 +26,7 @@ __all__ = [
     "render_digest",
     "render_overview",
     "render_topic_index",
+    "title_text",
 ]
 
 MAX_AUTHORS = 6
@@ -40,6 +41,18 @@ _TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
 def neutralise(text: str) -> str:
     """Write `<` as `&lt;` where it would start a tag, so text such as `<ACT> token` stays visible."""
     return _TAG_OPENING.sub("&lt;", text)
+
+
+_MARKDOWN_IN_TITLE = re.compile(r"([`\[\]])")
+
+
+def title_text(title: str) -> str:
+    """A title as the entry's link text: `<` neutralised, and `` ` ``, `[`, `]` escaped with a backslash.
+
+    A backtick (LaTeX-style quotes: `From `May' to `Is'`) would open a code span that swallows the link
+    and its bold; brackets would nest a live link (`[x](javascript:…)`) inside ours. Nothing else changes.
+    """
+    return neutralise(_MARKDOWN_IN_TITLE.sub(r"\\\1", title))
 
 
 def author_line(authors: Sequence[str]) -> str:
@@ -68,7 +81,7 @@ _ENVIRONMENT = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _ENVIRONMENT.filters.update(
-    neutralise=neutralise, author_line=author_line, terms=_terms, urlpath=lambda name: quote(name)
+    neutralise=neutralise, title_text=title_text, author_line=author_line, terms=_terms, urlpath=lambda name: quote(name)
 )
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from digest.models import Paper
-from digest.render import neutralise
+from digest.render import neutralise, title_text
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 DAYS = sorted(path.name for path in GOLDEN.iterdir() if path.is_dir())
@@ -39,14 +39,26 @@ def golden_papers(day: str) -> list[Paper]:
 
 
 def expected_digest(day: str, topic: str) -> str | None:
-    """The published digest with our one deliberate change, the `<` neutralisation; None if none was published."""
+    """The published digest with our two deliberate changes: the `<` neutralisation, and the title's
+    backticks and brackets escaped (`title_text`); None if none was published."""
     path = GOLDEN / day / "expected" / f"{topic}.md"
     if not path.exists():
         return None
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    return "".join(
-        line if line.startswith(("  <details open>", "  </details>")) else neutralise(line) for line in lines
-    )
+    return "".join(_expected_line(line) for line in lines)
+
+
+def _expected_line(line: str) -> str:
+    if line.startswith(("  <details open>", "  </details>")):
+        return line
+    if line.startswith(_ENTRY):
+        end = line.rindex(_LINK)
+        return _ENTRY + title_text(line[len(_ENTRY) : end]) + neutralise(line[end:])
+    return neutralise(line)
+
+
+_ENTRY = "- **["
+_LINK = "](https://arxiv.org/abs/"
 
 
 def golden_date(day: str) -> date:

@@ -75,3 +75,31 @@ def test_title_authors_and_abstract_are_neutralised() -> None:
     assert "[&lt;b>VLM]" in text
     assert "_&lt;i>Ada_" in text
     assert "  &lt;ACT> token\n" in text
+
+
+def entry_line(title: str) -> str:
+    text = render_digest("MLLM", TOPIC, date(2025, 10, 4), [paper(title=title)])
+    return next(line for line in text.splitlines() if line.startswith("- **["))
+
+
+def test_backticks_in_a_title_are_escaped_so_no_code_span_swallows_the_link() -> None:
+    assert entry_line("From `May' to `Is': Tense in VLMs") == (
+        "- **[From \\`May' to \\`Is': Tense in VLMs](https://arxiv.org/abs/2510.00001)**  `arXiv:2510.00001`  `cs.CV`  "
+    )
+
+
+def test_brackets_in_a_title_cannot_nest_a_live_link() -> None:
+    assert entry_line("A [x](javascript:alert(1)) VLM").startswith(
+        "- **[A \\[x\\](javascript:alert(1)) VLM](https://arxiv.org/abs/2510.00001)**"
+    )
+
+
+def test_only_backticks_and_brackets_are_escaped_in_a_title() -> None:
+    assert entry_line("A *bold* _VLM_ \\alpha <ACT>").startswith(
+        "- **[A *bold* _VLM_ \\alpha &lt;ACT>](https://arxiv.org/abs/"
+    )
+
+
+def test_an_abstract_keeps_its_backticks_and_brackets() -> None:
+    text = render_digest("MLLM", TOPIC, date(2025, 10, 4), [paper(abstract="Uses `code` and [refs].")])
+    assert "  Uses `code` and [refs].\n" in text
