@@ -81,7 +81,11 @@ _ENVIRONMENT = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _ENVIRONMENT.filters.update(
-    neutralise=neutralise, title_text=title_text, author_line=author_line, terms=_terms, urlpath=lambda name: quote(name)
+    neutralise=neutralise,
+    title_text=title_text,
+    author_line=author_line,
+    terms=_terms,
+    urlpath=lambda name: quote(name),
 )
 
 
