@@ -39,3 +39,12 @@ def test_python_m_digest_is_the_same_program() -> None:
     result = subprocess.run([sys.executable, "-m", "digest", "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "Daily markdown digests of new arXiv papers" in result.stdout
+
+
+def test_the_readme_says_how_to_turn_on_shell_completion() -> None:
+    assert 'eval "$(_DIGEST_COMPLETE=bash_source digest)"' in README
+
+
+def test_shell_completion_works_as_the_readme_says() -> None:
+    result = CliRunner().invoke(main, [], env={"_DIGEST_COMPLETE": "bash_source"}, prog_name="digest")
+    assert "_digest_completion" in result.output
