@@ -5,8 +5,9 @@
 Starts the local arXiv test server on 127.0.0.1 over a synthesised world, runs each scenario in a fresh
 subprocess (so CPU time and peak RSS are that scenario's alone) with the 3-second spacing shrunk to 0, and
 prints one markdown table; each scenario starts from an empty output directory, and those that make no
-request are the fastest of three runs. "limit" is issue 5's: latest = 1 RSS + ceil(kept / 100); OAI backfill =
-ceil(records served / OAI page size) + ceil(kept / 100); API fallback = sum of ceil(window records / 2000).
+request are the fastest of three runs. "limit" is the fewest requests that can return the data: latest = 1 RSS +
+ceil(kept / 100); OAI backfill = ceil(records served / OAI page size) + ceil(kept / 100); API fallback = sum of
+ceil(window records / 2000).
 """
 
 from __future__ import annotations
@@ -33,11 +34,17 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from digest.calendar import ARXIV_TIMEZONE, announcement_days, latest_announcement, load_holidays, mailing_date  # noqa: E402
-from digest.config import Config, load_config  # noqa: E402
-from digest.pipeline import BackfillOptions, RunOptions, backfill, run, select_day, write_day  # noqa: E402
+from digest.config import Config  # noqa: E402
+from digest.config_file import load_config  # noqa: E402
+from digest.estimate import backfill_dates  # noqa: E402
+from digest.pipeline import backfill, open_edges, run  # noqa: E402
+from digest.plan import Plan, make_plan  # noqa: E402
+from digest.reports import BackfillOptions, BackfillReport, RunOptions  # noqa: E402
+from digest.select import select_topics  # noqa: E402
 from digest.store import Store  # noqa: E402
 from tests.arxiv_server import ArxivServer  # noqa: E402
 from tests.golden import DAYS, golden_config_path, golden_date, golden_papers  # noqa: E402
+from tests.recipes import write_day  # noqa: E402
 from tests.world import synthetic_world  # noqa: E402
 
 __all__ = ["SCALES", "Row", "Scale", "main", "table"]
@@ -131,24 +138,25 @@ class CountingServer(ArxivServer):
 def child(spec: Mapping[str, Any]) -> dict[str, float]:
     """Run one scenario in this process and report its wall time, CPU time, peak RSS and requests."""
     kind = spec["kind"]
-    config = load_config(Path(spec["config"]), os.environ) if spec.get("config") else None
+    plan = make_plan(load_config(Path(spec["config"]), os.environ)) if spec.get("config") else None
     now = datetime.fromisoformat(spec["now"]) if spec.get("now") else None
     started, cpu_started = time.perf_counter(), time.process_time()
     requests = 0
     if kind == "latest":
-        assert config is not None and now is not None
-        requests = run(config, RunOptions(), now=now).requests.get("total", 0)
+        assert plan is not None and now is not None
+        with open_edges(plan) as edges:
+            requests = run(plan, RunOptions(), edges, now=now).requests.get("total", 0)
     elif kind == "backfill":
-        assert config is not None and now is not None
+        assert plan is not None and now is not None
         start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
-        backfilled = backfill(config, BackfillOptions(start, end, force=True, source=spec["source"]), now=now)
+        backfilled = backfill_range(plan, BackfillOptions(start, end, force=True, source=spec["source"]), now)
         if backfilled.failed:
             raise RuntimeError(f"backfill failed: {backfilled.failed}")
         requests = backfilled.requests.get("total", 0)
     elif kind == "offline":
-        assert config is not None and now is not None
+        assert plan is not None and now is not None
         start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
-        rendered = backfill(config, BackfillOptions(start, end, force=True, offline=True), now=now)
+        rendered = backfill_range(plan, BackfillOptions(start, end, force=True, offline=True), now)
         if rendered.failed or len(rendered.days) != spec["dates"]:
             raise RuntimeError(f"re-render wrote {len(rendered.days)} dates: {rendered.failed}")
         requests = rendered.requests.get("total", 0)
@@ -158,6 +166,13 @@ def child(spec: Mapping[str, Any]) -> dict[str, float]:
             write_day(golden, golden_date(day), golden_papers(day), golden.topic)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return {"requests": requests, "wall": wall, "cpu": cpu, "rss_mb": peak_rss_mb()}
+
+
+def backfill_range(plan: Plan, options: BackfillOptions, now: datetime) -> BackfillReport:
+    """`digest backfill` as the command runs it, less the terminal."""
+    dates, skipped = backfill_dates(plan, options, now=now)
+    with open_edges(plan) as edges:
+        return backfill(plan, options, edges, dates=dates, skipped=skipped)
 
 
 def peak_rss_mb() -> float:
@@ -188,10 +203,11 @@ def measure(spec: Mapping[str, Any], environment: Mapping[str, str]) -> dict[str
 def kept_ids(config: Config, store_path: Path, announcements: list[date]) -> set[str]:
     """The distinct ids any topic keeps over the announcements: what the pipeline must describe."""
     kept: set[str] = set()
+    plan = make_plan(config)
     with Store.open(store_path) as store:
         for announcement in announcements:
             batch = store.load_batch(announcement) or []
-            for selected in select_day(config, batch, config.topic).values():
+            for selected in select_topics(batch, plan.every_topic, plan.subscribed).values():
                 kept.update(paper.id for paper in selected)
     return kept
 

@@ -2,135 +2,44 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 import yaml
-from tqdm import tqdm
 
 from digest import explain as explanation
 from digest import pipeline, schedule
-from digest.calendar import announcement_days, load_holidays
-from digest.config import Config, load_config, load_topic, resolve_config_path
-from digest.errors import DigestError, InputError
+from digest.arguments import (
+    COMMIT,
+    DATE,
+    PUSH,
+    Fetching,
+    clock_option,
+    config_options,
+    configured,
+    fetch_options,
+    reports_errors,
+)
+from digest.batches import load_stored_batches, offline_miss
+from digest.calendar import announcement_days, announcement_in_force
+from digest.config_file import load_topic, resolve_config_path
+from digest.errors import InputError
+from digest.estimate import load_estimate
 from digest.logs import LogFormat, configure_logging
-from digest.models import load_papers
-from digest.pipeline import BackfillOptions, RunOptions, RunReport, Source, chosen_topics
-from digest.redact import redact
+from digest.models import Paper, load_papers
+from digest.plan import Plan, Rules, TopicPlan, make_plan
+from digest.progress import backfill_progress
+from digest.reports import BackfillOptions, RunOptions, RunReport
+from digest.store import Store
 
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Iso(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
-    """A value written in ISO 8601, parsed by `parse`, which raises ValueError with the reason."""
-
-    def __init__(self, name: str, parse: Callable[[str], date]) -> None:
-        self.name = name
-        self._parse = parse
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return self._parse(value)
-        except ValueError as err:
-            self.fail(f"{value!r} {err}", param, ctx)
-
-
-def _calendar_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError("is not a real date written YYYY-MM-DD") from None
-
-
-def _moment(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError("is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        raise ValueError("has no UTC offset")
-    return moment
-
-
-DATE = Iso("YYYY-MM-DD", _calendar_date)
-
-
-def clock_option(command: F) -> F:
-    """A hidden `--now`: the time a run believes it is, so tests and replays pin "the latest batch"."""
-    return click.option("--now", type=Iso("ISO-TIME", _moment), default=None, hidden=True, envvar="DIGEST_NOW")(command)
-
-
-class Directory(click.Path):
-    """A directory path that is not empty: click would read `--output ""` as the current directory."""
-
-    def __init__(self) -> None:
-        super().__init__(file_okay=False, path_type=Path)
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and not value.strip():
-            self.fail("must not be empty (an empty path would be the current directory)", param, ctx)
-        return super().convert(value, param, ctx)
-
-
-def _more_or_less_verbose(ctx: click.Context, param: click.Parameter, count: int) -> None:
-    # `digest run -v` as `digest -v run`: the group's count plus the command's.
-    if not count:
-        return
-    state = ctx.find_root().obj or {"verbosity": 0, "log_format": "text"}
-    state["verbosity"] += count if param.name == "verbose" else -count
-    configure_logging(state["verbosity"], state["log_format"])
-
-
-def config_options(command: F) -> F:
-    """`--config` and `--output`, which every command takes, and `-v`/`-q` after the command as before it."""
-    for flag, name, help_text in (("-q", "quiet", "Warnings and errors only."), ("-v", "verbose", "More log lines.")):
-        command = click.option(
-            flag, f"--{name}", name, count=True, expose_value=False, callback=_more_or_less_verbose, help=help_text
-        )(command)
-    command = click.option(
-        "--output",
-        "output_dir",
-        type=Directory(),
-        help="Output directory (default: settings.output_dir, or DIGEST_OUTPUT_DIR).",
-    )(command)
-    return click.option(
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Configuration file (default: DIGEST_CONFIG, or config/digest.yaml).",
-    )(command)
-
-
-def reports_errors(command: F) -> F:
-    """Turn the library's DigestError into `Error: …` on stderr and its exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except DigestError as err:
-            click.echo(f"Error: {redact(str(err))}", err=True)
-            sys.exit(err.exit_code)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def configured(config_path: Path | None, output_dir: Path | None) -> Config:
-    """Load the configuration, with `--output` over the settings."""
-    config = load_config(config_path, os.environ)
-    if output_dir is None:
-        return config
-    return config.model_copy(update={"settings": config.settings.model_copy(update={"output_dir": output_dir})})
 
 
 def echo_report(report: RunReport) -> None:
@@ -186,36 +95,15 @@ def render(
 
     Example: digest render --input batch.jsonl --date 2025-10-04 --topic MLLM
     """
-    config = configured(config_path, output_dir)
-    chosen = chosen_topics(config, topics)
+    plan = make_plan(configured(config_path, output_dir), topics)
     papers = load_papers(input_path)
-    result = pipeline.render_records(config, day, papers, chosen, force=force, allow_empty=allow_empty)
-    click.echo(f"{result.summary()} -> {config.settings.output_dir}")
-
-
-def fetch_options(command: F) -> F:
-    """`--topic`, `--source`, `--commit` and `--push`, shared by the commands that fetch."""
-    for option in reversed(
-        [
-            click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable)."),
-            click.option(
-                "--source",
-                type=click.Choice(["auto", "rss", "oai", "api"]),
-                default=None,
-                help="Where the batch comes from (default: settings.source, auto: RSS for the latest batch, "
-                "OAI-PMH for past dates; api is approximate: new papers only).",
-            ),
-            click.option("--commit", is_flag=True, help="Commit the written digests to the git repository."),
-            click.option("--push", is_flag=True, help="Commit and push (implies --commit)."),
-        ]
-    ):
-        command = option(command)
-    return command
+    with pipeline.open_edges(plan) as edges:
+        result = pipeline.render(plan, day, papers, edges.store, force=force, allow_empty=allow_empty)
+    click.echo(f"{result.summary()} -> {plan.output_dir}")
 
 
 @main.command()
 @click.option("--date", "day", type=DATE, help="The digest date (default: the latest announcement).")
-@click.option("--offline", is_flag=True, help="Use only the store; never touch the network.")
 @click.option("--refresh", is_flag=True, help="Fetch again even when the store holds the batch.")
 @fetch_options
 @clock_option
@@ -223,12 +111,8 @@ def fetch_options(command: F) -> F:
 @reports_errors
 def run(
     day: date | None,
-    offline: bool,
     refresh: bool,
-    topics: tuple[str, ...],
-    source: Source | None,
-    commit: bool,
-    push: bool,
+    fetching: Fetching,
     now: datetime | None,
     config_path: Path | None,
     output_dir: Path | None,
@@ -238,16 +122,13 @@ def run(
     Example: digest run --date 2025-10-13 --topic MLLM --commit
     """
     config = configured(config_path, output_dir)
+    plan = make_plan(config, fetching.topics)
+    source = fetching.source or config.settings.source
     options = RunOptions(
-        day=day,
-        topics=topics,
-        source=source or config.settings.source,
-        offline=offline,
-        refresh=refresh,
-        commit=commit,
-        push=push,
+        day=day, source=source, offline=fetching.offline, refresh=refresh, commit=fetching.commit, push=fetching.push
     )
-    report = pipeline.run(config, options, now=now or datetime.now(UTC))
+    with pipeline.open_edges(plan) as edges:
+        report = pipeline.run(plan, options, edges, now=now or datetime.now(UTC))
     echo_report(report)
 
 
@@ -256,7 +137,6 @@ def run(
 @click.option("--to", "end", required=True, type=DATE, help="The last date (inclusive).")
 @click.option("--every-day", is_flag=True, help="Write every calendar date, as the source did, not only announcements.")
 @click.option("--force", is_flag=True, help="Write dates whose digests exist too.")
-@click.option("--offline", is_flag=True, help="Use only the store; a date it does not hold fails.")
 @click.option("--dry-run", is_flag=True, help="Print the plan (dates, requests, time) and stop, with no request.")
 @click.option("--yes", is_flag=True, help="Go ahead without asking when the plan is over backfill_confirm_requests.")
 @fetch_options
@@ -268,13 +148,9 @@ def backfill(
     end: date,
     every_day: bool,
     force: bool,
-    offline: bool,
     dry_run: bool,
     yes: bool,
-    topics: tuple[str, ...],
-    source: Source | None,
-    commit: bool,
-    push: bool,
+    fetching: Fetching,
     now: datetime | None,
     config_path: Path | None,
     output_dir: Path | None,
@@ -286,54 +162,50 @@ def backfill(
     Re-render stored dates after adding a topic, with no network: digest backfill --from D1 --to D2 --force --offline
     """
     config = configured(config_path, output_dir)
+    plan = make_plan(config, fetching.topics)
+    source = fetching.source or config.settings.source
     options = BackfillOptions(
-        start=start,
-        end=end,
-        every_day=every_day,
-        force=force,
-        topics=topics,
-        source=source or config.settings.source,
-        offline=offline,
-        commit=commit,
-        push=push,
+        start,
+        end,
+        every_day,
+        force,
+        source=source,
+        offline=fetching.offline,
+        commit=fetching.commit,
+        push=fetching.push,
     )
     now = now or datetime.now(UTC)
-    planned = pipeline.plan(config, options, now=now)
+    with Store.open(plan.store_path) as store:
+        estimate = load_estimate(plan, options, store, now=now)
     if dry_run:
-        click.echo(planned.describe())
+        click.echo(estimate.describe())
         return
-    click.echo(planned.describe(), err=True)
-    confirm_large(planned.requests, config.settings.backfill_confirm_requests, yes)
-    terminal = sys.stderr.isatty()
-    harvests: dict[str, tqdm[Any]] = {}
-
-    def on_harvest(spec: str, received: int, total: int | None) -> None:
-        bar = harvests.get(spec)
-        if bar is None:
-            bar = harvests[spec] = tqdm(desc=f"harvest {spec}", unit="record", disable=not terminal, file=sys.stderr)
-        bar.total = total
-        bar.update(received - bar.n)
-
-    with tqdm(desc="backfill", total=len(planned.dates), unit="date", disable=not terminal, file=sys.stderr) as bar:
-
-        def on_date(day: date, outcome: str, failed: bool) -> None:
-            if failed:
-                bar.clear()
-                click.echo(f"Error: {day.isoformat()}: {redact(outcome)}", err=True)
-            if bar.disable:
-                click.echo(f"{day.isoformat()}: failed: {redact(outcome)}" if failed else outcome)
-            bar.update(1)
-
-        try:
-            report = pipeline.backfill(
-                config, options, now=now, planned=planned, on_date=on_date, on_harvest=on_harvest
-            )
-        finally:
-            for harvest_bar in harvests.values():
-                harvest_bar.close()
+    click.echo(estimate.describe(), err=True)
+    confirm_large(estimate.requests, config.settings.backfill_confirm_requests, yes)
+    with pipeline.open_edges(plan) as edges, backfill_progress(len(estimate.dates)) as progress:
+        report = pipeline.backfill(
+            plan,
+            options,
+            edges,
+            dates=estimate.dates,
+            skipped=estimate.skipped,
+            on_date=progress.on_date,
+            on_harvest=progress.on_harvest,
+        )
     echo_report(report)
     if report.failed:
         sys.exit(1)
+
+
+def load_explained(plan: Plan, day: date, topic: str, planned: TopicPlan) -> tuple[list[Paper], dict[str, date]]:
+    """The stored batch of `day`, whole, and what the topic's digests listed in its `dedupe_days` before it."""
+    announcement = announcement_in_force(day, plan.holidays)
+    with Store.open(plan.store_path) as store:
+        papers = store.load_batch(announcement)
+        if papers is None:
+            raise offline_miss(day, announcement)
+        since = day - timedelta(days=planned.rules.dedupe_days)
+        return papers, store.load_listed(topic, since, day) if planned.rules.dedupe_days else {}
 
 
 def confirm_large(requests: int, limit: int, yes: bool) -> None:
@@ -351,8 +223,8 @@ def confirm_large(requests: int, limit: int, yes: bool) -> None:
 
 @main.command()
 @click.option("--once", is_flag=True, help="Run the job now and exit with its code (for cron and testing).")
-@click.option("--commit", is_flag=True, help="Commit the written digests to the git repository.")
-@click.option("--push", is_flag=True, help="Commit and push (implies --commit).")
+@COMMIT
+@PUSH
 @clock_option
 @config_options
 @reports_errors
@@ -368,9 +240,10 @@ def serve(
     config = configured(config_path, output_dir)
 
     def job(now: datetime) -> str:
-        tick_config = configured(config_path, output_dir)
-        options = RunOptions(source=tick_config.settings.source, commit=commit, push=push)
-        return pipeline.run(tick_config, options, now=now).summary()
+        plan = make_plan(configured(config_path, output_dir))
+        options = RunOptions(source=plan.settings.source, commit=commit, push=push)
+        with pipeline.open_edges(plan) as edges:
+            return pipeline.run(plan, options, edges, now=now).summary()
 
     schedule.serve(job, config.settings, once=once, clock=(lambda: now) if now else schedule.utc_now)
 
@@ -397,14 +270,13 @@ def explain(
 
     Example: digest explain --date 2025-10-13 --topic MLLM --near-misses
     """
-    config = configured(config_path, output_dir)
-    topic = chosen_topics(config, (topic_name,))[topic_name]
-    papers = pipeline.require_stored_batch(config, day)
+    plan = make_plan(configured(config_path, output_dir), (topic_name,))
+    planned = plan.topics[topic_name]
+    papers, seen = load_explained(plan, day, topic_name, planned)
     if near_misses:
-        click.echo(explanation.format_near_misses(explanation.near_misses(papers, topic, config)), nl=False)
+        click.echo(explanation.format_near_misses(explanation.near_misses(papers, planned, plan.subscribed)), nl=False)
         return
-    seen = pipeline.recently_listed(config, day, {topic_name: topic}).get(topic_name)
-    decisions = explanation.explain_topic(papers, topic, config, seen)
+    decisions = explanation.explain_topic(papers, planned, plan.subscribed, seen)
     text = explanation.format_explanation(topic_name, day, decisions, shown=shown or "all", paper_id=paper_id)
     click.echo(text, nl=False)
 
@@ -426,10 +298,13 @@ def try_topic(topic_file: Path, start: date, end: date, config_path: Path | None
     Example: digest try --topic-file vlm.yaml --from 2025-10-01 --to 2025-10-31
     """
     config = configured(config_path, output_dir)
+    plan = make_plan(config)
     name, topic = load_topic(topic_file)
-    days = announcement_days(start, end, load_holidays(config.settings.holidays))
-    batches = [(day, papers) for day, _, papers in pipeline.stored_batches(config, days)]
-    click.echo(explanation.format_trial(name, explanation.trial_counts(batches, topic, config)), nl=False)
+    planned = TopicPlan(topic, Rules.for_topic(topic, config.settings))
+    days = announcement_days(start, end, plan.holidays)
+    stored = load_stored_batches(plan, days, lambda day: announcement_in_force(day, plan.holidays))
+    batches = [(day, papers) for day, _, papers in stored]
+    click.echo(explanation.format_trial(name, explanation.trial_counts(batches, planned, plan.subscribed)), nl=False)
 
 
 @main.command("check-config")

@@ -1,33 +1,26 @@
 """Configuration: one pydantic model, loaded by one function, every setting overridable by environment.
 
 The file is a superset of awesome-daily-AI-arxiv's `config.yml` (`category`, `topic`); our own knobs live
-under an optional `settings:` mapping, each also settable as `DIGEST_<NAME>` in the environment.
+under an optional `settings:` mapping, each also settable as `DIGEST_<NAME>` in the environment. Reading the
+file and the environment is `config_file`'s; resolving it for one command is `plan`'s.
 """
 
 from __future__ import annotations
 
-import difflib
-import logging
-import os
 import re
-from collections.abc import Mapping
 from datetime import UTC, date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 import platformdirs
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_core import ErrorDetails
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from digest.calendar import holiday_problem
 from digest.crontab import crontab_trigger, time_zone
-from digest.errors import ConfigError
 from digest.taxonomy import category_problem
 
 __all__ = [
-    "DEFAULT_CONFIG_PATH",
     "CategoryRule",
     "Config",
     "Keyword",
@@ -35,17 +28,12 @@ __all__ = [
     "MatchMode",
     "ReplacementPolicy",
     "Settings",
+    "Source",
     "TextField",
     "Topic",
-    "load_config",
-    "load_topic",
-    "resolve_config_path",
-    "unknown_variables",
+    "keyword_text",
 ]
 
-log = logging.getLogger(__name__)
-
-DEFAULT_CONFIG_PATH = Path("config/digest.yaml")
 
 # A topic name becomes `output/<Topic>/` and `<Topic>.md`: letters, digits, space, `_ . + -`, no separators.
 _TOPIC_NAME = re.compile(r"^\w[\w .+-]*$")
@@ -85,6 +73,16 @@ class KeywordSpec(_Strict):
 Keyword = str | list[str] | KeywordSpec
 """A plain string matches on its own; a list matches when every part matches; a mapping carries options."""
 
+
+def keyword_text(term: Keyword) -> str:
+    """A keyword as the digest and `explain` show it: list parts joined by `,`, a mapping by its term or /regex/."""
+    if isinstance(term, KeywordSpec):
+        return term.shown
+    return ",".join(term) if isinstance(term, list) else term
+
+
+Source = Literal["auto", "rss", "oai", "api"]
+"""Where batches come from: `auto` is RSS for the latest announcement and OAI-PMH for the past."""
 MatchMode = Literal["substring", "words"]
 CategoryRule = Literal["all", "primary", "any"]
 ReplacementPolicy = Literal["include", "exclude"]
@@ -140,7 +138,7 @@ class Settings(_Strict):
     request_timeout: float = Field(default=60.0, gt=0)
     max_retry_wait: float = Field(default=300.0, ge=0)
     rss_item_cap: int = Field(default=2000, ge=1)
-    source: Literal["auto", "rss", "oai", "api"] = "auto"
+    source: Source = "auto"
     category_rule: CategoryRule = "all"
     match: MatchMode = "substring"
     replacements: ReplacementPolicy = "include"
@@ -245,125 +243,3 @@ class Config(_Strict):
 
 _TOPIC_DEFAULTS = ("match", "category_rule", "replacements", "dedupe_days")
 """The topic options whose default is the global setting of the same name."""
-
-_OTHER_VARIABLES = ("DIGEST_CONFIG", "DIGEST_NOW")
-"""The environment variables that are not settings."""
-
-
-def unknown_variables(environ: Mapping[str, str]) -> list[str]:
-    """A warning for every `DIGEST_*` variable that sets nothing, naming the closest setting."""
-    known = [f"DIGEST_{name.upper()}" for name in Settings.model_fields] + list(_OTHER_VARIABLES)
-    warnings = []
-    for name in sorted(variable for variable in environ if variable.startswith("DIGEST_")):
-        if name in known:
-            continue
-        closest = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-        hint = f"did you mean {closest[0]}?" if closest else "`digest check-config` shows every setting"
-        warnings.append(f"{name}: no such setting; {hint}")
-    return warnings
-
-
-def resolve_config_path(path: Path | None, environ: Mapping[str, str]) -> Path:
-    """`--config`, else `DIGEST_CONFIG`, else `config/digest.yaml`."""
-    if path is not None:
-        return path
-    if environ.get("DIGEST_CONFIG"):
-        return Path(environ["DIGEST_CONFIG"])
-    return DEFAULT_CONFIG_PATH
-
-
-def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
-    """Load, apply environment overrides, validate; any problem is one ConfigError naming file and key."""
-    env = os.environ if environ is None else environ
-    for warning in unknown_variables(env):
-        log.warning("%s", warning)
-    path = resolve_config_path(path, env)
-    data = _read_yaml(path)
-    overridden = _apply_environment(data, env)
-    try:
-        return Config.model_validate(data)
-    except ValidationError as err:
-        raise ConfigError(_describe(path, err, overridden)) from err
-
-
-def load_topic(path: Path) -> tuple[str, Topic]:
-    """A topic definition file for `digest try`: the Topic fields, and an optional `name`."""
-    data = _read_yaml(path, "a topic: `keywords`, `filters`, …")
-    name = str(data.pop("name", path.stem))
-    try:
-        return name, Topic.model_validate(data)
-    except ValidationError as err:
-        raise ConfigError(_describe(path, err, set())) from err
-
-
-def _read_yaml(path: Path, expected: str = "`category` and `topic`") -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read config: {err.strerror or err}") from err
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from err
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the file must be a mapping with {expected}")
-    return data
-
-
-def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> set[str]:
-    """Copy `DIGEST_<NAME>` values over `settings.<name>`; return the names that came from the environment."""
-    settings = data.get("settings")
-    if settings is None:
-        settings = data["settings"] = {}
-    if not isinstance(settings, dict):
-        return set()
-    overridden = set()
-    for name in Settings.model_fields:
-        value = environ.get(f"DIGEST_{name.upper()}")
-        if value is None:
-            continue
-        settings[name] = [part.strip() for part in value.split(",") if part.strip()] if name == "holidays" else value
-        overridden.add(name)
-    return overridden
-
-
-_UNION_BRANCHES = {"str", "KeywordSpec"}
-
-
-_KEYWORD_SHAPES = "a keyword is a string, a list of strings, or a mapping with `term` or `regex`"
-
-
-def _is_branch(part: int | str) -> bool:
-    return part in _UNION_BRANCHES or "[" in str(part)
-
-
-def _key_path(loc: tuple[int | str, ...]) -> list[str]:
-    """The keys of the file in a pydantic error location, without its names for union branches."""
-    return [str(part) for part in loc if not _is_branch(part)]
-
-
-def _wrong_branch(error: ErrorDetails) -> bool:
-    """A union branch the value is not even shaped like (a mapping is not a string): noise beside the others."""
-    return bool(error["loc"]) and _is_branch(error["loc"][-1]) and error["type"].endswith("_type")
-
-
-def _describe(path: Path, err: ValidationError, overridden: set[str]) -> str:
-    errors = [error for error in err.errors() if not _wrong_branch(error)] or [
-        ErrorDetails(type="value_error", loc=err.errors()[0]["loc"], msg=_KEYWORD_SHAPES, input=None)
-    ]
-    # Of a union's branches (a keyword is a string, a list or a mapping), the value error is the one that
-    # explains what is wrong; the branch names are pydantic's, not keys of the file.
-    first = next((error for error in errors if error["type"] == "value_error"), errors[0])
-    loc = _key_path(first["loc"])
-    key = ".".join(loc) or "(top level)"
-    problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-    if first["type"] == "missing":
-        problem = "required key is missing"
-    if len(loc) >= 2 and loc[0] == "settings" and loc[1] in overridden:
-        key = f"{key} (from DIGEST_{loc[1].upper()})"
-    others = len({tuple(_key_path(error["loc"])) for error in errors} - {tuple(loc)})
-    more = f" (and {others} more)" if others else ""
-    return f"{path}: {key}: {problem}{more}"

@@ -5,15 +5,16 @@ Pure: batches in, text out. The verdicts come from `select.decide`, the function
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
-from digest.config import Config, Topic
 from digest.errors import InputError
+from digest.match import TopicMatcher
 from digest.models import Paper
-from digest.select import Decision, Rules, TopicMatcher, decide, order_papers, select_topic
+from digest.plan import TopicPlan
+from digest.select import Decision, decide, order_papers, select_topic
 
 __all__ = [
     "NearMiss",
@@ -27,12 +28,11 @@ __all__ = [
 
 
 def explain_topic(
-    papers: Iterable[Paper], topic: Topic, config: Config, seen: Mapping[str, date] | None = None
+    papers: Iterable[Paper], planned: TopicPlan, subscribed: Collection[str], seen: Mapping[str, date] | None = None
 ) -> list[Decision]:
     """Every paper's verdict: the kept ones in digest order, then the dropped ones by id."""
-    rules = Rules.for_topic(topic, config.settings)
-    matcher = TopicMatcher(topic, rules.match)
-    decisions = [decide(paper, matcher, rules, config.category, seen) for paper in papers]
+    matcher = TopicMatcher(planned.topic, planned.rules.match)
+    decisions = [decide(paper, matcher, planned.rules, subscribed, seen) for paper in papers]
     kept_order = {paper.id: n for n, paper in enumerate(order_papers(d.paper for d in decisions if d.kept))}
     return sorted(decisions, key=lambda d: (not d.kept, kept_order.get(d.paper.id, 0), d.paper.id))
 
@@ -45,17 +45,16 @@ class NearMiss:
     added: bool
 
 
-def near_misses(papers: Iterable[Paper], topic: Topic, config: Config) -> list[NearMiss]:
+def near_misses(papers: Iterable[Paper], planned: TopicPlan, subscribed: Collection[str]) -> list[NearMiss]:
     """The papers on which `substring` and `words` matching disagree, with the verdict of `words`."""
-    batch = list(papers)
-    words = replace(Rules.for_topic(topic, config.settings), match="words")
+    words = replace(planned.rules, match="words")
     substring = replace(words, match="substring")
-    by_words = TopicMatcher(topic, "words")
-    by_substring = TopicMatcher(topic, "substring")
+    by_words = TopicMatcher(planned.topic, "words")
+    by_substring = TopicMatcher(planned.topic, "substring")
     misses = []
-    for paper in batch:
-        with_words = decide(paper, by_words, words, config.category)
-        with_substring = decide(paper, by_substring, substring, config.category)
+    for paper in papers:
+        with_words = decide(paper, by_words, words, subscribed)
+        with_substring = decide(paper, by_substring, substring, subscribed)
         if with_words.kept != with_substring.kept:
             shown = with_words if with_words.kept else with_substring
             misses.append(NearMiss(shown, added=with_words.kept))
@@ -98,12 +97,11 @@ def format_near_misses(misses: Sequence[NearMiss]) -> str:
 
 
 def trial_counts(
-    batches: Iterable[tuple[date, list[Paper] | None]], topic: Topic, config: Config
+    batches: Iterable[tuple[date, list[Paper] | None]], planned: TopicPlan, subscribed: Collection[str]
 ) -> list[tuple[date, list[Paper] | None]]:
     """The papers a topic would keep on each date; None where the store holds no batch."""
-    rules = Rules.for_topic(topic, config.settings)
     return [
-        (day, None if papers is None else select_topic(papers, topic, config.category, rules))
+        (day, None if papers is None else select_topic(papers, planned.topic, subscribed, planned.rules))
         for day, papers in batches
     ]
 

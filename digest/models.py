@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from digest.errors import InputError
 
-__all__ = ["AnnounceType", "Paper", "load_papers", "normalise_text", "save_papers"]
+__all__ = ["AnnounceType", "Paper", "load_papers", "normalise_text"]
 
 AnnounceType = Literal["new", "replace", "cross", "replace-cross"]
 
@@ -26,7 +24,7 @@ def normalise_text(text: str) -> str:
 
 
 class Paper(BaseModel):
-    """One paper as announced: metadata plus how it was announced (DESIGN.md, "Paper record")."""
+    """One paper as announced: metadata plus how it was announced (docs/design.md, "The paper record")."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -41,6 +39,15 @@ class Paper(BaseModel):
     updated: datetime | None = None
     announce_type: AnnounceType | None = None
     comment: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _primary_first(cls, data: Any) -> Any:
+        """Categories as arXiv's listing prints them: the primary first, then the others alphabetical, once each."""
+        if isinstance(data, dict) and isinstance(data.get("categories"), list) and data["categories"]:
+            primary = data.get("primary_category") or data["categories"][0]
+            data = {**data, "categories": [primary, *sorted(set(data["categories"]) - {primary})]}
+        return data
 
     @model_validator(mode="after")
     def _has_a_category(self) -> Paper:
@@ -73,12 +80,3 @@ def load_papers(path: Path) -> list[Paper]:
             detail = f"{where}: {problem}" if where else problem
             raise InputError(f"{path}: line {number}: {detail}") from err
     return papers
-
-
-def save_papers(papers: Iterable[Paper], path: Path) -> None:
-    """Write records as JSON lines, one paper a line, in the order given."""
-    path.write_text("".join(_dump(paper) + "\n" for paper in papers), encoding="utf-8")
-
-
-def _dump(paper: Paper) -> str:
-    return json.dumps(paper.model_dump(mode="json"), ensure_ascii=False)

@@ -6,14 +6,14 @@ Pure: templates in, text out; the writer decides where text goes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
 import jinja2
 
-from digest.config import Keyword, KeywordSpec, Topic
+from digest.config import Keyword, Topic, keyword_text
 from digest.models import Paper
 
 __all__ = [
@@ -21,9 +21,9 @@ __all__ = [
     "IndexEntry",
     "OverviewEntry",
     "author_line",
-    "keyword_text",
     "neutralise",
     "render_digest",
+    "render_indexes",
     "render_overview",
     "render_topic_index",
     "title_text",
@@ -61,13 +61,6 @@ def author_line(authors: Sequence[str]) -> str:
     if len(authors) > MAX_AUTHORS:
         shown.append("et al.")
     return ", ".join(shown)
-
-
-def keyword_text(term: Keyword) -> str:
-    """A keyword as the digest shows it: list parts joined by `,`, a mapping by its term or /regex/."""
-    if isinstance(term, KeywordSpec):
-        return term.shown
-    return ",".join(term) if isinstance(term, list) else term
 
 
 def _terms(terms: Sequence[Keyword]) -> str:
@@ -116,6 +109,14 @@ class OverviewEntry:
     date: date
     count: int
     digests: int
+
+
+def render_indexes(archive: Mapping[str, Sequence[IndexEntry]]) -> dict[str, str]:
+    """The index pages of an archive (topic -> its digests): `README.md` and `<Topic>/README.md` -> text."""
+    pages = {f"{topic}/README.md": render_topic_index(topic, entries) for topic, entries in archive.items()}
+    latest = {topic: max(entries, key=lambda entry: entry.date) for topic, entries in archive.items()}
+    overview = [OverviewEntry(topic, entry.date, entry.count, len(archive[topic])) for topic, entry in latest.items()]
+    return {"README.md": render_overview(overview), **pages}
 
 
 def render_topic_index(topic_name: str, entries: Sequence[IndexEntry]) -> str:

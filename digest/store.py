@@ -5,7 +5,7 @@ from here instead of the network (`--offline`); an OAI-PMH harvest saves each pa
 resumption token, so an interrupted harvest resumes where it stopped.
 
 WAL mode lets a reader (a second command, a benchmark) see the last committed state while a run writes.
-The schema version lives in `PRAGMA user_version`; `_MIGRATIONS` upgrades an older file in one place.
+The schema and its upgrades live in `digest/migrations.py`; docs/design.md, "The store", draws it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Self, cast
 
 from digest.errors import StoreError
+from digest.migrations import migrate
 from digest.models import AnnounceType, Paper
 
 __all__ = ["Harvest", "Member", "Store", "VersionRow"]
@@ -31,54 +32,6 @@ Member = tuple[str, int | None, str]
 VersionRow = tuple[str, int, datetime]
 """One version of a paper: id, version number, submission time (UTC)."""
 
-_MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE papers (
-        id TEXT NOT NULL,
-        version INTEGER NOT NULL,           -- 0 when the source did not say
-        title TEXT NOT NULL,
-        authors TEXT NOT NULL,              -- JSON list
-        abstract TEXT NOT NULL,
-        categories TEXT NOT NULL,           -- JSON list, primary first
-        primary_category TEXT,
-        published TEXT,
-        updated TEXT,
-        comment TEXT,
-        PRIMARY KEY (id, version)
-    );
-    CREATE TABLE versions (
-        id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        submitted TEXT NOT NULL,            -- ISO 8601 UTC, sortable as text
-        PRIMARY KEY (id, version)
-    );
-    CREATE INDEX versions_by_submission ON versions (submitted);
-    CREATE TABLE batches (
-        announcement TEXT PRIMARY KEY,      -- the announcement evening, YYYY-MM-DD
-        source TEXT NOT NULL                -- rss, oai or api
-    );
-    CREATE TABLE batch_members (
-        announcement TEXT NOT NULL REFERENCES batches (announcement) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        announce_type TEXT NOT NULL,
-        PRIMARY KEY (announcement, position)
-    );
-    CREATE TABLE harvests (
-        set_spec TEXT NOT NULL,
-        from_date TEXT NOT NULL,
-        token TEXT,                         -- the next page's resumption token; NULL before the first page
-        cursor INTEGER NOT NULL DEFAULT 0,
-        complete_list_size INTEGER,
-        records INTEGER NOT NULL DEFAULT 0,
-        complete INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (set_spec, from_date)
-    );
-    """,
-]
-SCHEMA_VERSION = len(_MIGRATIONS)
-
 
 @dataclass
 class Harvest:
@@ -87,7 +40,6 @@ class Harvest:
     set_spec: str
     from_date: date
     token: str | None = None
-    cursor: int = 0
     complete_list_size: int | None = None
     records: int = 0
     complete: bool = False
@@ -96,6 +48,10 @@ class Harvest:
     def started(self) -> bool:
         """Whether a page has been saved (so `token` resumes it rather than starting over)."""
         return self.records > 0 or self.token is not None
+
+    def restart(self) -> None:
+        """Forget the position (an expired token, a finished harvest done again); saved records stay."""
+        self.token, self.records, self.complete = None, 0, False
 
 
 class Store:
@@ -120,7 +76,7 @@ class Store:
         try:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA foreign_keys = ON")
-            _migrate(connection, path)
+            migrate(connection, path)
         except sqlite3.Error as err:
             connection.close()
             raise store_error(path, err) from err
@@ -144,9 +100,12 @@ class Store:
     def save_papers(self, papers: Iterable[Paper]) -> None:
         """Upsert records by (id, version): a later save of the same version (API metadata) wins."""
         with self._transaction():
-            self._db.executemany(
-                "INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (_row(p) for p in papers)
-            )
+            self._upsert_papers(papers)
+
+    def _upsert_papers(self, papers: Iterable[Paper]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (_row(p) for p in papers)
+        )
 
     def load_papers(self, ids: Sequence[str]) -> list[Paper]:
         """The latest stored version of each id, in the order asked; unknown ids are left out."""
@@ -188,11 +147,6 @@ class Store:
         )
         return row.fetchone() is not None
 
-    def batch_source(self, announcement: date) -> str | None:
-        row = self._db.execute("SELECT source FROM batches WHERE announcement = ?", (announcement.isoformat(),))
-        found = row.fetchone()
-        return str(found[0]) if found else None
-
     def load_batch(
         self, announcement: date, only: Callable[[list[str], str | None], bool] | None = None
     ) -> list[Paper] | None:
@@ -227,25 +181,41 @@ class Store:
         ids = self._db.execute("SELECT id FROM batch_members WHERE announcement = ?", (row[0],))
         return date.fromisoformat(row[0]), {paper_id for (paper_id,) in ids}
 
+    # What the digests listed: the memory of `dedupe_days`
+
+    def save_listed(self, day: date, listed: Mapping[str, Iterable[str]]) -> None:
+        """Replace what each topic's digest of `day` lists (topic -> paper ids)."""
+        with self._transaction():
+            for topic, ids in listed.items():
+                self._db.execute("DELETE FROM listed WHERE topic = ? AND date = ?", (topic, day.isoformat()))
+                self._db.executemany(
+                    "INSERT INTO listed VALUES (?, ?, ?)", ((topic, day.isoformat(), paper_id) for paper_id in ids)
+                )
+
+    def load_listed(self, topic: str, start: date, end: date) -> dict[str, date]:
+        """The ids the topic's digests dated in [start, end) listed, each with the latest date it was listed."""
+        rows = self._db.execute(
+            "SELECT id, MAX(date) FROM listed WHERE topic = ? AND date >= ? AND date < ? GROUP BY id",
+            (topic, start.isoformat(), end.isoformat()),
+        )
+        return {paper_id: date.fromisoformat(day) for paper_id, day in rows}
+
     # OAI-PMH harvests
 
     def load_harvest(self, set_spec: str, from_date: date) -> Harvest:
         """The saved state of a harvest, or a fresh one."""
         row = self._db.execute(
-            "SELECT token, cursor, complete_list_size, records, complete FROM harvests "
-            "WHERE set_spec = ? AND from_date = ?",
+            "SELECT token, complete_list_size, records, complete FROM harvests WHERE set_spec = ? AND from_date = ?",
             (set_spec, from_date.isoformat()),
         ).fetchone()
         if row is None:
             return Harvest(set_spec, from_date)
-        return Harvest(set_spec, from_date, row[0], row[1], row[2], row[3], bool(row[4]))
+        return Harvest(set_spec, from_date, row[0], row[1], row[2], bool(row[3]))
 
     def save_harvest_page(self, harvest: Harvest, papers: Sequence[Paper], versions: Sequence[VersionRow]) -> None:
         """A page's records and the harvest's new position, in one transaction: a crash loses neither alone."""
         with self._transaction():
-            self._db.executemany(
-                "INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (_row(p) for p in papers)
-            )
+            self._upsert_papers(papers)
             self._db.executemany(
                 "INSERT OR REPLACE INTO versions VALUES (?, ?, ?)",
                 ((paper_id, version, _timestamp(submitted)) for paper_id, version, submitted in versions),
@@ -254,7 +224,7 @@ class Store:
 
     def restart_harvest(self, harvest: Harvest) -> None:
         """Forget a harvest's position (its token expired); the records already saved stay."""
-        harvest.token, harvest.cursor, harvest.records, harvest.complete = None, 0, 0, False
+        harvest.restart()
         with self._transaction():
             self._save_harvest(harvest)
 
@@ -278,12 +248,11 @@ class Store:
 
     def _save_harvest(self, harvest: Harvest) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO harvests VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO harvests VALUES (?, ?, ?, ?, ?, ?)",
             (
                 harvest.set_spec,
                 harvest.from_date.isoformat(),
                 harvest.token,
-                harvest.cursor,
                 harvest.complete_list_size,
                 harvest.records,
                 int(harvest.complete),
@@ -316,17 +285,6 @@ class _Transaction:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._db.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-def _migrate(db: sqlite3.Connection, path: Path) -> None:
-    current = db.execute("PRAGMA user_version").fetchone()[0]
-    if current > SCHEMA_VERSION:
-        raise StoreError(
-            f"the store {path} has schema version {current}, newer than this arxiv-digest knows "
-            f"({SCHEMA_VERSION}); upgrade arxiv-digest or set DIGEST_CACHE_DIR to another directory"
-        )
-    for version in range(current, SCHEMA_VERSION):
-        db.executescript(f"BEGIN; {_MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;")
 
 
 def _timestamp(moment: datetime) -> str:

@@ -1,6 +1,6 @@
-"""Writing: digests and index pages on disk, atomically and only when their bytes change.
+"""Writing: digests and index pages on disk, atomically and only when their bytes change; no rendering here.
 
-Layout (DESIGN.md, "Output layout")::
+Layout (docs/design.md, "Output")::
 
     <output>/README.md                 overview of every topic
     <output>/<Topic>/README.md         the topic's archive, newest first
@@ -13,50 +13,23 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from digest.errors import InputError, OutputError
-from digest.render import INDEX_MARKER, IndexEntry, OverviewEntry, render_overview, render_topic_index
+from digest.render import INDEX_MARKER, IndexEntry
 
-__all__ = [
-    "check_indexes",
-    "digest_path",
-    "rebuild_indexes",
-    "recent_digest_ids",
-    "write_digests",
-    "write_text_atomic",
-]
+__all__ = ["INDEX_NAME", "check_indexes", "digest_path", "read_archive", "write_digests", "write_pages"]
 
 INDEX_NAME = "README.md"
 _DIGEST_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.md$")
 _COUNT_BADGE = re.compile(r"badge/Papers-(\d+)-")
 _HEAD = 4096  # the count badge is on the digest's third line; an index need not read whole digests
-_ENTRY_LINK = re.compile(r"^- \*\*\[.*\]\(https://arxiv\.org/abs/([^)]+)\)\*\*", re.MULTILINE)
 
 
 def digest_path(output_dir: Path, topic: str, day: date) -> Path:
     """Where a topic's digest for a date lives."""
     return output_dir / topic / f"{day.isoformat()}.md"
-
-
-def recent_digest_ids(output_dir: Path, topic: str, day: date, days: int) -> dict[str, date]:
-    """The ids listed in a topic's digests of the `days` dates before `day`, with the latest date listed."""
-    seen: dict[str, date] = {}
-    for back in range(days, 0, -1):
-        earlier = day - timedelta(days=back)
-        path = digest_path(output_dir, topic, earlier)
-        if path.exists():
-            seen.update((paper_id, earlier) for paper_id in _ENTRY_LINK.findall(path.read_text(encoding="utf-8")))
-    return seen
-
-
-def write_text_atomic(path: Path, text: str) -> bool:
-    """Replace `path` with `text` through a temporary file and a rename; False when the bytes were already there.
-
-    A reader, or a crash, sees the old file or the new one, never half of one.
-    """
-    return bool(_write_all({path: text}))
 
 
 def write_digests(output_dir: Path, day: date, digests: Mapping[str, str]) -> list[Path]:
@@ -145,25 +118,19 @@ def _topic_dirs(output_dir: Path) -> list[Path]:
     return sorted(path for path in output_dir.iterdir() if path.is_dir() and not path.name.startswith("."))
 
 
-def rebuild_indexes(output_dir: Path) -> list[Path]:
-    """Rebuild every archive page and the overview from the digests on disk; return the files that changed.
+def read_archive(output_dir: Path) -> dict[str, list[IndexEntry]]:
+    """Every topic's digests on disk (topic -> date and count), for the index pages.
 
     Reading the disk, not a run's memory, keeps the indexes right after a backfill or a deleted digest.
     """
+    archive = {topic_dir.name: _topic_entries(topic_dir) for topic_dir in _topic_dirs(output_dir)}
+    return {topic: entries for topic, entries in archive.items() if entries}
+
+
+def write_pages(output_dir: Path, pages: Mapping[str, str]) -> list[Path]:
+    """Write pages (a path under `output_dir` -> text) all together, refusing a foreign index page first."""
     check_indexes(output_dir, [])
-    changed = []
-    overview = []
-    for topic_dir in _topic_dirs(output_dir):
-        entries = _topic_entries(topic_dir)
-        if not entries:
-            continue
-        if write_text_atomic(topic_dir / INDEX_NAME, render_topic_index(topic_dir.name, entries)):
-            changed.append(topic_dir / INDEX_NAME)
-        latest = max(entries, key=lambda entry: entry.date)
-        overview.append(OverviewEntry(topic_dir.name, latest.date, latest.count, len(entries)))
-    if write_text_atomic(output_dir / INDEX_NAME, render_overview(overview)):
-        changed.append(output_dir / INDEX_NAME)
-    return changed
+    return _write_all({output_dir / name: text for name, text in pages.items()})
 
 
 def _digest_files(topic_dir: Path) -> Iterator[tuple[date, Path]]:

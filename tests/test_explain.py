@@ -9,11 +9,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
-from digest.config import Config, Topic, load_config
+from digest.config import Config, Topic
+from digest.config_file import load_config
 from digest.explain import explain_topic, format_explanation
 from digest.models import Paper
-from digest.pipeline import members
+from digest.plan import make_plan
 from digest.store import Store
+from tests.recipes import members
 
 CONFIG = """\
 category: {cs.AI: AI, cs.CL: CL, cs.CV: CV, cs.LG: LG, cs.MA: MA, cs.RO: RO}
@@ -113,7 +115,8 @@ def test_explain_names_the_filter_and_the_dedupe_that_dropped_a_paper() -> None:
         paper("2510.00002", "3D reconstruction", ["cs.CV"]),
         paper("2510.00003", "Scene reconstruction", ["cs.CV"]),
     ]
-    decisions = explain_topic(papers, config.topic["3D"], config, {"2510.00002": date(2025, 10, 12)})
+    planned = make_plan(config).topics["3D"]
+    decisions = explain_topic(papers, planned, config.category, {"2510.00002": date(2025, 10, 12)})
     assert format_explanation("3D", MONDAY, decisions) == (
         "3D on 2025-10-13: 1 of 3 papers kept\n"
         "\n"

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli import main
-from digest.config import load_config
-from digest.models import save_papers
+from digest.config_file import load_config
 from tests.golden import DAYS, expected_digest, golden_config_path, golden_date, golden_papers
+from tests.recipes import save_records
 
 CASES = [(day, topic) for day in DAYS for topic in load_config(golden_config_path(day), {}).topic]
 
@@ -26,7 +26,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("output")
     for day in DAYS:
         records = output.parent / f"{day}.jsonl"
-        save_papers(golden_papers(day), records)
+        save_records(golden_papers(day), records)
         args = ["render", "--input", str(records), "--date", day, "--config", str(golden_config_path(day))]
         result = CliRunner().invoke(main, [*args, "--output", str(output)])
         assert result.exit_code == 0, result.output

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from digest.cli import main
 from digest.config import KeywordSpec, Topic
 from digest.models import Paper
-from digest.select import Rules, select_topic
+from digest.plan import Rules
+from digest.select import select_topic
 
 TOPIC = """\
 category: {cs.AI: AI}

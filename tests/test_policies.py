@@ -9,8 +9,9 @@ import pytest
 
 from digest.config import CategoryRule, Config, Settings, Topic
 from digest.models import AnnounceType, Paper
-from digest.pipeline import write_day
-from digest.select import Rules, category_prefilter, select_topic
+from digest.plan import Rules, category_prefilter
+from digest.select import select_topic
+from tests.recipes import write_day
 
 SUBSCRIBED = {"cs.AI", "cs.CV"}
 TOPIC = Topic(keywords=["VLM"])

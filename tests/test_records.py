@@ -7,15 +7,16 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from digest.cli import main
-from digest.models import Paper, load_papers, normalise_text, save_papers
+from digest.models import Paper, load_papers, normalise_text
 from tests.golden import golden_config_path
+from tests.recipes import save_records
 
 GOOD = '{"id": "2510.00001", "title": "A VLM", "authors": ["Ada"], "abstract": "x", "categories": ["cs.CV"]}'
 
 
 def test_records_round_trip(tmp_path: Path) -> None:
     paper = Paper.model_validate_json(GOOD).model_copy(update={"announce_type": "replace", "version": 2})
-    save_papers([paper], tmp_path / "r.jsonl")
+    save_records([paper], tmp_path / "r.jsonl")
     assert load_papers(tmp_path / "r.jsonl") == [paper]
 
 

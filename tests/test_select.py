@@ -9,8 +9,9 @@ import pytest
 
 from digest.config import Config, KeywordSpec, Settings, Topic
 from digest.models import Paper
-from digest.pipeline import write_day
-from digest.select import Rules, keyword_matches, order_papers, select_topic, select_topics
+from digest.plan import Rules, TopicPlan
+from digest.select import order_papers, select_topic, select_topics
+from tests.recipes import keyword_matches, write_day
 
 SUBSCRIBED = {"cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO"}
 
@@ -143,7 +144,7 @@ def test_fields_choose_what_is_searched() -> None:
 
 
 def ids_by_topic(papers: list[Paper], **topics: Topic) -> dict[str, list[str]]:
-    chosen = {name: (topic, Rules()) for name, topic in topics.items()}
+    chosen = {name: TopicPlan(topic, Rules()) for name, topic in topics.items()}
     return {name: [p.id for p in kept] for name, kept in select_topics(papers, chosen, SUBSCRIBED).items()}
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from digest.errors import DigestError
+from digest.migrations import SCHEMA_VERSION
 from digest.models import Paper
-from digest.store import SCHEMA_VERSION, Store
+from digest.store import Store
 
 MONDAY = date(2025, 10, 13)
 
@@ -54,7 +55,8 @@ def test_a_batch_loads_the_saved_records_in_order_with_announce_types(store: Sto
         ("2510.00002", 1, "new"),
         ("2510.00001", 2, "replace"),
     ]
-    assert store.batch_source(MONDAY) == "rss"
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("SELECT source FROM batches").fetchall() == [("rss",)]
 
 
 def test_a_batch_loads_only_the_papers_whose_categories_pass_only_in_saved_order(store: Store) -> None:
@@ -127,7 +129,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
 def test_a_harvest_page_and_its_token_are_saved_together(store: Store) -> None:
     harvest = store.load_harvest("cs", date(2025, 10, 1))
     assert not harvest.started
-    harvest.token, harvest.cursor, harvest.records = "token-1", 500, 500
+    harvest.token, harvest.records = "token-1", 500
     store.save_harvest_page(harvest, [paper()], [("2510.00001", 1, datetime(2025, 10, 10, 12, tzinfo=UTC))])
     assert store.load_harvest("cs", date(2025, 10, 1)) == harvest
 

@@ -12,9 +12,10 @@ from click.testing import CliRunner
 
 from digest.cli import main
 from digest.errors import InputError, OutputError
-from digest.models import save_papers
-from digest.write import check_indexes, rebuild_indexes, write_digests
+from digest.pipeline import write_indexes as rebuild_indexes
+from digest.write import check_indexes, write_digests
 from tests.golden import golden_config_path, golden_papers
+from tests.recipes import save_records
 
 DAY = "2025-10-13"
 
@@ -28,7 +29,7 @@ def render(records: Path, day: str, output: Path) -> None:
 @pytest.fixture
 def records(tmp_path: Path) -> Path:
     path = tmp_path / "batch.jsonl"
-    save_papers(golden_papers(DAY), path)
+    save_records(golden_papers(DAY), path)
     return path
 
 

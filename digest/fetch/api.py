@@ -161,10 +161,9 @@ def submitted_window_query(categories: Sequence[str], start: datetime, end: date
 
 
 def paper_from_result(result: arxiv.Result, *, announce_type: AnnounceType | None = None) -> Paper:
-    """The boundary: an `arxiv.Result` as our record, text normalised, primary first then alphabetical."""
+    """The boundary: an `arxiv.Result` as our record, text normalised."""
     paper_id, version = _split_version(result.get_short_id())
     primary = result.primary_category or (result.categories[0] if result.categories else "")
-    others = sorted(set(result.categories) - {primary})
     comment = normalise_text(result.comment) if result.comment else None
     return Paper(
         id=paper_id,
@@ -172,7 +171,7 @@ def paper_from_result(result: arxiv.Result, *, announce_type: AnnounceType | Non
         title=normalise_text(result.title),
         authors=[normalise_text(author.name) for author in result.authors],
         abstract=normalise_text(result.summary),
-        categories=[primary, *others] if primary else others,
+        categories=[primary, *result.categories] if primary else list(result.categories),
         primary_category=primary or None,
         published=result.published,
         updated=result.updated,

@@ -14,10 +14,10 @@ import ssl
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from types import TracebackType
-from typing import Self, TypeVar
+from typing import TypeVar
 
 import httpx
 
@@ -61,7 +61,7 @@ class _Permanent(Exception):
     """A failure no retry can mend: no name resolution, a refusing remote host, a broken URL, TLS."""
 
 
-class ArxivHttp:
+class ArxivHttp(AbstractContextManager["ArxivHttp"]):
     """Spacing, timeout, retries with backoff and request counts for all arXiv traffic.
 
     `sleep` and `monotonic` are injectable so tests can check the waits without waiting; `client` (or a
@@ -96,12 +96,7 @@ class ArxivHttp:
         self._last_start: float | None = None
         self._counts: Counter[str] = Counter()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def close(self) -> None:

@@ -2,17 +2,17 @@
 
 One harvest (`ListRecords`, format `arXivRaw`) from the earliest asked date returns every record modified
 since, with each version's submission date; an announcement's batch is then the papers with a version
-submitted in its window (v1: `new`, later: `replace`). Pages stream into the store with their resumption
-token, so memory stays flat and an interrupted harvest resumes where it stopped.
+submitted in its window (v1: `new`, later: `replace`). `harvest` yields the pages; the caller stores each
+with the resumption token, so memory stays flat and an interrupted harvest resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
@@ -20,15 +20,15 @@ import httpx
 
 from digest.errors import FetchError
 from digest.fetch.http import ArxivHttp, IncompleteResponse
-from digest.models import AnnounceType, Paper, normalise_text
-from digest.store import Harvest, Store, VersionRow
+from digest.models import Paper, normalise_text
+from digest.store import Harvest, VersionRow
 
 __all__ = [
     "PAGE_SIZE",
     "HarvestProgress",
+    "IncompleteHarvest",
     "OaiPage",
     "OaiRecord",
-    "announced_between",
     "harvest",
     "parse_list_records",
     "set_spec",
@@ -106,72 +106,43 @@ HarvestProgress = Callable[[str, int, int | None], None]
 """Hears each page of a harvest: the set, the records received so far, and `completeListSize` once known."""
 
 
-def harvest(
-    http: ArxivHttp,
-    store: Store,
-    oai_url: str,
-    spec: str,
-    from_date: date,
-    *,
-    on_page: HarvestProgress = lambda spec, received, total: None,
-) -> Harvest:
-    """Harvest `spec` from `from_date` into the store, resuming a harvest that was interrupted.
+class IncompleteHarvest(FetchError):
+    """The last page came, but the records received do not number `completeListSize`: start over next time."""
 
-    Complete or FetchError: every page parses, the last page has an empty token, and the records received
-    number `completeListSize`. A finished harvest of the same start is done again, since records change.
+
+def harvest(http: ArxivHttp, oai_url: str, state: Harvest) -> Iterator[OaiPage]:
+    """The pages of the harvest `state` describes, from its resumption token if it has one.
+
+    `state` advances with each page; the caller saves the page and `state` together, so an interrupted
+    harvest resumes where it stopped. Complete or FetchError: every page parses, the last has an empty
+    token, and the records received number `completeListSize` (IncompleteHarvest otherwise).
     """
-    state = store.load_harvest(spec, from_date)
-    if state.complete:
-        store.restart_harvest(state)
-    elif state.started:
-        log.info("resuming the OAI-PMH harvest of %s from %s at record %d", spec, from_date, state.records)
+    spec, start = state.set_spec, state.from_date
+    if state.started:
+        log.info("resuming the OAI-PMH harvest of %s from %s at record %d", spec, start, state.records)
     restarted = False
     while not state.complete:
         params = (
             {"verb": "ListRecords", "resumptionToken": state.token}
             if state.token
-            else {"verb": "ListRecords", "metadataPrefix": "arXivRaw", "set": spec, "from": from_date.isoformat()}
+            else {"verb": "ListRecords", "metadataPrefix": "arXivRaw", "set": spec, "from": start.isoformat()}
         )
         try:
             page = http.get_valid(oai_url, params=params, kind="oai", validate=_page)
         except ExpiredToken as err:
             if restarted:
                 raise FetchError(f"arXiv OAI-PMH refused the resumption token twice: {err}") from err
-            log.warning("the OAI-PMH resumption token expired; harvesting %s from %s again", spec, from_date)
-            store.restart_harvest(state)
+            log.warning("the OAI-PMH resumption token expired; harvesting %s from %s again", spec, start)
+            state.restart()
             restarted = True
             continue
         _advance(state, page)
         if state.complete and state.complete_list_size not in (None, state.records):
-            received, announced = state.records, state.complete_list_size
-            store.restart_harvest(state)
-            raise FetchError(
-                f"arXiv OAI-PMH harvest of {spec} from {from_date} is incomplete: "
-                f"{received} records received, {announced} announced"
+            raise IncompleteHarvest(
+                f"arXiv OAI-PMH harvest of {spec} from {start} is incomplete: "
+                f"{state.records} records received, {state.complete_list_size} announced"
             )
-        store.save_harvest_page(
-            state,
-            [record.paper for record in page.records],
-            [row for record in page.records for row in record.versions],
-        )
-        on_page(spec, state.records, state.complete_list_size)
-    return state
-
-
-def announced_between(store: Store, start: datetime, end: datetime, subscribed: Collection[str]) -> list[Paper]:
-    """The papers with a version submitted in [start, end): v1 there is `new`, only later ones `replace`.
-
-    Papers with no subscribed category are left out here; the category rule proper is the selection's.
-    """
-    types: dict[str, AnnounceType] = {}
-    for paper_id, version, _ in store.versions_submitted_between(start, end):
-        types[paper_id] = "new" if version == 1 or types.get(paper_id) == "new" else "replace"
-    papers = store.load_papers(list(types))
-    return [
-        paper.model_copy(update={"announce_type": types[paper.id]})
-        for paper in papers
-        if any(category in subscribed for category in paper.categories)
-    ]
+        yield page
 
 
 def _page(response: httpx.Response) -> OaiPage:
@@ -180,7 +151,6 @@ def _page(response: httpx.Response) -> OaiPage:
 
 def _advance(state: Harvest, page: OaiPage) -> None:
     state.records += len(page.records)
-    state.cursor = state.records
     state.token = page.token
     if page.complete_list_size is not None:
         state.complete_list_size = page.complete_list_size
@@ -203,7 +173,7 @@ def _record(raw: ElementTree.Element) -> OaiRecord:
         title=normalise_text(_text(raw, "title")),
         authors=_authors(_text(raw, "authors")),
         abstract=normalise_text(_text(raw, "abstract")),
-        categories=[listed[0], *sorted(listed[1:])],
+        categories=listed,
         primary_category=listed[0],
         published=versions[0][2],
         updated=versions[-1][2],

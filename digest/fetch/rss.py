@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from email.utils import parsedate_to_datetime
 from typing import Any, cast, get_args
-from zoneinfo import ZoneInfo
 
 import feedparser
 import httpx
 
+from digest.calendar import ARXIV_TIMEZONE
 from digest.errors import FetchError
 from digest.fetch.http import ArxivHttp, IncompleteResponse
 from digest.models import AnnounceType, Paper, normalise_text
@@ -27,8 +27,6 @@ from digest.models import AnnounceType, Paper, normalise_text
 __all__ = ["ListedItem", "Listing", "fetch_latest_listing", "parse_listing", "split_creators"]
 
 logger = logging.getLogger(__name__)
-
-ARXIV_ZONE = ZoneInfo("America/New_York")
 
 _GUID = re.compile(r"^oai:arXiv\.org:(?P<id>.+?)v(?P<version>\d+)$")
 _ABS_LINK = re.compile(r"arxiv\.org/abs/(?P<id>[^?#]+?)(?:v(?P<version>\d+))?$")
@@ -51,16 +49,15 @@ class ListedItem:
     abstract: str
 
     def to_paper(self) -> Paper:
-        """The paper record: primary category first, the others alphabetical (DESIGN.md, "Paper record")."""
-        primary, *others = self.categories
+        """The paper record; the listing's first category is the primary."""
         return Paper(
             id=self.id,
             version=self.version,
             title=self.title,
             authors=self.authors,
             abstract=self.abstract,
-            categories=[primary, *sorted(set(others) - {primary})],
-            primary_category=primary,
+            categories=self.categories,
+            primary_category=self.categories[0],
             announce_type=self.announce_type,
         )
 
@@ -71,10 +68,6 @@ class Listing:
 
     mailing_date: date | None
     items: list[ListedItem]
-
-    def papers(self) -> list[Paper]:
-        """Every item as a paper record, in listing order."""
-        return [item.to_paper() for item in self.items]
 
 
 def fetch_latest_listing(http: ArxivHttp, rss_url: str, categories: Sequence[str], *, item_cap: int) -> Listing:
@@ -166,7 +159,7 @@ def _mailing_date(published: str | None) -> date | None:
         return None
     if moment.tzinfo is None:
         return moment.date()
-    return moment.astimezone(ARXIV_ZONE).date()
+    return moment.astimezone(ARXIV_TIMEZONE).date()
 
 
 def _item(entry: Any) -> ListedItem:

@@ -1,9 +1,9 @@
 """What a backfill will cost, said before the first request: dates, announcements, what the store holds,
 the OAI-PMH harvest and an estimate of requests and time.
 
-Pure: the caller finds which announcements the store holds. The estimate is rough by nature (arXiv does not
-say how many records a harvest holds until its first page), so it leans high: a plan that asks for
-confirmation should not turn out larger than it said.
+`estimate_backfill` is pure: `backfill_dates` and the caller find the dates and what the store holds.
+The estimate is rough by nature (arXiv does not say how many records a harvest holds until its first
+page), so it leans high: a plan that asks for confirmation should not turn out larger than it said.
 """
 
 from __future__ import annotations
@@ -11,12 +11,25 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from digest.calendar import (
+    ARXIV_TIMEZONE,
+    FIRST_ANNOUNCEMENT,
+    announcement_days,
+    announcement_in_force,
+    not_yet_announced,
+    submission_window,
+)
+from digest.errors import InputError
 from digest.fetch.api import ID_LIST_CHUNK, MAX_PAGE_SIZE
-from digest.fetch.oai import PAGE_SIZE
+from digest.fetch.oai import PAGE_SIZE, set_spec
+from digest.plan import Plan
+from digest.reports import BackfillOptions
+from digest.store import Store
+from digest.write import digest_path
 
-__all__ = ["BackfillPlan", "plan_backfill"]
+__all__ = ["BackfillEstimate", "backfill_dates", "estimate_backfill", "load_estimate"]
 
 RECORDS_A_DAY = {
     "cs": 2000, "math": 1000, "physics:cond-mat": 500, "physics:astro-ph": 450, "physics:physics": 600,
@@ -30,7 +43,7 @@ KEPT_A_TOPIC = 70
 
 
 @dataclass(frozen=True)
-class BackfillPlan:
+class BackfillEstimate:
     """The dates a backfill writes and skips, the announcements behind them, and what fetching them costs."""
 
     dates: list[date]
@@ -80,7 +93,7 @@ class BackfillPlan:
         return "\n".join(lines)
 
 
-def plan_backfill(
+def estimate_backfill(
     dates: Sequence[date],
     skipped: Sequence[date],
     announcements: Sequence[date],
@@ -92,7 +105,7 @@ def plan_backfill(
     window_starts: dict[date, date],
     today: date,
     request_interval: float,
-) -> BackfillPlan:
+) -> BackfillEstimate:
     """The plan for `dates`, whose batches are those of `announcements`; `stored` are those the store holds.
 
     `window_starts` gives the date each announcement's submission window opens: the harvest starts at the
@@ -109,7 +122,7 @@ def plan_backfill(
         days = (today - harvest_from).days + 1
         oai_requests = math.ceil(days * records_a_day / PAGE_SIZE)
         api_requests = math.ceil(len(missing) * topics * KEPT_A_TOPIC / ID_LIST_CHUNK)
-    return BackfillPlan(
+    return BackfillEstimate(
         dates=list(dates),
         skipped=list(skipped),
         announcements=list(announcements),
@@ -121,6 +134,50 @@ def plan_backfill(
         oai_requests=oai_requests,
         api_requests=api_requests,
         request_interval=request_interval,
+    )
+
+
+def backfill_dates(plan: Plan, options: BackfillOptions, *, now: datetime) -> tuple[list[date], list[date]]:
+    """The dates a backfill writes and those it skips because their digests exist (unless `force`).
+
+    Announcement dates only, unless `every_day` asks for every calendar date as the source wrote them.
+    """
+    if options.start > options.end:
+        raise InputError(f"--from {options.start.isoformat()} is after --to {options.end.isoformat()}")
+    if options.start < FIRST_ANNOUNCEMENT:
+        raise InputError(
+            f"--from {options.start.isoformat()}: arXiv's first announcement was {FIRST_ANNOUNCEMENT.isoformat()}"
+        )
+    unannounced = not_yet_announced(options.end, now, plan.holidays)
+    if unannounced:
+        raise InputError(f"--to {options.end.isoformat()} is in the future: {unannounced}")
+    if options.every_day:
+        dates = [options.start + timedelta(days=n) for n in range((options.end - options.start).days + 1)]
+    else:
+        dates = announcement_days(options.start, options.end, plan.holidays)
+
+    def written(day: date) -> bool:
+        return all(digest_path(plan.output_dir, topic, day).exists() for topic in plan.topics)
+
+    todo = [day for day in dates if options.force or not written(day)]
+    return todo, [day for day in dates if day not in todo]
+
+
+def load_estimate(plan: Plan, options: BackfillOptions, store: Store, *, now: datetime) -> BackfillEstimate:
+    """The estimate of a backfill, with what `store` holds of it."""
+    todo, skipped = backfill_dates(plan, options, now=now)
+    announcements = sorted({announcement_in_force(day, plan.holidays) for day in todo})
+    return estimate_backfill(
+        todo,
+        skipped,
+        announcements,
+        {announcement for announcement in announcements if store.has_batch(announcement)},
+        source="offline" if options.offline else options.source,
+        sets={set_spec(category) for category in plan.subscribed},
+        topics=len(plan.topics),
+        window_starts={a: submission_window(a, plan.holidays)[0].date() for a in announcements},
+        today=now.astimezone(ARXIV_TIMEZONE).date(),
+        request_interval=plan.settings.request_interval,
     )
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from digest.backfill_plan import plan_backfill
 from digest.cli import main
-from digest.config import load_config
-from digest.pipeline import BackfillOptions, backfill
+from digest.config_file import load_config
+from digest.estimate import estimate_backfill
+from digest.pipeline import backfill, open_edges
+from digest.plan import make_plan
+from digest.reports import BackfillOptions
 from tests.arxiv_server import ArxivServer
 from tests.golden import golden_config_path
 from tests.world import golden_world
@@ -27,7 +29,7 @@ def digest(server: ArxivServer, output: Path, *args: str, **env: str) -> Result:
 
 def test_the_plan_counts_dates_announcements_and_what_the_store_holds() -> None:
     days = [date(2025, 10, 12), date(2025, 10, 13), date(2025, 10, 14)]
-    planned = plan_backfill(
+    planned = estimate_backfill(
         days,
         [],
         days,
@@ -53,7 +55,7 @@ def test_the_plan_counts_dates_announcements_and_what_the_store_holds() -> None:
 
 def test_an_offline_plan_makes_no_request() -> None:
     days = [date(2025, 10, 13)]
-    planned = plan_backfill(
+    planned = estimate_backfill(
         days, [], days, set(), source="offline", sets={"cs"}, topics=8, window_starts={days[0]: days[0]},
         today=date(2025, 10, 20), request_interval=3.0,
     )  # fmt: skip
@@ -92,14 +94,16 @@ def test_a_plan_over_the_confirmation_limit_needs_yes_off_a_terminal(tmp_path: P
 def test_the_harvest_reports_each_page_against_its_complete_list_size(tmp_path: Path) -> None:
     with ArxivServer(golden_world([MONDAY]), oai_page_size=200) as server:
         environment = server.environment() | {"DIGEST_OUTPUT_DIR": str(tmp_path / "output")}
-        config = load_config(golden_config_path(MONDAY), environment)
+        plan = make_plan(load_config(golden_config_path(MONDAY), environment))
         pages: list[tuple[str, int, int | None]] = []
-        backfill(
-            config,
-            BackfillOptions(date(2025, 10, 13), date(2025, 10, 13)),
-            now=datetime(2025, 10, 20, 12, tzinfo=UTC),
-            on_harvest=lambda spec, received, total: pages.append((spec, received, total)),
-        )
+        with open_edges(plan) as edges:
+            backfill(
+                plan,
+                BackfillOptions(date(2025, 10, 13), date(2025, 10, 13)),
+                edges,
+                dates=[date(2025, 10, 13)],
+                on_harvest=lambda spec, received, total: pages.append((spec, received, total)),
+            )
         records = server.count("oai")
         assert len(pages) == records
         total = pages[0][2]

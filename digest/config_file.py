@@ -1,0 +1,147 @@
+"""Reading the configuration: the YAML file, the `DIGEST_*` environment over it, and any problem as one line
+naming the file and the key (exit 2). The models it fills are `config`'s.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from digest.config import Config, Settings, Topic
+from digest.errors import ConfigError
+
+__all__ = ["DEFAULT_CONFIG_PATH", "load_config", "load_topic", "resolve_config_path", "unknown_variables"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONFIG_PATH = Path("config/digest.yaml")
+
+_OTHER_VARIABLES = ("DIGEST_CONFIG", "DIGEST_NOW")
+"""The environment variables that are not settings."""
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """A warning for every `DIGEST_*` variable that sets nothing, naming the closest setting."""
+    known = [f"DIGEST_{name.upper()}" for name in Settings.model_fields] + list(_OTHER_VARIABLES)
+    warnings = []
+    for name in sorted(variable for variable in environ if variable.startswith("DIGEST_")):
+        if name in known:
+            continue
+        closest = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+        hint = f"did you mean {closest[0]}?" if closest else "`digest check-config` shows every setting"
+        warnings.append(f"{name}: no such setting; {hint}")
+    return warnings
+
+
+def resolve_config_path(path: Path | None, environ: Mapping[str, str]) -> Path:
+    """`--config`, else `DIGEST_CONFIG`, else `config/digest.yaml`."""
+    if path is not None:
+        return path
+    if environ.get("DIGEST_CONFIG"):
+        return Path(environ["DIGEST_CONFIG"])
+    return DEFAULT_CONFIG_PATH
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Load, apply environment overrides, validate; any problem is one ConfigError naming file and key."""
+    env = os.environ if environ is None else environ
+    for warning in unknown_variables(env):
+        log.warning("%s", warning)
+    path = resolve_config_path(path, env)
+    data = _read_yaml(path)
+    overridden = _apply_environment(data, env)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_describe(path, err, overridden)) from err
+
+
+def load_topic(path: Path) -> tuple[str, Topic]:
+    """A topic definition file for `digest try`: the Topic fields, and an optional `name`."""
+    data = _read_yaml(path, "a topic: `keywords`, `filters`, …")
+    name = str(data.pop("name", path.stem))
+    try:
+        return name, Topic.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_describe(path, err, set())) from err
+
+
+def _read_yaml(path: Path, expected: str = "`category` and `topic`") -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read config: {err.strerror or err}") from err
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from err
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the file must be a mapping with {expected}")
+    return data
+
+
+def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> set[str]:
+    """Copy `DIGEST_<NAME>` values over `settings.<name>`; return the names that came from the environment."""
+    settings = data.get("settings")
+    if settings is None:
+        settings = data["settings"] = {}
+    if not isinstance(settings, dict):
+        return set()
+    overridden = set()
+    for name in Settings.model_fields:
+        value = environ.get(f"DIGEST_{name.upper()}")
+        if value is None:
+            continue
+        settings[name] = [part.strip() for part in value.split(",") if part.strip()] if name == "holidays" else value
+        overridden.add(name)
+    return overridden
+
+
+_UNION_BRANCHES = {"str", "KeywordSpec"}
+
+
+_KEYWORD_SHAPES = "a keyword is a string, a list of strings, or a mapping with `term` or `regex`"
+
+
+def _is_branch(part: int | str) -> bool:
+    return part in _UNION_BRANCHES or "[" in str(part)
+
+
+def _key_path(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys of the file in a pydantic error location, without its names for union branches."""
+    return [str(part) for part in loc if not _is_branch(part)]
+
+
+def _wrong_branch(error: ErrorDetails) -> bool:
+    """A union branch the value is not even shaped like (a mapping is not a string): noise beside the others."""
+    return bool(error["loc"]) and _is_branch(error["loc"][-1]) and error["type"].endswith("_type")
+
+
+def _describe(path: Path, err: ValidationError, overridden: set[str]) -> str:
+    errors = [error for error in err.errors() if not _wrong_branch(error)] or [
+        ErrorDetails(type="value_error", loc=err.errors()[0]["loc"], msg=_KEYWORD_SHAPES, input=None)
+    ]
+    # Of a union's branches (a keyword is a string, a list or a mapping), the value error is the one that
+    # explains what is wrong; the branch names are pydantic's, not keys of the file.
+    first = next((error for error in errors if error["type"] == "value_error"), errors[0])
+    loc = _key_path(first["loc"])
+    key = ".".join(loc) or "(top level)"
+    problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    if first["type"] == "missing":
+        problem = "required key is missing"
+    if len(loc) >= 2 and loc[0] == "settings" and loc[1] in overridden:
+        key = f"{key} (from DIGEST_{loc[1].upper()})"
+    others = len({tuple(_key_path(error["loc"])) for error in errors} - {tuple(loc)})
+    more = f" (and {others} more)" if others else ""
+    return f"{path}: {key}: {problem}{more}"

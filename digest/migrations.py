@@ -1,0 +1,82 @@
+"""The store's schema, as the list of migrations that build it: an older file is upgraded in one place.
+
+The schema version lives in `PRAGMA user_version`: migration N takes a file from version N to N + 1.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from digest.errors import StoreError
+
+__all__ = ["SCHEMA_VERSION", "migrate"]
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE papers (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,           -- 0 when the source did not say
+        title TEXT NOT NULL,
+        authors TEXT NOT NULL,              -- JSON list
+        abstract TEXT NOT NULL,
+        categories TEXT NOT NULL,           -- JSON list, primary first
+        primary_category TEXT,
+        published TEXT,
+        updated TEXT,
+        comment TEXT,
+        PRIMARY KEY (id, version)
+    );
+    CREATE TABLE versions (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        submitted TEXT NOT NULL,            -- ISO 8601 UTC, sortable as text
+        PRIMARY KEY (id, version)
+    );
+    CREATE INDEX versions_by_submission ON versions (submitted);
+    CREATE TABLE batches (
+        announcement TEXT PRIMARY KEY,      -- the announcement evening, YYYY-MM-DD
+        source TEXT NOT NULL                -- rss, oai or api
+    );
+    CREATE TABLE batch_members (
+        announcement TEXT NOT NULL REFERENCES batches (announcement) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        announce_type TEXT NOT NULL,
+        PRIMARY KEY (announcement, position)
+    );
+    CREATE TABLE harvests (
+        set_spec TEXT NOT NULL,
+        from_date TEXT NOT NULL,
+        token TEXT,                         -- the next page's resumption token; NULL before the first page
+        cursor INTEGER NOT NULL DEFAULT 0,
+        complete_list_size INTEGER,
+        records INTEGER NOT NULL DEFAULT 0,
+        complete INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_spec, from_date)
+    );
+    """,
+    """
+    ALTER TABLE harvests DROP COLUMN cursor;
+    CREATE TABLE listed (
+        topic TEXT NOT NULL,
+        date TEXT NOT NULL,                 -- the digest's date, YYYY-MM-DD
+        id TEXT NOT NULL,
+        PRIMARY KEY (topic, date, id)
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the file at `path` up to SCHEMA_VERSION; a newer file than this code knows is refused."""
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"the store {path} has schema version {current}, newer than this arxiv-digest knows "
+            f"({SCHEMA_VERSION}); upgrade arxiv-digest or set DIGEST_CACHE_DIR to another directory"
+        )
+    for version in range(current, SCHEMA_VERSION):
+        db.executescript(f"BEGIN; {MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;")

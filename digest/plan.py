@@ -1,0 +1,117 @@
+"""A command's configuration resolved once into an immutable `Plan`: the chosen topics with their rules, the
+holidays, the category prefilter, the output and store paths. Every stage takes the parts it needs.
+
+See docs/design.md, "The plan".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from digest.calendar import load_holidays
+from digest.config import CategoryRule, Config, MatchMode, ReplacementPolicy, Settings, Topic
+from digest.errors import InputError
+
+__all__ = [
+    "CategoryFilter",
+    "Plan",
+    "Rules",
+    "TopicPlan",
+    "category_prefilter",
+    "in_subscribed_categories",
+    "make_plan",
+]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A topic's options resolved against the global settings."""
+
+    match: MatchMode = "substring"
+    category_rule: CategoryRule = "all"
+    replacements: ReplacementPolicy = "include"
+    dedupe_days: int = 0
+
+    @classmethod
+    def for_topic(cls, topic: Topic, settings: Settings) -> Rules:
+        return cls(
+            match=topic.match or settings.match,
+            category_rule=topic.category_rule or settings.category_rule,
+            replacements=topic.replacements or settings.replacements,
+            dedupe_days=settings.dedupe_days if topic.dedupe_days is None else topic.dedupe_days,
+        )
+
+
+@dataclass(frozen=True)
+class TopicPlan:
+    """One topic as a run applies it: its definition and its resolved rules."""
+
+    topic: Topic
+    rules: Rules
+
+
+def in_subscribed_categories(
+    categories: Sequence[str], subscribed: Collection[str], rule: CategoryRule = "all", primary: str | None = None
+) -> bool:
+    """The category rule: by default every category of the paper must be subscribed (the source's rule).
+
+    `primary` keeps a paper whose primary category (else its first) is subscribed; `any` one with any
+    subscribed category.
+    """
+    if rule == "primary":
+        return (primary or categories[0]) in subscribed
+    if rule == "any":
+        return any(category in subscribed for category in categories)
+    return all(category in subscribed for category in categories)
+
+
+CategoryFilter = Callable[[Sequence[str], str | None], bool]
+"""A test on a paper's categories and primary category, applied before the paper itself is read."""
+
+
+def category_prefilter(subscribed: Collection[str], rules: Iterable[Rules]) -> CategoryFilter:
+    """Whether a paper passes the category rule of any of these topics: the others none of them keeps."""
+    category_rules = {topic_rules.category_rule for topic_rules in rules}
+    return lambda categories, primary: any(
+        in_subscribed_categories(categories, subscribed, rule, primary) for rule in category_rules
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one command works with, resolved once.
+
+    `topics` are the ones the command writes; `every_topic` all configured ones, since a batch is stored
+    (and its kept papers described) for every topic, whichever a command writes.
+    """
+
+    topics: Mapping[str, TopicPlan]
+    every_topic: Mapping[str, TopicPlan]
+    subscribed: Mapping[str, str]
+    holidays: frozenset[date]
+    prefilter: CategoryFilter
+    output_dir: Path
+    store_path: Path
+    settings: Settings
+
+
+def make_plan(config: Config, topics: Sequence[str] = ()) -> Plan:
+    """The plan of a command that writes `topics` (all when empty); an unknown name is an input error."""
+    unknown = [name for name in topics if name not in config.topic]
+    if unknown:
+        raise InputError(f"unknown topic {unknown[0]!r}; the configuration has: {', '.join(config.topic)}")
+    settings = config.settings
+    every_topic = {name: TopicPlan(topic, Rules.for_topic(topic, settings)) for name, topic in config.topic.items()}
+    return Plan(
+        topics={name: planned for name, planned in every_topic.items() if not topics or name in topics},
+        every_topic=every_topic,
+        subscribed=config.category,
+        holidays=load_holidays(settings.holidays),
+        prefilter=category_prefilter(config.category, [planned.rules for planned in every_topic.values()]),
+        output_dir=settings.output_dir,
+        store_path=settings.store_path,
+        settings=settings,
+    )

@@ -1,0 +1,61 @@
+"""What a backfill shows while it runs: on a terminal, a labelled bar per harvested set and one for the dates;
+elsewhere, one line a date. A failed date is also an `Error:` line on stderr, wherever it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from digest.redact import redact
+
+__all__ = ["BackfillProgress", "backfill_progress"]
+
+
+class BackfillProgress:
+    """The hooks a backfill calls: `on_harvest` for each OAI-PMH page, `on_date` for each date written or failed."""
+
+    def __init__(self, dates: tqdm[Any], terminal: bool) -> None:
+        self._dates = dates
+        self._terminal = terminal
+        self._harvests: dict[str, tqdm[Any]] = {}
+
+    def on_harvest(self, spec: str, received: int, total: int | None) -> None:
+        bar = self._harvests.get(spec)
+        if bar is None:
+            bar = tqdm(desc=f"harvest {spec}", unit="record", disable=not self._terminal, file=sys.stderr)
+            self._harvests[spec] = bar
+        bar.total = total
+        bar.update(received - bar.n)
+
+    def on_date(self, day: date, outcome: str, failed: bool) -> None:
+        if failed:
+            self._dates.clear()
+            click.echo(f"Error: {day.isoformat()}: {redact(outcome)}", err=True)
+        if not self._terminal:
+            click.echo(f"{day.isoformat()}: failed: {redact(outcome)}" if failed else outcome)
+        self._dates.update(1)
+
+    def close(self) -> None:
+        for bar in self._harvests.values():
+            bar.close()
+        self._dates.close()
+
+
+@contextmanager
+def backfill_progress(total: int) -> Iterator[BackfillProgress]:
+    """Progress for a backfill of `total` dates, shown as bars when stderr is a terminal."""
+    terminal = sys.stderr.isatty()
+    progress = BackfillProgress(
+        tqdm(desc="backfill", total=total, unit="date", disable=not terminal, file=sys.stderr), terminal
+    )
+    try:
+        yield progress
+    finally:
+        progress.close()

@@ -1,0 +1,43 @@
+"""Test conveniences built on the recipe: what a test needs in one call, never used by the program itself."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+
+from digest.config import Config, Keyword, Topic
+from digest.match import TopicMatcher
+from digest.models import Paper
+from digest.pipeline import run_for_date, write_indexes
+from digest.plan import make_plan
+from digest.reports import DayResult
+from digest.store import Member, Store
+
+
+def write_day(config: Config, day: date, papers: Iterable[Paper], topics: Mapping[str, Topic]) -> DayResult:
+    """One date's digests and the index pages, with the store of `config` remembering what they listed."""
+    plan = make_plan(config, list(topics))
+    with Store.open(plan.store_path) as store:
+        result = run_for_date(day, list(papers), plan, store)
+    write_indexes(plan.output_dir)
+    return result
+
+
+def save_records(papers: Iterable[Paper], path: Path) -> None:
+    """Write records as JSON lines, one paper a line, in the order given: a `digest render` input."""
+    lines = (json.dumps(paper.model_dump(mode="json"), ensure_ascii=False) + "\n" for paper in papers)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def members(papers: Iterable[Paper]) -> list[Member]:
+    """A batch's membership rows as the store keeps them."""
+    return [(paper.id, paper.version, paper.announce_type or "new") for paper in papers]
+
+
+def keyword_matches(text: str, keyword: Keyword) -> bool:
+    """The source's matcher on one text: a case-insensitive plain substring; a list keyword needs every part."""
+    matcher = TopicMatcher(Topic(keywords=[keyword]), "substring")
+    paper = Paper(id="0000.00000", title=text, authors=[], abstract="", categories=["cs.AI"])
+    return matcher.keyword(paper, text, text.lower()) is not None
