@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 
-from digest.calendar import latest_announcement, mailing_date, submission_window
+from digest.calendar import announcement_in_force, latest_announcement, mailing_date, submission_window
 from digest.config import Source
 from digest.errors import DigestError, FetchError, OfflineMissError
 from digest.fetch.api import fetch_metadata, fetch_submitted_window
@@ -114,20 +114,24 @@ class Batches:
             raise outcome
         return outcome
 
-    def fetch_range(self, announcements: list[date]) -> Iterator[tuple[date, list[Paper] | DigestError]]:
-        """Each announcement's batch in date order: stored ones as they are, the others fetched and saved.
-
-        Offline, an announcement the store lacks is an OfflineMissError instead of a fetch.
+    def fetch_range(self, dates: Iterable[date]) -> Iterator[tuple[date, list[Paper] | DigestError]]:
+        """Each date's batch (the announcement in force on it), in order: stored ones as they are, the others
+        fetched and saved, all of them with one harvest. Offline, a batch the store lacks is an OfflineMissError.
         """
-        missing = [announcement for announcement in announcements if not self.store.has_batch(announcement)]
+        dates_of: dict[date, list[date]] = {}
+        for day in dates:
+            dates_of.setdefault(announcement_in_force(day, self.plan.holidays), []).append(day)
+        missing = [announcement for announcement in sorted(dates_of) if not self.store.has_batch(announcement)]
         fetched = iter(() if self.offline else self._fetch_past(missing, self.source))
-        for announcement in announcements:
+        for announcement in sorted(dates_of):
             if announcement not in missing:
-                yield announcement, self._load_stored(announcement, announcement) or []
+                outcome: list[Paper] | DigestError = self._load_stored(announcement, announcement) or []
             elif self.offline:
-                yield announcement, offline_miss(announcement, announcement)
+                outcome = offline_miss(announcement, announcement)
             else:
-                yield next(fetched)
+                _, outcome = next(fetched)
+            for day in dates_of[announcement]:
+                yield day, outcome
 
     def _fetch_past(self, announcements: list[date], source: Source) -> Iterator[tuple[date, list[Paper] | FetchError]]:
         """Past batches, in order: one OAI-PMH harvest for them all, or one API query a window."""

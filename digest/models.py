@@ -1,9 +1,10 @@
-"""The paper record: the unit that flows between stages, and its JSON-lines form."""
+"""The units that flow between stages: the paper record (and its JSON-lines form), an archive's index entry."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from digest.errors import InputError
 
-__all__ = ["AnnounceType", "Paper", "load_papers", "normalise_text"]
+__all__ = ["INDEX_MARKER", "AnnounceType", "IndexEntry", "Paper", "load_papers", "normalise_text"]
 
 AnnounceType = Literal["new", "replace", "cross", "replace-cross"]
 
@@ -80,3 +81,15 @@ def load_papers(path: Path) -> list[Paper]:
             detail = f"{where}: {problem}" if where else problem
             raise InputError(f"{path}: line {number}: {detail}") from err
     return papers
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One dated digest of a topic, as listed in its archive."""
+
+    date: date
+    count: int
+
+
+INDEX_MARKER = "<!-- arxiv-digest index: rebuilt from the digests beside it on every run; edits are lost -->"
+"""The first line of every index page: the writer replaces only pages that carry it (or an older version's heading)."""

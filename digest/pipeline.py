@@ -77,7 +77,8 @@ def run_for_date(day: date, papers: Sequence[Paper], plan: Plan, store: Store) -
 
 def write_indexes(output_dir: Path) -> None:
     """Bring the overview and every topic's archive page up to date with the digests on disk."""
-    write_pages(output_dir, render_indexes(read_archive(output_dir)))
+    pages = render_indexes(read_archive(output_dir))
+    write_pages(output_dir, pages)
 
 
 def run(plan: Plan, options: RunOptions, edges: Edges, *, now: datetime) -> RunReport:
@@ -143,18 +144,14 @@ def backfill(
     batches = Batches(
         plan, edges.store, edges.arxiv, source=options.source, offline=options.offline, on_harvest=on_harvest
     )
-    dates_of: dict[date, list[date]] = {}
-    for day in dates:
-        dates_of.setdefault(announcement_in_force(day, plan.holidays), []).append(day)
     try:
-        for announcement, outcome in batches.fetch_range(sorted(dates_of)):
-            for day in dates_of[announcement]:
-                if isinstance(outcome, DigestError):
-                    report.failed.append((day, str(outcome)))
-                    on_date(day, str(outcome), True)
-                else:
-                    report.days.append(run_for_date(day, outcome, plan, edges.store))
-                    on_date(day, report.days[-1].summary(), False)
+        for day, outcome in batches.fetch_range(dates):
+            if isinstance(outcome, DigestError):
+                report.failed.append((day, str(outcome)))
+                on_date(day, str(outcome), True)
+            else:
+                report.days.append(run_for_date(day, outcome, plan, edges.store))
+                on_date(day, report.days[-1].summary(), False)
     finally:
         if report.days:
             write_indexes(plan.output_dir)

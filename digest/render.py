@@ -14,11 +14,9 @@ from urllib.parse import quote
 import jinja2
 
 from digest.config import Keyword, Topic, keyword_text
-from digest.models import Paper
+from digest.models import INDEX_MARKER, IndexEntry, Paper
 
 __all__ = [
-    "INDEX_MARKER",
-    "IndexEntry",
     "OverviewEntry",
     "author_line",
     "neutralise",
@@ -31,8 +29,6 @@ __all__ = [
 
 MAX_AUTHORS = 6
 
-INDEX_MARKER = "<!-- arxiv-digest index: rebuilt from the digests beside it on every run; edits are lost -->"
-"""The first line of every index page: the writer replaces only pages that carry it (or an older version's heading)."""
 
 # `<` before a letter, `/`, `!` or `?` would open an HTML tag or comment when the markdown is rendered.
 _TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
@@ -91,14 +87,6 @@ def render_digest(topic_name: str, topic: Topic, day: date, papers: Sequence[Pap
         filters=topic.filters,
         papers=papers,
     )
-
-
-@dataclass(frozen=True)
-class IndexEntry:
-    """One dated digest of a topic, as listed in its archive."""
-
-    date: date
-    count: int
 
 
 @dataclass(frozen=True)

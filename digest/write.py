@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from digest.errors import InputError, OutputError
-from digest.render import INDEX_MARKER, IndexEntry
+from digest.models import INDEX_MARKER, IndexEntry
 
 __all__ = ["INDEX_NAME", "check_indexes", "digest_path", "read_archive", "write_digests", "write_pages"]
 

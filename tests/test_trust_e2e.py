@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
-from digest.render import INDEX_MARKER
+from digest.models import INDEX_MARKER
 from digest.store import Store
 from tests.arxiv_server import ArxivServer
 from tests.golden import expected_digest, golden_config_path, golden_papers
