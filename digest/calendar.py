@@ -27,14 +27,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from digest.errors import ConfigError, InputError
+from digest.errors import InputError
 
 __all__ = [
     "ARXIV_TIMEZONE",
     "FIRST_ANNOUNCEMENT",
     "announcement_days",
-    "announcement_for_mailing",
-    "announcement_for_submission",
     "announcement_in_force",
     "announcement_time",
     "cutoff",
@@ -108,13 +106,8 @@ def _packaged_holidays() -> frozenset[date]:
 
 
 def load_holidays(extra: Iterable[date] = ()) -> frozenset[date]:
-    """The holidays shipped with the package plus `extra` (``settings.holidays`` from the config)."""
-    extra_days = {_check_date(day, "holiday") for day in extra}
-    for day in sorted(extra_days):
-        problem = holiday_problem(day)
-        if problem:
-            raise ConfigError(f"settings.holidays: {problem}")
-    return _packaged_holidays() | extra_days
+    """The holidays shipped with the package plus `extra` (``settings.holidays``, validated with the config)."""
+    return _packaged_holidays() | frozenset(extra)
 
 
 def has_announcement(day: date, holidays: Collection[date]) -> bool:
@@ -171,20 +164,6 @@ def submission_window(announcement: date, holidays: Collection[date]) -> tuple[d
     return cutoff(previous), cutoff(announcement)
 
 
-def announcement_for_submission(moment: datetime, holidays: Collection[date]) -> date:
-    """The announcement whose window holds a submission made at `moment` (held papers come out later)."""
-    if not isinstance(moment, datetime) or moment.utcoffset() is None:
-        raise InputError(f"a submission time must be a timezone-aware datetime, not {moment!r}")
-    # Every announcement before the moment's Eastern date has its cutoff on an earlier day.
-    candidate = moment.astimezone(ARXIV_TIMEZONE).date()
-    limit = candidate + _MAX_GAP
-    while not (has_announcement(candidate, holidays) and cutoff(candidate) > moment):
-        candidate += _ONE_DAY
-        if candidate > limit:
-            raise InputError(f"no arXiv announcement in the {_MAX_GAP.days} days after {moment.isoformat()}")
-    return candidate
-
-
 def announcement_time(announcement: date) -> datetime:
     """When the batch of `announcement` goes public: 20:00 Eastern that evening, in UTC."""
     _check_date(announcement, "announcement")
@@ -216,15 +195,6 @@ def mailing_date(announcement: date) -> date:
     if not _is_announcement_weekday(announcement):
         raise InputError(f"{announcement.isoformat()} is a {announcement:%A}: arXiv never announces then")
     return announcement + _ONE_DAY
-
-
-def announcement_for_mailing(mailing: date) -> date:
-    """The announcement evening of a mailing date (an RSS ``pubDate``): the day before."""
-    _check_date(mailing, "mailing date")
-    announcement = mailing - _ONE_DAY
-    if not _is_announcement_weekday(announcement):
-        raise InputError(f"{mailing.isoformat()} is a {mailing:%A}: arXiv never dates a mailing then")
-    return announcement
 
 
 def latest_announcement(now: datetime, holidays: Collection[date]) -> date:

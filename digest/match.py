@@ -16,7 +16,7 @@ from digest.config import Keyword, KeywordSpec, MatchMode, TextField, Topic, key
 from digest.models import Paper
 from digest.plan import Rules, in_subscribed_categories
 
-__all__ = ["BatchIndex", "SearchedTexts", "TopicMatcher", "around", "searched_text"]
+__all__ = ["BatchIndex", "SearchedTexts", "TopicMatcher", "searched_text"]
 
 # Words mode: hyphens, en-dashes and spaces are one separator; a term may take a plural `s`.
 _SEPARATOR = r"[\s\-–]+"
@@ -156,7 +156,7 @@ class TopicMatcher:
         for term in self.keywords:
             found = term.search(text, folded)
             if found:
-                return term.shown, around(text, found)
+                return term.shown, _around(text, found)
         if self.authors:
             for author in paper.authors:
                 if _name(author) in self.authors:
@@ -167,7 +167,7 @@ class TopicMatcher:
         for term in self.filters:
             found = term.search(text, folded)
             if found:
-                return term.shown, around(text, found)
+                return term.shown, _around(text, found)
         return None
 
 
@@ -224,7 +224,7 @@ def _name(author: str) -> str:
     return " ".join(author.split()).casefold()
 
 
-def around(text: str, span: tuple[int, int]) -> str:
+def _around(text: str, span: tuple[int, int]) -> str:
     start, end = span
     before = ("…" if start > _CONTEXT else "") + text[max(start - _CONTEXT, 0) : start]
     after = text[end : end + _CONTEXT] + ("…" if end + _CONTEXT < len(text) else "")
