@@ -1,32 +1,63 @@
-"""The benchmark script runs end to end at a tiny size and prints every scenario's row."""
+"""The benchmark's harness, in process and at a tiny size: a scenario measures the real pipeline and counts its
+requests against the fewest that can return the data, and the table prints each row. The full benchmark is
+`python bench/run.py`; its figures are never asserted here.
+"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import math
+from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = [
-    "latest batch, 1 topic",
-    "latest batch, 8 topics",
-    "backfill 1 day (OAI)",
-    "backfill 2 days (OAI)",
-    "backfill 3 days (OAI)",
-    "backfill 2 days (--source api)",
-    "re-render 3 days offline",
-    "render 12 golden days, all topics",
-]
+import pytest
+
+from bench.run import (
+    EIGHT_TOPICS,
+    FIRST_ANNOUNCEMENT,
+    ID_LIST_CHUNK,
+    ONE_TOPIC,
+    CountingServer,
+    Row,
+    child,
+    kept_ids,
+    noon_of_mailing,
+    table,
+)
+from digest.calendar import announcement_days, load_holidays
+from digest.config_file import load_config
+from tests.golden import DAYS
+from tests.world import synthetic_world
 
 
-def test_the_tiny_benchmark_prints_every_scenario_and_no_request_offline() -> None:
-    completed = subprocess.run(
-        [sys.executable, "bench/run.py", "--scale", "tiny"], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    rows = {
-        cells[0]: cells[1:]
-        for line in completed.stdout.splitlines()[2:]
-        if (cells := [cell.strip() for cell in line.strip("|").split("|")])
-    }
-    assert list(rows) == SCENARIOS
-    assert rows["re-render 3 days offline"][0] == "0"
+def test_a_scenario_makes_the_fewest_requests_and_reports_its_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = announcement_days(FIRST_ANNOUNCEMENT, FIRST_ANNOUNCEMENT + timedelta(days=7), load_holidays())[0]
+    with CountingServer(synthetic_world(FIRST_ANNOUNCEMENT, 1, per_day=50)) as server:
+        environment = server.environment() | {"DIGEST_OUTPUT_DIR": str(tmp_path / "output")}
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        measured = child({"kind": "latest", "config": str(ONE_TOPIC), "now": noon_of_mailing(first).isoformat()})
+        store = tmp_path / "cache" / "digest.sqlite3"
+        kept = kept_ids(load_config(ONE_TOPIC, environment), store, [first])
+        assert measured["requests"] == 1 + math.ceil(len(kept) / ID_LIST_CHUNK)
+        assert measured["cpu"] > 0 and measured["rss_mb"] > 0
+
+
+def test_the_golden_scenario_renders_every_golden_day_with_no_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIGEST_OUTPUT_DIR", str(tmp_path / "output"))
+    assert child({"kind": "golden"})["requests"] == 0
+    assert {path.stem for path in (tmp_path / "output").glob("MLLM/*.md")} >= set(DAYS)
+    assert len(load_config(EIGHT_TOPICS, {}).topic) == 8
+
+
+def test_the_table_prints_a_row_per_scenario_with_its_ratio_and_time_at_three_seconds() -> None:
+    rows = [Row("latest batch, 1 topic", 3, 3, 1.4, 1.28, 78.4), Row("re-render 3 days offline", 0, 0, 2.6, 2.4, 70)]
+    assert table(rows).splitlines() == [
+        "| scenario | requests | limit | ratio | wall s | wall s at 3 s/request | CPU s | peak RSS MB |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| latest batch, 1 topic | 3 | 3 | 1.00 | 1.40 | 10.4 | 1.28 | 78 |",
+        "| re-render 3 days offline | 0 | 0 | — | 2.60 | 2.6 | 2.40 | 70 |",
+    ]

@@ -200,7 +200,7 @@ def test_a_retry_after_beyond_the_wait_cap_fails_at_once_instead_of_sleeping(clo
     with (
         ScriptedServer([Scripted(429, headers={"Retry-After": "86400"}), Scripted()]) as server,
         make_http(clock, max_retry_wait=60.0) as http,
-        pytest.raises(FetchError) as caught,
+        pytest.raises(FetchError, match=r"^arXiv ") as caught,
     ):
         http.get(server.url, kind="api")
     assert str(caught.value) == "arXiv asks to wait 86400 s (Retry-After); nothing written; run again later"
@@ -255,7 +255,7 @@ def test_a_failure_no_retry_can_mend_fails_at_the_first_try(
     clock: FakeClock, cause: BaseException, reason: str
 ) -> None:
     http = ArxivHttp(settings(), transport=failing_transport(cause), sleep=clock.sleep, monotonic=clock.monotonic)
-    with http, pytest.raises(FetchError) as caught:
+    with http, pytest.raises(FetchError, match=r"^arXiv ") as caught:
         http.get("https://export.arxiv.org/api/query", kind="api")
     assert (
         str(caught.value) == f"arXiv API cannot be reached: {reason}; not retried: https://export.arxiv.org/api/query"
@@ -274,7 +274,7 @@ def test_secrets_in_a_url_never_reach_the_message(clock: FakeClock) -> None:
     with (
         ScriptedServer([Scripted(404)]) as server,
         make_http(clock) as http,
-        pytest.raises(FetchError) as caught,
+        pytest.raises(FetchError, match=r"^arXiv ") as caught,
     ):
         http.get(server.url, params={"id_list": "2510.00001", "token": "SECRET"}, kind="api")
     assert "SECRET" not in str(caught.value)
@@ -292,7 +292,7 @@ def test_always_503_fails_after_max_tries_naming_url_and_cause(clock: FakeClock)
     with (
         ScriptedServer([Scripted(503)]) as server,
         make_http(clock, max_tries=4) as http,
-        pytest.raises(FetchError) as caught,
+        pytest.raises(FetchError, match=r"^arXiv ") as caught,
     ):
         http.get(server.url + "api/query", params={"id_list": "2510.00001"}, kind="api")
     assert str(caught.value) == (

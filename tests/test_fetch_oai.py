@@ -49,12 +49,12 @@ def test_no_records_match_is_an_empty_complete_harvest() -> None:
 
 
 def test_a_bad_resumption_token_is_an_expired_token() -> None:
-    with pytest.raises(ExpiredToken):
+    with pytest.raises(ExpiredToken, match="badResumptionToken"):
         parse_list_records(
             b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><error code="badResumptionToken"/></OAI-PMH>'
         )
 
 
 def test_malformed_xml_is_incomplete_so_the_http_layer_asks_again() -> None:
-    with pytest.raises(IncompleteResponse):
+    with pytest.raises(IncompleteResponse, match=r"^malformed OAI-PMH page: "):
         parse_list_records(_HEAD + _RECORD[:100])

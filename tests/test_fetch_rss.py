@@ -162,7 +162,7 @@ def test_an_empty_body_is_incomplete() -> None:
 
 
 def test_an_html_error_page_is_incomplete() -> None:
-    with pytest.raises(IncompleteResponse):
+    with pytest.raises(IncompleteResponse, match=r"unparsable feed|not an RSS feed"):
         parse_listing(b"<html><body><h1>Service Unavailable</h1></body></html>")
 
 

@@ -31,7 +31,10 @@ def test_a_second_run_waits_then_fails_naming_the_lock(tmp_path: Path) -> None:
     holder.start()
     try:
         assert locked.wait(timeout=10)
-        with pytest.raises(LockError) as raised, output_lock(tmp_path, timeout=0.05):
+        with (
+            pytest.raises(LockError, match=r"^another digest run holds ") as raised,
+            output_lock(tmp_path, timeout=0.05),
+        ):
             pass
     finally:
         release.set()
@@ -48,7 +51,7 @@ def test_a_second_process_is_kept_out_while_the_first_holds_the_lock(tmp_path: P
     holder.start()
     try:
         assert locked.wait(timeout=30)
-        with pytest.raises(LockError), output_lock(tmp_path, timeout=0.05):
+        with pytest.raises(LockError, match=r"^another digest run holds "), output_lock(tmp_path, timeout=0.05):
             pass
     finally:
         release.set()

@@ -235,7 +235,7 @@ def test_credentials_in_the_remote_url_never_reach_the_error(repo: Path) -> None
     output_dir = repo / "output"
     written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
 
-    with pytest.raises(PublishError) as raised:
+    with pytest.raises(PublishError, match=r"^git push to ") as raised:
         publish(output_dir, written, "digest", push=True, settings=fast(push_retries=0))
 
     assert "s3cret-token" not in str(raised.value)
@@ -318,7 +318,7 @@ def test_a_push_to_a_missing_remote_fails_at_once_with_gits_own_words(repo: Path
     written = write_digest(output_dir, "MLLM", "2025-10-04", "# MLLM\n")
     runner = CountingRunner()
 
-    with pytest.raises(PublishError) as raised:
+    with pytest.raises(PublishError, match=r"^git push to origin ") as raised:
         publish(output_dir, written, "digest", push=True, settings=fast(), runner=runner)
 
     assert "fatal: 'origin' does not appear to be a git repository" in str(raised.value)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
+import select
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -17,6 +20,8 @@ from pydantic import ValidationError
 from digest.config import Settings
 from digest.errors import ConfigError, FetchError
 from digest.schedule import JOB_ID, build_scheduler, cron_trigger, serve
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SATURDAY = datetime(2025, 10, 4, 12, 0, tzinfo=UTC)
 
@@ -129,15 +134,36 @@ def test_serve_once_passes_the_current_time_in_utc() -> None:
 
 
 def test_serve_once_raises_a_failure_for_the_exit_code() -> None:
-    with pytest.raises(FetchError):
+    with pytest.raises(FetchError, match="arXiv answered 503 five times"):
         serve(FlakyJob(1), Settings(), once=True)
 
 
+SERVING_CHILD = """
+import signal
+from apscheduler.triggers.interval import IntervalTrigger
+from digest.config import Settings
+from digest.schedule import serve
+from tests.test_schedule import FlakyJob
+
+job = FlakyJob(wanted=2, then=lambda: print("ready", flush=True))
+before = signal.getsignal(signal.SIGTERM)
+serve(job, Settings(), once=False, trigger=IntervalTrigger(seconds=0.02))
+runs = "two" if len(job.times) >= 2 else "fewer"
+print(f"stopped after {runs} runs;", "handler restored:", signal.getsignal(signal.SIGTERM) is before)
+"""
+
+
 def test_serve_survives_a_failing_run_and_stops_cleanly_on_sigterm() -> None:
-    job = FlakyJob(wanted=2, then=lambda: os.kill(os.getpid(), signal.SIGTERM))
-    before = signal.getsignal(signal.SIGTERM)
-
-    serve(job, Settings(), once=False, trigger=IntervalTrigger(seconds=0.02))
-
-    assert len(job.times) >= 2
-    assert signal.getsignal(signal.SIGTERM) is before
+    child = subprocess.Popen(
+        [sys.executable, "-c", SERVING_CHILD], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        ready, _, _ = select.select([child.stdout], [], [], 30)
+        assert ready and child.stdout.readline() == "ready\n"
+        child.send_signal(signal.SIGTERM)
+        out, _ = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == 0
+    assert out == "stopped after two runs; handler restored: True\n"

@@ -137,7 +137,7 @@ def test_a_harvest_page_and_its_token_are_saved_together(store: Store) -> None:
 def test_a_page_that_fails_to_save_leaves_the_token_where_it_was(store: Store) -> None:
     harvest = store.load_harvest("cs", date(2025, 10, 1))
     harvest.token = "token-1"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="time-zone aware"):
         store.save_harvest_page(harvest, [paper()], [("2510.00001", 1, datetime(2025, 10, 10, 12))])
     assert store.load_harvest("cs", date(2025, 10, 1)).token is None
     assert store.load_papers(["2510.00001"]) == []
