@@ -8,11 +8,12 @@ The side effects a recipe needs (the store, the arXiv client, the publisher) com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from digest.batches import APPROXIMATE_NOTE, Batches
 from digest.calendar import announcement_in_force, latest_announcement, not_yet_announced
@@ -29,7 +30,30 @@ from digest.select import select_topics
 from digest.store import Store
 from digest.write import check_indexes, digest_path, read_archive, write_digests, write_pages
 
-__all__ = ["Edges", "Publisher", "backfill", "open_edges", "render", "run", "run_for_date", "write_indexes"]
+__all__ = [
+    "BatchSource",
+    "Edges",
+    "Publisher",
+    "backfill",
+    "open_edges",
+    "render",
+    "run",
+    "run_for_date",
+    "write_indexes",
+]
+
+
+class BatchSource(Protocol):
+    """Where a recipe's batches come from: `batches.Batches`, or a test's stand-in."""
+
+    notes: list[str]
+
+    def fetch_latest(self, now: datetime) -> tuple[date, list[Paper]] | None: ...
+
+    def fetch_announcement(self, announcement: date, asked: date, now: datetime) -> list[Paper]: ...
+
+    def fetch_range(self, dates: Iterable[date]) -> Iterator[tuple[date, list[Paper] | DigestError]]: ...
+
 
 Publisher = Callable[[Plan, Sequence[DayResult], str, bool], PublishResult]
 """Commit (and push, when the flag says so) the files of these dates with this message."""
@@ -81,11 +105,16 @@ def write_indexes(output_dir: Path) -> None:
     write_pages(output_dir, pages)
 
 
-def run(plan: Plan, options: RunOptions, edges: Edges, *, now: datetime) -> RunReport:
-    """One batch: the latest announcement (no `day`), or the one in force on `day`; written, then published."""
+def run(
+    plan: Plan, options: RunOptions, edges: Edges, *, now: datetime, batches: BatchSource | None = None
+) -> RunReport:
+    """One batch: the latest announcement (no `day`), or the one in force on `day`; written, then published.
+
+    `batches` is where the batch comes from: by default the store and arXiv, as `options` say.
+    """
     if options.day is not None and (unannounced := not_yet_announced(options.day, now, plan.holidays)):
         raise InputError(f"{options.day.isoformat()}: {unannounced}")
-    batches = Batches(
+    batches = batches or Batches(
         plan, edges.store, edges.arxiv, source=options.source, offline=options.offline, refresh=options.refresh
     )
     report = RunReport(notes=batches.notes)
@@ -132,6 +161,7 @@ def backfill(
     *,
     dates: Sequence[date],
     skipped: Sequence[date] = (),
+    batches: BatchSource | None = None,
     on_date: Callable[[date, str, bool], None] = lambda day, outcome, failed: None,
     on_harvest: HarvestProgress = lambda spec, received, total: None,
 ) -> BackfillReport:
@@ -141,7 +171,7 @@ def backfill(
     `on_date` hears each date's outcome and whether it failed, `on_harvest` each OAI-PMH page received.
     """
     report = BackfillReport(skipped=list(skipped))
-    batches = Batches(
+    batches = batches or Batches(
         plan, edges.store, edges.arxiv, source=options.source, offline=options.offline, on_harvest=on_harvest
     )
     try:
