@@ -1,4 +1,4 @@
-"""The one error tree of arxiv-digest.
+"""The one error tree of arxiv-digest (docs/design.md, "Errors").
 
 Library code raises these; only the CLI turns them into a message and an exit code::
 
