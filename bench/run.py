@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from digest.batches import Batches  # noqa: E402
 from digest.calendar import ARXIV_TIMEZONE, announcement_days, latest_announcement, load_holidays, mailing_date  # noqa: E402
 from digest.config import Config  # noqa: E402
 from digest.config_file import load_config  # noqa: E402
@@ -145,7 +146,8 @@ def child(spec: Mapping[str, Any]) -> dict[str, float]:
     if kind == "latest":
         assert plan is not None and now is not None
         with open_edges(plan) as edges:
-            requests = run(plan, RunOptions(), edges, now=now).requests.get("total", 0)
+            batches = Batches(plan, edges.store, edges.arxiv)
+            requests = run(plan, RunOptions(), edges, batches, now=now).requests.get("total", 0)
     elif kind == "backfill":
         assert plan is not None and now is not None
         start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
@@ -172,7 +174,8 @@ def backfill_range(plan: Plan, options: BackfillOptions, now: datetime) -> Backf
     """`digest backfill` as the command runs it, less the terminal."""
     dates, skipped = backfill_dates(plan, options, now=now)
     with open_edges(plan) as edges:
-        return backfill(plan, options, edges, dates=dates, skipped=skipped)
+        batches = Batches(plan, edges.store, edges.arxiv, source=options.source, offline=options.offline)
+        return backfill(plan, options, edges, batches, dates=dates, skipped=skipped)
 
 
 def peak_rss_mb() -> float:

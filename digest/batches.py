@@ -121,6 +121,8 @@ class Batches:
         dates_of: dict[date, list[date]] = {}
         for day in dates:
             dates_of.setdefault(announcement_in_force(day, self.plan.holidays), []).append(day)
+        if self.source == "api" and dates_of:
+            self.notes.append(APPROXIMATE_NOTE.format(day=f"{min(dates_of)}..{max(dates_of)}"))
         missing = [announcement for announcement in sorted(dates_of) if not self.store.has_batch(announcement)]
         fetched = iter(() if self.offline else self._fetch_past(missing, self.source))
         for announcement in sorted(dates_of):

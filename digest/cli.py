@@ -25,7 +25,7 @@ from digest.arguments import (
     fetch_options,
     reports_errors,
 )
-from digest.batches import load_stored_batches, offline_miss
+from digest.batches import Batches, load_stored_batches, offline_miss
 from digest.calendar import announcement_days, announcement_in_force
 from digest.config_file import load_topic, resolve_config_path
 from digest.errors import InputError
@@ -128,7 +128,8 @@ def run(
         day=day, source=source, offline=fetching.offline, refresh=refresh, commit=fetching.commit, push=fetching.push
     )
     with pipeline.open_edges(plan) as edges:
-        report = pipeline.run(plan, options, edges, now=now or datetime.now(UTC))
+        batches = Batches(plan, edges.store, edges.arxiv, source=source, offline=fetching.offline, refresh=refresh)
+        report = pipeline.run(plan, options, edges, batches, now=now or datetime.now(UTC))
     echo_report(report)
 
 
@@ -183,14 +184,11 @@ def backfill(
     click.echo(estimate.describe(), err=True)
     confirm_large(estimate.requests, config.settings.backfill_confirm_requests, yes)
     with pipeline.open_edges(plan) as edges, backfill_progress(len(estimate.dates)) as progress:
+        batches = Batches(
+            plan, edges.store, edges.arxiv, source=source, offline=fetching.offline, on_harvest=progress.on_harvest
+        )
         report = pipeline.backfill(
-            plan,
-            options,
-            edges,
-            dates=estimate.dates,
-            skipped=estimate.skipped,
-            on_date=progress.on_date,
-            on_harvest=progress.on_harvest,
+            plan, options, edges, batches, dates=estimate.dates, skipped=estimate.skipped, on_date=progress.on_date
         )
     echo_report(report)
     if report.failed:
@@ -243,7 +241,8 @@ def serve(
         plan = make_plan(configured(config_path, output_dir))
         options = RunOptions(source=plan.settings.source, commit=commit, push=push)
         with pipeline.open_edges(plan) as edges:
-            return pipeline.run(plan, options, edges, now=now).summary()
+            batches = Batches(plan, edges.store, edges.arxiv, source=options.source)
+            return pipeline.run(plan, options, edges, batches, now=now).summary()
 
     schedule.serve(job, config.settings, once=once, clock=(lambda: now) if now else schedule.utc_now)
 

@@ -8,19 +8,52 @@ docs/design.md, "Selection".
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 import ahocorasick_rs
 
-from digest.config import Keyword, KeywordSpec, MatchMode, TextField, Topic, keyword_text
+from digest.config import CategoryRule, Keyword, KeywordSpec, MatchMode, TextField, Topic, keyword_text
 from digest.models import Paper
-from digest.plan import Rules, in_subscribed_categories
 
-__all__ = ["BatchIndex", "SearchedTexts", "TopicMatcher", "searched_text"]
+__all__ = [
+    "BatchIndex",
+    "CategoryFilter",
+    "SearchedTexts",
+    "TopicMatcher",
+    "category_prefilter",
+    "in_subscribed_categories",
+    "searched_text",
+]
 
 # Words mode: hyphens, en-dashes and spaces are one separator; a term may take a plural `s`.
 _SEPARATOR = r"[\s\-–]+"
 _CONTEXT = 40
+
+
+def in_subscribed_categories(
+    categories: Sequence[str], subscribed: Collection[str], rule: CategoryRule = "all", primary: str | None = None
+) -> bool:
+    """The category rule: by default every category of the paper must be subscribed (the source's rule).
+
+    `primary` keeps a paper whose primary category (else its first) is subscribed; `any` one with any
+    subscribed category.
+    """
+    if rule == "primary":
+        return (primary or categories[0]) in subscribed
+    if rule == "any":
+        return any(category in subscribed for category in categories)
+    return all(category in subscribed for category in categories)
+
+
+CategoryFilter = Callable[[Sequence[str], str | None], bool]
+"""A test on a paper's categories and primary category, applied before the paper itself is read."""
+
+
+def category_prefilter(subscribed: Collection[str], rules: Collection[CategoryRule]) -> CategoryFilter:
+    """Whether a paper passes any of these category rules: the papers that no topic's rule lets through are not."""
+    return lambda categories, primary: any(
+        in_subscribed_categories(categories, subscribed, rule, primary) for rule in rules
+    )
 
 
 class _Part:
@@ -181,14 +214,14 @@ class BatchIndex:
     """
 
     def __init__(
-        self, papers: Sequence[Paper], subscribed: Collection[str], topics: Iterable[tuple[TopicMatcher, Rules]]
+        self, papers: Sequence[Paper], subscribed: Collection[str], topics: Iterable[tuple[TopicMatcher, CategoryRule]]
     ) -> None:
         self.papers = papers
         self.texts = SearchedTexts()
         topics = list(topics)
         self._in_categories = {
             rule: [in_subscribed_categories(paper.categories, subscribed, rule, paper.primary) for paper in papers]
-            for rule in {rules.category_rule for _, rules in topics}
+            for rule in {rule for _, rule in topics}
         }
         verdicts = zip(*self._in_categories.values(), strict=True)
         eligible = [position for position, passes in enumerate(verdicts) if any(passes)]
@@ -207,12 +240,12 @@ class BatchIndex:
             for found in {match[0] for match in finder.find_matches_as_indexes(folded, overlapping=True)}:
                 self._holding[fields, clues[found]].append(position)
 
-    def candidates(self, matcher: TopicMatcher, rules: Rules) -> list[Paper]:
+    def candidates(self, matcher: TopicMatcher, rule: CategoryRule) -> list[Paper]:
         """The papers `decide` may keep for this topic: in its categories and holding one of its clues.
 
         Every other paper `decide` would drop for the category rule or for "no keyword matched".
         """
-        in_categories = self._in_categories[rules.category_rule]
+        in_categories = self._in_categories[rule]
         if matcher.clues is None:
             positions: Iterable[int] = range(len(self.papers))
         else:

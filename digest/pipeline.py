@@ -15,11 +15,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from digest.batches import APPROXIMATE_NOTE, Batches
 from digest.calendar import announcement_in_force, latest_announcement, not_yet_announced
 from digest.errors import DigestError, FetchError, InputError
 from digest.fetch.arxiv import Arxiv
-from digest.fetch.oai import HarvestProgress
 from digest.lock import output_lock
 from digest.models import Paper
 from digest.plan import Plan
@@ -105,18 +103,11 @@ def write_indexes(output_dir: Path) -> None:
     write_pages(output_dir, pages)
 
 
-def run(
-    plan: Plan, options: RunOptions, edges: Edges, *, now: datetime, batches: BatchSource | None = None
-) -> RunReport:
-    """One batch: the latest announcement (no `day`), or the one in force on `day`; written, then published.
-
-    `batches` is where the batch comes from: by default the store and arXiv, as `options` say.
-    """
+def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, now: datetime) -> RunReport:
+    """One batch from `batches`: the latest announcement (no `day`), or the one in force on `day`; written,
+    then published."""
     if options.day is not None and (unannounced := not_yet_announced(options.day, now, plan.holidays)):
         raise InputError(f"{options.day.isoformat()}: {unannounced}")
-    batches = batches or Batches(
-        plan, edges.store, edges.arxiv, source=options.source, offline=options.offline, refresh=options.refresh
-    )
     report = RunReport(notes=batches.notes)
     asked = options.day or latest_announcement(now, plan.holidays)
     try:
@@ -158,22 +149,18 @@ def backfill(
     plan: Plan,
     options: BackfillOptions,
     edges: Edges,
+    batches: BatchSource,
     *,
     dates: Sequence[date],
     skipped: Sequence[date] = (),
-    batches: BatchSource | None = None,
     on_date: Callable[[date, str, bool], None] = lambda day, outcome, failed: None,
-    on_harvest: HarvestProgress = lambda spec, received, total: None,
 ) -> BackfillReport:
-    """Write `dates`, one harvest for all; a failed date does not stop the others.
+    """Write `dates` from `batches` (one harvest for all); a failed date does not stop the others.
 
     The index pages are rebuilt once, after the last date (or when the range stops early), not per date.
-    `on_date` hears each date's outcome and whether it failed, `on_harvest` each OAI-PMH page received.
+    `on_date` hears each date's outcome and whether it failed.
     """
-    report = BackfillReport(skipped=list(skipped))
-    batches = batches or Batches(
-        plan, edges.store, edges.arxiv, source=options.source, offline=options.offline, on_harvest=on_harvest
-    )
+    report = BackfillReport(skipped=list(skipped), notes=batches.notes)
     try:
         for day, outcome in batches.fetch_range(dates):
             if isinstance(outcome, DigestError):
@@ -186,8 +173,6 @@ def backfill(
         if report.days:
             write_indexes(plan.output_dir)
     report.requests = edges.arxiv.requests
-    if options.source == "api":
-        report.notes.append(APPROXIMATE_NOTE.format(day=f"{options.start}..{options.end}"))
     report.published = publish_days(plan, report.days, options.commit, options.push, edges.publish)
     return report
 

@@ -6,7 +6,7 @@ See docs/design.md, "The plan".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,16 +14,9 @@ from pathlib import Path
 from digest.calendar import load_holidays
 from digest.config import CategoryRule, Config, MatchMode, ReplacementPolicy, Settings, Topic
 from digest.errors import InputError
+from digest.match import CategoryFilter, category_prefilter
 
-__all__ = [
-    "CategoryFilter",
-    "Plan",
-    "Rules",
-    "TopicPlan",
-    "category_prefilter",
-    "in_subscribed_categories",
-    "make_plan",
-]
+__all__ = ["Plan", "Rules", "TopicPlan", "make_plan"]
 
 
 @dataclass(frozen=True)
@@ -51,33 +44,6 @@ class TopicPlan:
 
     topic: Topic
     rules: Rules
-
-
-def in_subscribed_categories(
-    categories: Sequence[str], subscribed: Collection[str], rule: CategoryRule = "all", primary: str | None = None
-) -> bool:
-    """The category rule: by default every category of the paper must be subscribed (the source's rule).
-
-    `primary` keeps a paper whose primary category (else its first) is subscribed; `any` one with any
-    subscribed category.
-    """
-    if rule == "primary":
-        return (primary or categories[0]) in subscribed
-    if rule == "any":
-        return any(category in subscribed for category in categories)
-    return all(category in subscribed for category in categories)
-
-
-CategoryFilter = Callable[[Sequence[str], str | None], bool]
-"""A test on a paper's categories and primary category, applied before the paper itself is read."""
-
-
-def category_prefilter(subscribed: Collection[str], rules: Iterable[Rules]) -> CategoryFilter:
-    """Whether a paper passes the category rule of any of these topics: the others none of them keeps."""
-    category_rules = {topic_rules.category_rule for topic_rules in rules}
-    return lambda categories, primary: any(
-        in_subscribed_categories(categories, subscribed, rule, primary) for rule in category_rules
-    )
 
 
 @dataclass(frozen=True)
@@ -110,7 +76,9 @@ def make_plan(config: Config, topics: Sequence[str] = ()) -> Plan:
         every_topic=every_topic,
         subscribed=config.category,
         holidays=load_holidays(settings.holidays),
-        prefilter=category_prefilter(config.category, [planned.rules for planned in every_topic.values()]),
+        prefilter=category_prefilter(
+            config.category, {planned.rules.category_rule for planned in every_topic.values()}
+        ),
         output_dir=settings.output_dir,
         store_path=settings.store_path,
         settings=settings,

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from digest.config import Topic
-from digest.match import BatchIndex, SearchedTexts, TopicMatcher
+from digest.match import BatchIndex, SearchedTexts, TopicMatcher, in_subscribed_categories
 from digest.models import Paper
-from digest.plan import Rules, TopicPlan, in_subscribed_categories
+from digest.plan import Rules, TopicPlan
 
 __all__ = ["Decision", "decide", "order_papers", "select_topic", "select_topics"]
 
@@ -78,11 +78,13 @@ def select_topics(
 ) -> dict[str, list[Paper]]:
     """The papers of one batch that each topic keeps, in digest order; `seen` as for `decide`, by topic."""
     matchers = {name: (TopicMatcher(plan.topic, plan.rules.match), plan.rules) for name, plan in topics.items()}
-    index = BatchIndex(list(papers), subscribed, matchers.values())
+    index = BatchIndex(
+        list(papers), subscribed, [(matcher, rules.category_rule) for matcher, rules in matchers.values()]
+    )
     return {
         name: order_papers(
             paper
-            for paper in index.candidates(matcher, rules)
+            for paper in index.candidates(matcher, rules.category_rule)
             if decide(paper, matcher, rules, subscribed, (seen or {}).get(name), index.texts).kept
         )
         for name, (matcher, rules) in matchers.items()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from digest.batches import Batches
 from digest.cli import main
 from digest.config_file import load_config
 from digest.estimate import estimate_backfill
@@ -19,6 +20,7 @@ from tests.golden import golden_config_path
 from tests.world import golden_world
 
 MONDAY = "2025-10-13"
+MONDAY_DATE = date(2025, 10, 13)
 NOW = "2025-10-20T12:00:00+00:00"
 
 
@@ -97,13 +99,13 @@ def test_the_harvest_reports_each_page_against_its_complete_list_size(tmp_path: 
         plan = make_plan(load_config(golden_config_path(MONDAY), environment))
         pages: list[tuple[str, int, int | None]] = []
         with open_edges(plan) as edges:
-            backfill(
+            batches = Batches(
                 plan,
-                BackfillOptions(date(2025, 10, 13), date(2025, 10, 13)),
-                edges,
-                dates=[date(2025, 10, 13)],
+                edges.store,
+                edges.arxiv,
                 on_harvest=lambda spec, received, total: pages.append((spec, received, total)),
             )
+            backfill(plan, BackfillOptions(date(2025, 10, 13), date(2025, 10, 13)), edges, batches, dates=[MONDAY_DATE])
         records = server.count("oai")
         assert len(pages) == records
         total = pages[0][2]

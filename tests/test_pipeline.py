@@ -115,8 +115,8 @@ def test_a_backfill_writes_every_date_but_the_failed_one_and_rebuilds_the_indexe
         plan,
         BackfillOptions(MONDAY, wednesday),
         edges(plan, store),
+        batches,
         dates=[MONDAY, tuesday, wednesday],
-        batches=batches,
         on_date=lambda day, outcome, failed: outcomes.append((day, failed)),
     )
     assert [day.date for day in report.days] == [MONDAY, wednesday]
@@ -131,7 +131,7 @@ def test_run_writes_the_latest_batch_and_publishes_it_once(tmp_path: Path, store
     plan = golden_plan(tmp_path)
     publisher = RecordingPublisher()
     batches = StandInBatches({MONDAY: golden_papers(MONDAY.isoformat())})
-    report = run(plan, RunOptions(commit=True), edges(plan, store, publisher), now=NOW, batches=batches)
+    report = run(plan, RunOptions(commit=True), edges(plan, store, publisher), batches, now=NOW)
     assert [day.date for day in report.days] == [MONDAY]
     assert publisher.calls == [([MONDAY], f"digest {report.days[0].summary()}", False)]
 
@@ -139,7 +139,7 @@ def test_run_writes_the_latest_batch_and_publishes_it_once(tmp_path: Path, store
 def test_run_with_nothing_announced_writes_nothing_and_publishes_nothing(tmp_path: Path, store: Store) -> None:
     plan = golden_plan(tmp_path)
     publisher = RecordingPublisher()
-    report = run(plan, RunOptions(push=True), edges(plan, store, publisher), now=NOW, batches=StandInBatches({}))
+    report = run(plan, RunOptions(push=True), edges(plan, store, publisher), StandInBatches({}), now=NOW)
     assert report.days == []
     assert report.notes == ["the feed is empty"]
     assert publisher.calls == []
@@ -150,5 +150,5 @@ def test_a_failed_fetch_names_the_date_and_writes_nothing(tmp_path: Path, store:
     plan = golden_plan(tmp_path)
     batches = StandInBatches({MONDAY: FetchError("arXiv API did not answer")})
     with pytest.raises(FetchError, match=r"^2025-10-13: arXiv API did not answer$"):
-        run(plan, RunOptions(day=MONDAY), edges(plan, store), now=NOW, batches=batches)
+        run(plan, RunOptions(day=MONDAY), edges(plan, store), batches, now=NOW)
     assert not plan.output_dir.exists()

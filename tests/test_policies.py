@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from digest.config import CategoryRule, Config, Settings, Topic
+from digest.match import category_prefilter
 from digest.models import AnnounceType, Paper
-from digest.plan import Rules, category_prefilter
+from digest.plan import Rules
 from digest.select import select_topic
 from tests.recipes import write_day
 
@@ -43,7 +44,7 @@ def test_each_category_rule_with_papers_cross_listed_outside(rule: CategoryRule,
 
 
 def test_the_category_prefilter_passes_what_any_topic_rule_passes() -> None:
-    both = category_prefilter(SUBSCRIBED, [Rules(category_rule="all"), Rules(category_rule="primary")])
+    both = category_prefilter(SUBSCRIBED, [Rules(category_rule="all").category_rule, "primary"])
     passed = [p.id for p in (CROSS_LISTED, CROSS_IN, INSIDE) if both(p.categories, p.primary_category)]
     assert passed == ["2510.00001", "2510.00003"]
 
