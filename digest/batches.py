@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from digest.calendar import announcement_in_force, latest_announcement, mailing_date, submission_window
 from digest.config import Source
@@ -23,7 +23,7 @@ from digest.plan import Plan
 from digest.select import select_topics
 from digest.store import Store
 
-__all__ = ["APPROXIMATE_NOTE", "Batches", "load_stored_batches", "offline_miss"]
+__all__ = ["APPROXIMATE_NOTE", "Batches", "load_explained", "load_stored_batches", "offline_miss"]
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +252,17 @@ def load_stored_batches(
         for day in days:
             announcement = announcement_of(day)
             yield day, announcement, store.load_batch(announcement)
+
+
+def load_explained(plan: Plan, day: date, topic: str) -> tuple[list[Paper], dict[str, date]]:
+    """The stored batch of `day`, whole, and what the topic's digests listed in its `dedupe_days` before it."""
+    announcement = announcement_in_force(day, plan.holidays)
+    dedupe_days = plan.topics[topic].rules.dedupe_days
+    with Store.open(plan.store_path) as store:
+        papers = store.load_batch(announcement)
+        if papers is None:
+            raise offline_miss(day, announcement)
+        return papers, store.load_listed(topic, day - timedelta(days=dedupe_days), day) if dedupe_days else {}
 
 
 def offline_miss(day: date, announcement: date) -> OfflineMissError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,15 +25,14 @@ from digest.arguments import (
     fetch_options,
     reports_errors,
 )
-from digest.batches import Batches, load_stored_batches, offline_miss
+from digest.batches import Batches, load_explained, load_stored_batches
 from digest.calendar import announcement_days, announcement_in_force
 from digest.config_file import load_topic, resolve_config_path
-from digest.errors import InputError
 from digest.estimate import load_estimate
 from digest.logs import LogFormat, configure_logging
-from digest.models import Paper, load_papers
-from digest.plan import Plan, Rules, TopicPlan, make_plan
-from digest.progress import backfill_progress
+from digest.models import load_papers
+from digest.plan import Rules, TopicPlan, make_plan
+from digest.progress import backfill_progress, confirm_large
 from digest.reports import BackfillOptions, RunOptions, RunReport
 from digest.store import Store
 
@@ -98,7 +97,7 @@ def render(
     plan = make_plan(configured(config_path, output_dir), topics)
     papers = load_papers(input_path)
     with pipeline.open_edges(plan) as edges:
-        result = pipeline.render(plan, day, papers, edges.store, force=force, allow_empty=allow_empty)
+        result = pipeline.write_records(plan, day, papers, edges.store, force=force, allow_empty=allow_empty)
     click.echo(f"{result.summary()} -> {plan.output_dir}")
 
 
@@ -195,30 +194,6 @@ def backfill(
         sys.exit(1)
 
 
-def load_explained(plan: Plan, day: date, topic: str, planned: TopicPlan) -> tuple[list[Paper], dict[str, date]]:
-    """The stored batch of `day`, whole, and what the topic's digests listed in its `dedupe_days` before it."""
-    announcement = announcement_in_force(day, plan.holidays)
-    with Store.open(plan.store_path) as store:
-        papers = store.load_batch(announcement)
-        if papers is None:
-            raise offline_miss(day, announcement)
-        since = day - timedelta(days=planned.rules.dedupe_days)
-        return papers, store.load_listed(topic, since, day) if planned.rules.dedupe_days else {}
-
-
-def confirm_large(requests: int, limit: int, yes: bool) -> None:
-    """Ask on a terminal before a plan of more than `limit` requests; elsewhere it takes `--yes`."""
-    if requests <= limit or yes:
-        return
-    if sys.stdin.isatty():
-        click.confirm(f"This backfill makes about {requests:,} requests. Go ahead?", abort=True, err=True)
-        return
-    raise InputError(
-        f"this backfill makes about {requests:,} requests, more than settings.backfill_confirm_requests "
-        f"({limit:,}); pass --yes to go ahead, or --dry-run to see the plan"
-    )
-
-
 @main.command()
 @click.option("--once", is_flag=True, help="Run the job now and exit with its code (for cron and testing).")
 @COMMIT
@@ -271,7 +246,7 @@ def explain(
     """
     plan = make_plan(configured(config_path, output_dir), (topic_name,))
     planned = plan.topics[topic_name]
-    papers, seen = load_explained(plan, day, topic_name, planned)
+    papers, seen = load_explained(plan, day, topic_name)
     if near_misses:
         click.echo(explanation.format_near_misses(explanation.near_misses(papers, planned, plan.subscribed)), nl=False)
         return

@@ -1,4 +1,4 @@
-"""The recipes: `run`, `backfill` and `render`, each a walk through the stages, every date by `run_for_date`.
+"""The recipes: `run`, `backfill`, `write_records`, each a walk through the stages, each date by `run_for_date`.
 
     batches (store | RSS | OAI-PMH | API)  ->  select  ->  render  ->  write  ->  publish
 
@@ -34,10 +34,10 @@ __all__ = [
     "Publisher",
     "backfill",
     "open_edges",
-    "render",
     "run",
     "run_for_date",
     "write_indexes",
+    "write_records",
 ]
 
 
@@ -126,7 +126,7 @@ def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, 
     return report
 
 
-def render(
+def write_records(
     plan: Plan, day: date, papers: Sequence[Paper], store: Store, *, force: bool = False, allow_empty: bool = False
 ) -> DayResult:
     """`digest render`: records from a file, written like any run's.

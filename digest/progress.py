@@ -1,5 +1,5 @@
-"""What a backfill shows while it runs: on a terminal, a labelled bar per harvested set and one for the dates;
-elsewhere, one line a date. A failed date is also an `Error:` line on stderr, wherever it runs.
+"""What a backfill shows and asks on the terminal: confirmation of a large plan; while it runs, a labelled bar
+per harvested set and one for the dates (elsewhere, one line a date); a failed date as an `Error:` line.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from digest.errors import InputError
 from digest.redact import redact
 
-__all__ = ["BackfillProgress", "backfill_progress"]
+__all__ = ["BackfillProgress", "backfill_progress", "confirm_large"]
 
 
 class BackfillProgress:
@@ -59,3 +60,16 @@ def backfill_progress(total: int) -> Iterator[BackfillProgress]:
         yield progress
     finally:
         progress.close()
+
+
+def confirm_large(requests: int, limit: int, yes: bool) -> None:
+    """Ask on a terminal before a plan of more than `limit` requests; elsewhere it takes `--yes`."""
+    if requests <= limit or yes:
+        return
+    if sys.stdin.isatty():
+        click.confirm(f"This backfill makes about {requests:,} requests. Go ahead?", abort=True, err=True)
+        return
+    raise InputError(
+        f"this backfill makes about {requests:,} requests, more than settings.backfill_confirm_requests "
+        f"({limit:,}); pass --yes to go ahead, or --dry-run to see the plan"
+    )
