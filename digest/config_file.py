@@ -66,7 +66,7 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
 
 def load_topic(path: Path) -> tuple[str, Topic]:
     """A topic definition file for `digest try`: the Topic fields, and an optional `name`."""
-    data = _read_yaml(path, "a topic: `keywords`, `filters`, …")
+    data = _read_yaml(path, "a topic: `keywords`, `filters`, …", what="topic file")
     name = str(data.pop("name", path.stem))
     try:
         return name, Topic.model_validate(data)
@@ -74,11 +74,11 @@ def load_topic(path: Path) -> tuple[str, Topic]:
         raise ConfigError(_describe(path, err, set())) from err
 
 
-def _read_yaml(path: Path, expected: str = "`category` and `topic`") -> dict[str, Any]:
+def _read_yaml(path: Path, expected: str = "`category` and `topic`", what: str = "config") -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise ConfigError(f"{path}: cannot read config: {err.strerror or err}") from err
+        raise ConfigError(f"{path}: cannot read {what}: {err.strerror or err}") from err
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
