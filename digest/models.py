@@ -45,10 +45,12 @@ class Paper(BaseModel):
     @classmethod
     def _primary_first(cls, data: Any) -> Any:
         """Categories as arXiv's listing prints them: the primary first, then the others alphabetical, once each."""
-        if isinstance(data, dict) and isinstance(data.get("categories"), list) and data["categories"]:
-            primary = data.get("primary_category") or data["categories"][0]
-            data = {**data, "categories": [primary, *sorted(set(data["categories"]) - {primary})]}
-        return data
+        categories = data.get("categories") if isinstance(data, dict) else None
+        if not isinstance(categories, list) or not categories:
+            return data
+        primary = data.get("primary_category") or categories[0]
+        ordered = [primary, *sorted(set(categories) - {primary})]
+        return data if ordered == categories else {**data, "categories": ordered}
 
     @model_validator(mode="after")
     def _has_a_category(self) -> Paper:

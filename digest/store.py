@@ -185,12 +185,13 @@ class Store:
 
     def save_listed(self, day: date, listed: Mapping[str, Iterable[str]]) -> None:
         """Replace what each topic's digest of `day` lists (topic -> paper ids)."""
+        when = day.isoformat()
         with self._transaction():
-            for topic, ids in listed.items():
-                self._db.execute("DELETE FROM listed WHERE topic = ? AND date = ?", (topic, day.isoformat()))
-                self._db.executemany(
-                    "INSERT INTO listed VALUES (?, ?, ?)", ((topic, day.isoformat(), paper_id) for paper_id in ids)
-                )
+            self._db.executemany("DELETE FROM listed WHERE topic = ? AND date = ?", ((t, when) for t in listed))
+            self._db.executemany(
+                "INSERT INTO listed VALUES (?, ?, ?)",
+                ((topic, when, paper_id) for topic, ids in listed.items() for paper_id in ids),
+            )
 
     def load_listed(self, topic: str, start: date, end: date) -> dict[str, date]:
         """The ids the topic's digests dated in [start, end) listed, each with the latest date it was listed."""
