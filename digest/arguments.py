@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import click
 
@@ -146,7 +146,7 @@ def fetch_options(command: F) -> F:
         click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable)."),
         click.option(
             "--source",
-            type=click.Choice(["auto", "rss", "oai", "api"]),
+            type=click.Choice(get_args(Source)),
             default=None,
             help="Where the batch comes from (default: settings.source, auto: RSS for the latest batch, "
             "OAI-PMH for past dates; api is approximate: new papers only).",
