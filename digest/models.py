@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,11 +47,13 @@ class Paper(BaseModel):
     def _primary_first(cls, data: Any) -> Any:
         """Categories as arXiv's listing prints them: the primary first, then the others alphabetical, once each."""
         categories = data.get("categories") if isinstance(data, dict) else None
-        if not isinstance(categories, list) or not categories:
+        if not isinstance(categories, list) or (len(categories) < 2 and not data.get("primary_category")):
             return data
         primary = data.get("primary_category") or categories[0]
-        ordered = [primary, *sorted(set(categories) - {primary})]
-        return data if ordered == categories else {**data, "categories": ordered}
+        others = categories[1:]
+        if categories[0] == primary and primary not in others and all(a < b for a, b in pairwise(others)):
+            return data  # already in order, as every stored record is
+        return {**data, "categories": [primary, *sorted(set(categories) - {primary})]}
 
     @model_validator(mode="after")
     def _has_a_category(self) -> Paper:

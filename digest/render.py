@@ -48,7 +48,9 @@ def title_text(title: str) -> str:
     A backtick (LaTeX-style quotes: `From `May' to `Is'`) would open a code span that swallows the link
     and its bold; brackets would nest a live link (`[x](javascript:…)`) inside ours. Nothing else changes.
     """
-    return neutralise(_MARKDOWN_IN_TITLE.sub(r"\\\1", title))
+    if "`" in title or "[" in title or "]" in title:
+        title = _MARKDOWN_IN_TITLE.sub(r"\\\1", title)
+    return neutralise(title)
 
 
 def author_line(authors: Sequence[str]) -> str:

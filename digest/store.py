@@ -75,6 +75,8 @@ class Store:
             raise StoreError(f"cannot open the store {path}: {err}") from err
         try:
             connection.execute("PRAGMA journal_mode = WAL")
+            # With WAL, NORMAL never corrupts the file; a power cut may lose the last rows, all of them refetchable.
+            connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
             migrate(connection, path)
         except sqlite3.Error as err:
