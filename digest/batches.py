@@ -7,7 +7,7 @@ date rather than return less. See docs/design.md, "Dates and sources".
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 
 from digest.calendar import announcement_in_force, latest_announcement, mailing_date, submission_window
@@ -123,10 +123,12 @@ class Batches:
             dates_of.setdefault(announcement_in_force(day, self.plan.holidays), []).append(day)
         if self.source == "api" and dates_of:
             self.notes.append(APPROXIMATE_NOTE.format(day=f"{min(dates_of)}..{max(dates_of)}"))
-        missing = [announcement for announcement in sorted(dates_of) if not self.store.has_batch(announcement)]
+        announcements = sorted(dates_of)
+        missing = [announcement for announcement in announcements if not self.store.has_batch(announcement)]
+        absent = set(missing)
         fetched = iter(() if self.offline else self._fetch_past(missing, self.source))
-        for announcement in sorted(dates_of):
-            if announcement not in missing:
+        for announcement in announcements:
+            if announcement not in absent:
                 outcome: list[Paper] | DigestError = self._load_stored(announcement, announcement) or []
             elif self.offline:
                 outcome = offline_miss(announcement, announcement)
@@ -244,13 +246,11 @@ class Batches:
         log.warning("%s", note)
 
 
-def load_stored_batches(
-    plan: Plan, days: Iterable[date], announcement_of: Callable[[date], date]
-) -> Iterator[tuple[date, date, list[Paper] | None]]:
+def load_stored_batches(plan: Plan, days: Iterable[date]) -> Iterator[tuple[date, date, list[Paper] | None]]:
     """For each date, the announcement in force and its whole batch as the store holds it (or None); no network."""
     with Store.open(plan.store_path) as store:
         for day in days:
-            announcement = announcement_of(day)
+            announcement = announcement_in_force(day, plan.holidays)
             yield day, announcement, store.load_batch(announcement)
 
 

@@ -26,7 +26,7 @@ from digest.arguments import (
     reports_errors,
 )
 from digest.batches import Batches, load_explained, load_stored_batches
-from digest.calendar import announcement_days, announcement_in_force
+from digest.calendar import announcement_days
 from digest.config_file import load_topic, resolve_config_path
 from digest.estimate import load_estimate
 from digest.logs import LogFormat, configure_logging
@@ -276,7 +276,7 @@ def try_topic(topic_file: Path, start: date, end: date, config_path: Path | None
     name, topic = load_topic(topic_file)
     planned = TopicPlan(topic, Rules.for_topic(topic, config.settings))
     days = announcement_days(start, end, plan.holidays)
-    stored = load_stored_batches(plan, days, lambda day: announcement_in_force(day, plan.holidays))
+    stored = load_stored_batches(plan, days)
     batches = [(day, papers) for day, _, papers in stored]
     click.echo(explanation.format_trial(name, explanation.trial_counts(batches, planned, plan.subscribed)), nl=False)
 
