@@ -291,5 +291,6 @@ def check_config(config_path: Path | None, output_dir: Path | None) -> None:
     """
     config = configured(config_path, output_dir)
     click.echo(f"# {resolve_config_path(config_path, os.environ)}: valid")
-    resolved = config.resolved().model_dump(mode="json")
+    topics = {name: planned.resolved for name, planned in make_plan(config).every_topic.items()}
+    resolved = config.model_copy(update={"topic": topics}).model_dump(mode="json")
     click.echo(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), nl=False)

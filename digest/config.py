@@ -212,17 +212,6 @@ class Config(_Strict):
     topic: dict[str, Topic] = Field(min_length=1)
     settings: Settings = Field(default_factory=Settings)
 
-    def resolved(self) -> Config:
-        """The configuration with every topic option a topic leaves unset taken from `settings`, as it applies."""
-        defaults = {name: getattr(self.settings, name) for name in _TOPIC_DEFAULTS}
-        topics = {
-            name: topic.model_copy(
-                update={key: value for key, value in defaults.items() if getattr(topic, key) is None}
-            )
-            for name, topic in self.topic.items()
-        }
-        return self.model_copy(update={"topic": topics})
-
     @field_validator("category")
     @classmethod
     def _category_codes(cls, category: dict[str, str]) -> dict[str, str]:
@@ -239,7 +228,3 @@ class Config(_Strict):
             if not _TOPIC_NAME.match(name) or name.endswith((" ", ".")) or name.lower() == "readme.md":
                 raise ValueError(f"{name!r} cannot be a file name (use letters, digits, space, _ . + -)")
         return topic
-
-
-_TOPIC_DEFAULTS = ("match", "category_rule", "replacements", "dedupe_days")
-"""The topic options whose default is the global setting of the same name."""

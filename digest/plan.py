@@ -7,7 +7,7 @@ See docs/design.md, "The plan".
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
@@ -44,6 +44,11 @@ class TopicPlan:
 
     topic: Topic
     rules: Rules
+
+    @property
+    def resolved(self) -> Topic:
+        """The topic as written, with the options it leaves to the settings filled in as they apply."""
+        return self.topic.model_copy(update=asdict(self.rules))
 
 
 @dataclass(frozen=True)
