@@ -152,7 +152,7 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
         self._keep_spacing()
         self._last_start = self._monotonic()
         self._counts[kind] += 1
-        logger.debug("GET %s %s", kind, redact(url))
+        logger.debug("GET %s %s", kind, url)
         deadline = self._last_start + self._timeout
         late = _Retry(f"no complete answer within {self._timeout:g} s")
         try:
