@@ -175,7 +175,7 @@ def backfill_range(plan: Plan, options: BackfillOptions, now: datetime) -> Backf
     dates, skipped = backfill_dates(plan, options, now=now)
     with open_edges(plan) as edges:
         batches = Batches(plan, edges.store, edges.arxiv, source=options.source, offline=options.offline)
-        return backfill(plan, options, edges, batches, dates=dates, skipped=skipped)
+        return backfill(plan, options, edges, batches, now=now, dates=dates, skipped=skipped)
 
 
 def peak_rss_mb() -> float:
@@ -234,8 +234,14 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
             "DIGEST_CACHE_DIR": str(work / name / "cache"),
         }
 
-    def scenario(name: str, spec: dict[str, Any], limit: Callable[[dict[str, str]], int], runs: int = 1) -> Row:
-        env = environment(name)
+    def scenario(
+        name: str,
+        spec: dict[str, Any],
+        limit: Callable[[dict[str, str]], int],
+        runs: int = 1,
+        settings: Mapping[str, str] | None = None,
+    ) -> Row:
+        env = environment(name) | dict(settings or {})
         measured = []
         for _ in range(runs):
             shutil.rmtree(env["DIGEST_OUTPUT_DIR"], ignore_errors=True)
@@ -281,7 +287,9 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
 
     harvested = Path(environment(f"backfill {long} day{'s' if long > 1 else ''} (OAI)")["DIGEST_CACHE_DIR"])
     offline = f"re-render {long} days offline"
-    shutil.copytree(harvested, Path(environment(offline)["DIGEST_CACHE_DIR"]))
+    without_feeds = f"{offline}, feeds off"
+    for name in (offline, without_feeds):
+        shutil.copytree(harvested, Path(environment(name)["DIGEST_CACHE_DIR"]))
     rerender: dict[str, Any] = {
         "kind": "offline",
         "config": str(EIGHT_TOPICS),
@@ -291,6 +299,7 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
         "dates": len(days),
     }
     yield scenario(offline, rerender, lambda env: 0, runs=QUIET_RUNS)
+    yield scenario(without_feeds, rerender, lambda env: 0, runs=QUIET_RUNS, settings={"DIGEST_FEEDS": "false"})
     yield scenario(f"render {len(DAYS)} golden days, all topics", {"kind": "golden"}, lambda env: 0, runs=QUIET_RUNS)
 
 
@@ -312,8 +321,25 @@ def main(argv: list[str] | None = None) -> int:
         for row in scenarios(scale, Path(work), server):
             rows.append(row)
             print(f"measured: {row.scenario}", file=sys.stderr, flush=True)
-    print(table(rows))
+        print(table(rows))
+        print(feeds_cost(rows, Path(work)))
     return 0
+
+
+def feeds_cost(rows: list[Row], work: Path) -> str:
+    """What the Atom feeds add to the re-render: CPU (with against without) and the bytes they take."""
+    with_feeds, without = (
+        next(row for row in rows if row.scenario.startswith("re-render") and row.scenario.endswith(end))
+        for end in ("offline", "feeds off")
+    )
+    feeds = list((work / with_feeds.scenario / "output").rglob("feed.xml"))
+    size = sum(path.stat().st_size for path in feeds)
+    extra = with_feeds.cpu - without.cpu
+    return (
+        f"\nFeeds in the {with_feeds.scenario} scenario: {len(feeds)} feed.xml, {size / 1024:.0f} KB; "
+        f"CPU {with_feeds.cpu:.2f} s with them, {without.cpu:.2f} s without ({extra:+.2f} s, "
+        f"{100 * extra / without.cpu:+.0f} %)."
+    )
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from digest.arguments import (
 from digest.batches import Batches, load_explained, load_stored_batches
 from digest.calendar import announcement_days
 from digest.config_file import load_topic, resolve_config_path
+from digest.errors import NotifyError
 from digest.estimate import load_estimate
 from digest.logs import LogFormat, configure_logging
 from digest.models import load_papers
@@ -35,6 +36,7 @@ from digest.plan import Rules, TopicPlan, make_plan
 from digest.progress import backfill_progress, confirm_large
 from digest.reports import BackfillOptions, RunOptions, RunReport
 from digest.store import Store
+from digest.targets import mask_target
 
 __all__ = ["main"]
 
@@ -46,6 +48,13 @@ def echo_report(report: RunReport) -> None:
     for note in report.notes:
         click.echo(note, err=True)
     click.echo(report.summary())
+    raise_undelivered(report)
+
+
+def raise_undelivered(report: RunReport) -> None:
+    """A message a target refused fails the command (exit 1), after the digests are written and reported."""
+    if report.delivery is not None and report.delivery.failures:
+        raise NotifyError(report.delivery.error())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -104,6 +113,8 @@ def render(
 @main.command()
 @click.option("--date", "day", type=DATE, help="The digest date (default: the latest announcement).")
 @click.option("--refresh", is_flag=True, help="Fetch again even when the store holds the batch.")
+@click.option("--no-notify", is_flag=True, help="Send no notification (settings.notify) for this run.")
+@click.option("--renotify", is_flag=True, help="Send the date's notifications again, even if they were sent.")
 @fetch_options
 @clock_option
 @config_options
@@ -111,6 +122,8 @@ def render(
 def run(
     day: date | None,
     refresh: bool,
+    no_notify: bool,
+    renotify: bool,
     fetching: Fetching,
     now: datetime | None,
     config_path: Path | None,
@@ -124,7 +137,14 @@ def run(
     plan = make_plan(config, fetching.topics)
     source = fetching.source or config.settings.source
     options = RunOptions(
-        day=day, source=source, offline=fetching.offline, refresh=refresh, commit=fetching.commit, push=fetching.push
+        day=day,
+        source=source,
+        offline=fetching.offline,
+        refresh=refresh,
+        commit=fetching.commit,
+        push=fetching.push,
+        notify=not no_notify,
+        renotify=renotify and not no_notify,
     )
     with pipeline.open_edges(plan) as edges:
         batches = Batches(plan, edges.store, edges.arxiv, source=source, offline=fetching.offline, refresh=refresh)
@@ -139,6 +159,8 @@ def run(
 @click.option("--force", is_flag=True, help="Write dates whose digests exist too.")
 @click.option("--dry-run", is_flag=True, help="Print the plan (dates, requests, time) and stop, with no request.")
 @click.option("--yes", is_flag=True, help="Go ahead without asking when the plan is over backfill_confirm_requests.")
+@click.option("--notify", is_flag=True, help="Send each written date's notifications (a backfill sends none).")
+@click.option("--renotify", is_flag=True, help="With --notify: send them even if they were sent.")
 @fetch_options
 @clock_option
 @config_options
@@ -150,6 +172,8 @@ def backfill(
     force: bool,
     dry_run: bool,
     yes: bool,
+    notify: bool,
+    renotify: bool,
     fetching: Fetching,
     now: datetime | None,
     config_path: Path | None,
@@ -173,6 +197,8 @@ def backfill(
         offline=fetching.offline,
         commit=fetching.commit,
         push=fetching.push,
+        notify=notify,
+        renotify=notify and renotify,
     )
     now = now or datetime.now(UTC)
     with Store.open(plan.store_path) as store:
@@ -187,7 +213,14 @@ def backfill(
             plan, edges.store, edges.arxiv, source=source, offline=fetching.offline, on_harvest=progress.on_harvest
         )
         report = pipeline.backfill(
-            plan, options, edges, batches, dates=estimate.dates, skipped=estimate.skipped, on_date=progress.on_date
+            plan,
+            options,
+            edges,
+            batches,
+            now=now,
+            dates=estimate.dates,
+            skipped=estimate.skipped,
+            on_date=progress.on_date,
         )
     echo_report(report)
     if report.failed:
@@ -214,10 +247,12 @@ def serve(
 
     def job(now: datetime) -> str:
         plan = make_plan(configured(config_path, output_dir))
-        options = RunOptions(source=plan.settings.source, commit=commit, push=push)
+        options = RunOptions(source=plan.settings.source, commit=commit, push=push, notify=True)
         with pipeline.open_edges(plan) as edges:
             batches = Batches(plan, edges.store, edges.arxiv, source=options.source)
-            return pipeline.run(plan, options, edges, batches, now=now).summary()
+            report = pipeline.run(plan, options, edges, batches, now=now)
+        raise_undelivered(report)
+        return report.summary()
 
     schedule.serve(job, config.settings, once=once, clock=(lambda: now) if now else schedule.utc_now)
 
@@ -293,4 +328,7 @@ def check_config(config_path: Path | None, output_dir: Path | None) -> None:
     click.echo(f"# {resolve_config_path(config_path, os.environ)}: valid")
     topics = {name: planned.resolved for name, planned in make_plan(config).every_topic.items()}
     resolved = config.model_copy(update={"topic": topics}).model_dump(mode="json")
+    for section in [resolved["settings"], *resolved["topic"].values()]:
+        if section.get("notify"):
+            section["notify"] = [mask_target(url) for url in section["notify"]]
     click.echo(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), nl=False)

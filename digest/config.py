@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from digest.calendar import holiday_problem
 from digest.crontab import crontab_trigger, time_zone
+from digest.targets import target_problem
 from digest.taxonomy import category_problem
 
 __all__ = [
@@ -91,6 +92,15 @@ SOURCE_FIELDS: tuple[TextField, ...] = ("title", "abstract")
 """What the source searched: title + " " + abstract."""
 
 
+def _check_targets(urls: list[str] | None) -> list[str] | None:
+    """Every notification target must be an Apprise URL; the error shows it masked, never its secrets."""
+    for url in urls or []:
+        problem = target_problem(url)
+        if problem:
+            raise ValueError(problem)
+    return urls
+
+
 class Topic(_Strict):
     """One digest: papers matching any keyword (or by a followed author) and no filter.
 
@@ -105,6 +115,9 @@ class Topic(_Strict):
     category_rule: CategoryRule | None = None
     replacements: ReplacementPolicy | None = None
     dedupe_days: int | None = Field(default=None, ge=0)
+    notify: list[str] | None = None
+
+    _targets = field_validator("notify")(lambda cls, urls: _check_targets(urls))
 
     @field_validator("keywords", "filters")
     @classmethod
@@ -155,10 +168,20 @@ class Settings(_Strict):
     lock_timeout: float = Field(default=600.0, ge=0)
     backfill_confirm_requests: int = Field(default=1000, ge=0)
     log_format: Literal["text", "json"] = "text"
+    feeds: bool = True
+    feed_days: int = Field(default=30, ge=1)
+    code_links: bool = False
+    notify: list[str] = Field(default_factory=list)
+    notify_max_papers: int = Field(default=10, ge=0)
+    digest_url: str | None = None
 
-    @field_validator("arxiv_api_url", "arxiv_rss_url", "arxiv_oai_url")
+    _targets = field_validator("notify")(lambda cls, urls: _check_targets(urls))
+
+    @field_validator("arxiv_api_url", "arxiv_rss_url", "arxiv_oai_url", "digest_url")
     @classmethod
-    def _web_address(cls, url: str) -> str:
+    def _web_address(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{url!r} is not an http(s) URL")

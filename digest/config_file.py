@@ -103,10 +103,13 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> set[
         value = environ.get(f"DIGEST_{name.upper()}")
         if value is None:
             continue
-        settings[name] = [part.strip() for part in value.split(",") if part.strip()] if name == "holidays" else value
+        settings[name] = [part.strip() for part in value.split(",") if part.strip()] if name in _LISTS else value
         overridden.add(name)
     return overridden
 
+
+_LISTS = {"holidays", "notify"}
+"""The settings whose environment variable is a comma-separated list."""
 
 _UNION_BRANCHES = {"str", "KeywordSpec"}
 

@@ -10,6 +10,7 @@ Library code raises these; only the CLI turns them into a message and an exit co
     ├── StoreError              exit 1: the SQLite store is damaged or cannot be used
     ├── OutputError             exit 1: a digest could not be written (disk full, permissions)
     ├── PublishError            exit 1: git commit or push failed
+    ├── NotifyError             exit 1: a notification target refused; the digests stand
     └── LockError               exit 1: another run holds the output directory
 """
 
@@ -21,6 +22,7 @@ __all__ = [
     "FetchError",
     "InputError",
     "LockError",
+    "NotifyError",
     "OfflineMissError",
     "OutputError",
     "PublishError",
@@ -62,6 +64,10 @@ class OutputError(DigestError):
 
 class PublishError(DigestError):
     """git refused to commit or push."""
+
+
+class NotifyError(DigestError):
+    """A notification target did not take its message: the digests are written, the message stays queued."""
 
 
 class LockError(DigestError):

@@ -66,6 +66,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (topic, date, id)
     );
     """,
+    """
+    CREATE TABLE notifications (
+        date TEXT NOT NULL,                 -- the digest date the message is about
+        target TEXT NOT NULL,               -- SHA-256 of the Apprise URL: the store keeps no credential
+        body_hash TEXT NOT NULL,            -- SHA-256 of the body: a changed batch sends a correction
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        sent_at TEXT,                       -- NULL until the target accepted it
+        PRIMARY KEY (date, target)
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
@@ -12,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from digest.errors import InputError
+from digest.links import CodeLink, find_code_links
 
 __all__ = ["INDEX_MARKER", "AnnounceType", "IndexEntry", "Paper", "load_papers", "normalise_text"]
 
@@ -65,6 +67,14 @@ class Paper(BaseModel):
     def primary(self) -> str:
         """The primary category: as given, or else the first listed."""
         return self.primary_category or self.categories[0]
+
+    @cached_property
+    def code_links(self) -> list[CodeLink]:
+        """The repositories and project pages its abstract and comment point to (`digest.links`).
+
+        Derived from the stored text, never stored apart from it: a better extractor improves old records too.
+        """
+        return find_code_links(self.abstract, self.comment)
 
 
 def load_papers(path: Path) -> list[Paper]:

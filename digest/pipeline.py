@@ -12,27 +12,29 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Protocol
 
-from digest.calendar import announcement_in_force, latest_announcement, not_yet_announced
+from digest.calendar import announcement_in_force, announcement_time, latest_announcement, not_yet_announced
 from digest.errors import DigestError, FetchError, InputError
+from digest.feed import FEED_NAME, FeedDay, FeedPaper, feed_dates, render_feed
 from digest.fetch.arxiv import Arxiv
 from digest.lock import output_lock
 from digest.models import Paper
+from digest.notify import Sender, notify_days, send_apprise
 from digest.plan import Plan
 from digest.publish import PublishResult, commit_message, publish
-from digest.render import render_digest, render_indexes
-from digest.reports import BackfillOptions, BackfillReport, DayResult, RunOptions, RunReport
+from digest.render import read_digest_entries, read_digest_ids, render_digest, render_indexes
+from digest.reports import BackfillOptions, BackfillReport, DayResult, Delivery, FetchOptions, RunOptions, RunReport
 from digest.select import select_topics
 from digest.store import Store
-from digest.write import check_indexes, digest_path, read_archive, write_digests, write_pages
+from digest.write import check_indexes, digest_path, read_archive, read_digest, write_digests, write_pages
 
 __all__ = [
     "BatchSource",
     "Edges",
     "Publisher",
     "backfill",
+    "notify",
     "open_edges",
     "run",
     "run_for_date",
@@ -58,17 +60,18 @@ Publisher = Callable[[Plan, Sequence[DayResult], str, bool], PublishResult]
 
 
 def publish_to_git(plan: Plan, days: Sequence[DayResult], message: str, push: bool) -> PublishResult:
-    targeted = [path for day in days for path in day.targets(plan.output_dir)]
+    targeted = [path for day in days for path in day.targets(plan.output_dir, feeds=plan.settings.feeds)]
     return publish(plan.output_dir, targeted, message, push=push, settings=plan.settings)
 
 
 @dataclass(frozen=True)
 class Edges:
-    """Where a recipe's side effects go: the store, arXiv, and git."""
+    """Where a recipe's side effects go: the store, arXiv, git, and the notification targets."""
 
     store: Store
     arxiv: Arxiv
     publish: Publisher = publish_to_git
+    send: Sender = send_apprise
 
 
 @contextmanager
@@ -91,16 +94,53 @@ def run_for_date(day: date, papers: Sequence[Paper], plan: Plan, store: Store) -
         if planned.rules.dedupe_days
     }
     kept = select_topics(papers, plan.topics, plan.subscribed, seen)
-    digests = {name: render_digest(name, plan.topics[name].topic, day, selected) for name, selected in kept.items()}
+    code_links = plan.settings.code_links
+    digests = {
+        name: render_digest(name, plan.topics[name].topic, day, selected, code_links=code_links)
+        for name, selected in kept.items()
+    }
     write_digests(plan.output_dir, day, digests)
-    store.save_listed(day, {name: [paper.id for paper in selected] for name, selected in kept.items()})
-    return DayResult(day, {name: len(selected) for name, selected in kept.items()})
+    listed = {name: [paper.id for paper in selected] for name, selected in kept.items()}
+    store.save_listed(day, listed)
+    return DayResult(day, listed)
 
 
-def write_indexes(output_dir: Path) -> None:
-    """Bring the overview and every topic's archive page up to date with the digests on disk."""
-    pages = render_indexes(read_archive(output_dir))
-    write_pages(output_dir, pages)
+def write_indexes(plan: Plan, store: Store) -> None:
+    """Bring the overview, every topic's archive page and its feed up to date with the digests on disk."""
+    archive = read_archive(plan.output_dir)
+    pages = render_indexes(archive, feeds=plan.settings.feeds)
+    if plan.settings.feeds:
+        for topic, entries in archive.items():
+            dates = feed_dates([entry.date for entry in entries], plan.settings.feed_days)
+            days = [_feed_day(plan, store, topic, day) for day in dates]
+            pages[f"{topic}/{FEED_NAME}"] = render_feed(topic, days, plan.settings.digest_url).decode("utf-8")
+    write_pages(plan.output_dir, pages)
+
+
+def _feed_day(plan: Plan, store: Store, topic: str, day: date) -> FeedDay:
+    """A digest on disk as a feed's day: the papers it lists, in its order, as the store holds them.
+
+    A paper the store does not hold (the store was moved aside) is read back from the digest itself.
+    """
+    text = read_digest(plan.output_dir, topic, day)
+    ids = read_digest_ids(text)
+    stored = {paper.id: paper for paper in store.load_papers(ids)}
+    papers: list[FeedPaper] = [_feed_paper(paper) for paper in stored.values()]
+    if len(stored) < len(ids):
+        papers = [_feed_paper(stored[entry.id]) if entry.id in stored else entry for entry in read_digest_entries(text)]
+    announced = announcement_time(announcement_in_force(day, plan.holidays))
+    return FeedDay(day, announced, papers)
+
+
+def _feed_paper(paper: Paper) -> FeedPaper:
+    return FeedPaper(
+        id=paper.id,
+        title=paper.title,
+        authors=paper.authors,
+        abstract=paper.abstract,
+        categories=paper.categories,
+        links=[(link.kind, link.url) for link in paper.code_links],
+    )
 
 
 def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, now: datetime) -> RunReport:
@@ -120,9 +160,10 @@ def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, 
         raise FetchError(f"{asked.isoformat()}: {err}") from err
     if found is not None:
         report.days.append(run_for_date(*found, plan, edges.store))
-        write_indexes(plan.output_dir)
+        write_indexes(plan, edges.store)
     report.requests = edges.arxiv.requests
     report.published = publish_days(plan, report.days, options.commit, options.push, edges.publish)
+    report.delivery = notify(plan, options, report.days, edges, now=now)
     return report
 
 
@@ -140,8 +181,9 @@ def write_records(
     if existing and not force:
         more = f" (and {len(existing) - 1} more of {day.isoformat()})" if len(existing) > 1 else ""
         raise InputError(f"{existing[0]} exists already{more}; --force replaces it")
+    store.save_papers(papers, replace=False)  # the feeds read them from the store
     result = run_for_date(day, papers, plan, store)
-    write_indexes(plan.output_dir)
+    write_indexes(plan, store)
     return result
 
 
@@ -152,6 +194,7 @@ def backfill(
     batches: BatchSource,
     *,
     dates: Sequence[date],
+    now: datetime,
     skipped: Sequence[date] = (),
     on_date: Callable[[date, str, bool], None] = lambda day, outcome, failed: None,
 ) -> BackfillReport:
@@ -171,10 +214,18 @@ def backfill(
                 on_date(day, report.days[-1].summary(), False)
     finally:
         if report.days:
-            write_indexes(plan.output_dir)
+            write_indexes(plan, edges.store)
     report.requests = edges.arxiv.requests
     report.published = publish_days(plan, report.days, options.commit, options.push, edges.publish)
+    report.delivery = notify(plan, options, report.days, edges, now=now)
     return report
+
+
+def notify(plan: Plan, options: FetchOptions, days: Sequence[DayResult], edges: Edges, *, now: datetime) -> Delivery:
+    """After the digests are written and published: a message per date and target, each sent once."""
+    if not (options.notify or options.renotify) or not any(p.rules.notify for p in plan.every_topic.values()):
+        return Delivery()
+    return notify_days(plan, days, edges.store, now=now, renotify=options.renotify, send=edges.send)
 
 
 def publish_days(

@@ -27,6 +27,7 @@ class Rules:
     category_rule: CategoryRule = "all"
     replacements: ReplacementPolicy = "include"
     dedupe_days: int = 0
+    notify: tuple[str, ...] = ()
 
     @classmethod
     def for_topic(cls, topic: Topic, settings: Settings) -> Rules:
@@ -35,6 +36,7 @@ class Rules:
             category_rule=topic.category_rule or settings.category_rule,
             replacements=topic.replacements or settings.replacements,
             dedupe_days=settings.dedupe_days if topic.dedupe_days is None else topic.dedupe_days,
+            notify=tuple(settings.notify if topic.notify is None else topic.notify),
         )
 
 
@@ -48,7 +50,7 @@ class TopicPlan:
     @property
     def resolved(self) -> Topic:
         """The topic as written, with the options it leaves to the settings filled in as they apply."""
-        return self.topic.model_copy(update=asdict(self.rules))
+        return self.topic.model_copy(update={**asdict(self.rules), "notify": list(self.rules.notify)})
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,15 @@ from urllib.parse import quote
 import jinja2
 
 from digest.config import Keyword, Topic, keyword_text
+from digest.feed import FeedPaper
 from digest.models import INDEX_MARKER, IndexEntry, Paper
 
 __all__ = [
     "OverviewEntry",
     "author_line",
     "neutralise",
+    "read_digest_entries",
+    "read_digest_ids",
     "render_digest",
     "render_indexes",
     "render_overview",
@@ -80,15 +83,68 @@ _ENVIRONMENT.filters.update(
 )
 
 
-def render_digest(topic_name: str, topic: Topic, day: date, papers: Sequence[Paper]) -> str:
-    """One topic's digest for one date; `papers` are already selected and ordered."""
+def render_digest(
+    topic_name: str, topic: Topic, day: date, papers: Sequence[Paper], *, code_links: bool = False
+) -> str:
+    """One topic's digest for one date; `papers` are already selected and ordered.
+
+    `code_links` adds each paper's code and project pages after its `arXiv:` badge; off, the digest is the
+    source's format byte for byte.
+    """
     return _ENVIRONMENT.get_template("digest.md.j2").render(
         topic=topic_name,
         date=day.isoformat(),
         keywords=topic.keywords,
         filters=topic.filters,
         papers=papers,
+        code_links=code_links,
     )
+
+
+_ENTRY_HEAD = re.compile(
+    r"^- \*\*\[(?P<title>.*)\]\(https://arxiv\.org/abs/(?P<id>[^)\s]+)\)\*\*  `arXiv:(?P=id)`(?P<rest>.*?)\s*$"
+)
+_LINK = re.compile(r"\[`(?P<kind>\w+)`\]\((?P<url>[^)\s]+)\)")
+_CATEGORY = re.compile(r"(?<![\[\w])`(?P<code>[\w.-]+)`")
+_TITLE_ESCAPE = re.compile(r"\\([`\[\]])")
+
+
+_LISTED_ID = re.compile(r"^- \*\*\[.*\]\(https://arxiv\.org/abs/([^)\s]+)\)\*\*  `arXiv:", re.MULTILINE)
+
+
+def read_digest_ids(text: str) -> list[str]:
+    """The arXiv ids a rendered digest lists, in its order."""
+    return _LISTED_ID.findall(text)
+
+
+def read_digest_entries(text: str) -> list[FeedPaper]:
+    """The papers a rendered digest lists, read back from its markdown: the inverse of `render_digest`.
+
+    What the digest does not show stays lost: authors after the sixth, the comment. Feeds use it only for
+    a paper the store no longer holds.
+    """
+    lines = text.splitlines()
+    entries = []
+    for number, line in enumerate(lines):
+        head = _ENTRY_HEAD.match(line)
+        if head is None or number + 3 >= len(lines):
+            continue
+        authors = lines[number + 1].strip().removeprefix("_").removesuffix("_")
+        entries.append(
+            FeedPaper(
+                id=head["id"],
+                title=_unneutralise(_TITLE_ESCAPE.sub(r"\1", head["title"])),
+                authors=[name for name in _unneutralise(authors).split(", ") if name != "et al."],
+                abstract=_unneutralise(lines[number + 3].strip()),
+                categories=[found["code"] for found in _CATEGORY.finditer(_LINK.sub("", head["rest"]))],
+                links=[(found["kind"], found["url"]) for found in _LINK.finditer(head["rest"])],
+            )
+        )
+    return entries
+
+
+def _unneutralise(text: str) -> str:
+    return text.replace("&lt;", "<")
 
 
 @dataclass(frozen=True)
@@ -101,12 +157,15 @@ class OverviewEntry:
     digests: int
 
 
-def render_indexes(archive: Mapping[str, Sequence[IndexEntry]]) -> dict[str, str]:
-    """The index pages of an archive (topic -> its digests): `README.md` and `<Topic>/README.md` -> text."""
+def render_indexes(archive: Mapping[str, Sequence[IndexEntry]], *, feeds: bool = False) -> dict[str, str]:
+    """The index pages of an archive (topic -> its digests): `README.md` and `<Topic>/README.md` -> text.
+
+    With `feeds`, the overview links each topic's `feed.xml`.
+    """
     pages = {f"{topic}/README.md": render_topic_index(topic, entries) for topic, entries in archive.items()}
     latest = {topic: max(entries, key=lambda entry: entry.date) for topic, entries in archive.items()}
     overview = [OverviewEntry(topic, entry.date, entry.count, len(archive[topic])) for topic, entry in latest.items()]
-    return {"README.md": render_overview(overview), **pages}
+    return {"README.md": render_overview(overview, feeds=feeds), **pages}
 
 
 def render_topic_index(topic_name: str, entries: Sequence[IndexEntry]) -> str:
@@ -117,7 +176,7 @@ def render_topic_index(topic_name: str, entries: Sequence[IndexEntry]) -> str:
     )
 
 
-def render_overview(entries: Sequence[OverviewEntry]) -> str:
+def render_overview(entries: Sequence[OverviewEntry], *, feeds: bool = False) -> str:
     """The overview of every topic, the busiest latest digest first, like the source's "Hot Topic" list."""
     ordered = sorted(entries, key=lambda entry: (-entry.count, entry.topic))
-    return _ENVIRONMENT.get_template("overview.md.j2").render(marker=INDEX_MARKER, entries=ordered)
+    return _ENVIRONMENT.get_template("overview.md.j2").render(marker=INDEX_MARKER, entries=ordered, feeds=feeds)

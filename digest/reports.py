@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from digest.config import Source
+from digest.feed import FEED_NAME
 from digest.publish import PublishResult
 from digest.write import INDEX_NAME, digest_path
 
-__all__ = ["BackfillOptions", "BackfillReport", "DayResult", "FetchOptions", "RunOptions", "RunReport"]
+__all__ = ["BackfillOptions", "BackfillReport", "DayResult", "Delivery", "FetchOptions", "RunOptions", "RunReport"]
 
 
 @dataclass(frozen=True, kw_only=True)
 class FetchOptions:
-    """What every command that fetches asks: the source, whether to stay offline, to commit, to push."""
+    """What every command that fetches asks: the source, whether to stay offline, to commit, to push, to
+    notify (and to send again what was sent)."""
 
     source: Source = "auto"
     offline: bool = False
     commit: bool = False
     push: bool = False
+    notify: bool = False
+    renotify: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,24 +48,43 @@ class BackfillOptions(FetchOptions):
 
 @dataclass(frozen=True)
 class DayResult:
-    """What a date produced: papers per topic."""
+    """What a date produced: the ids each topic's digest lists (ids, not records: a backfill's report of 60
+    dates stays small)."""
 
     date: date
-    counts: dict[str, int]
+    kept: Mapping[str, Sequence[str]]
 
-    def targets(self, output_dir: Path) -> list[Path]:
-        """Every file this date's run is responsible for: its digests and the index pages.
+    @property
+    def counts(self) -> dict[str, int]:
+        return {topic: len(papers) for topic, papers in self.kept.items()}
+
+    def targets(self, output_dir: Path, *, feeds: bool = False) -> list[Path]:
+        """Every file this date's run is responsible for: its digests, the index pages, the feeds.
 
         Publishing these, not only the files whose bytes changed, also commits what a crashed run left.
         """
-        pages = [digest_path(output_dir, topic, self.date) for topic in self.counts]
-        pages += [output_dir / topic / INDEX_NAME for topic in self.counts]
+        pages = [digest_path(output_dir, topic, self.date) for topic in self.kept]
+        pages += [output_dir / topic / INDEX_NAME for topic in self.kept]
+        if feeds:
+            pages += [output_dir / topic / FEED_NAME for topic in self.kept]
         return [*pages, output_dir / INDEX_NAME]
 
     def summary(self) -> str:
         """One line for logs and the terminal: `2025-10-04: MLLM 48, LLM 120`."""
         counts = ", ".join(f"{topic} {count}" for topic, count in self.counts.items())
         return f"{self.date.isoformat()}: {counts}"
+
+
+@dataclass
+class Delivery:
+    """What a run's notifications did: messages accepted, and one line per target that refused."""
+
+    sent: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def error(self) -> str:
+        """The `Error:` line of the failures: the digests stand, the messages wait for the next run."""
+        return f"{'; '.join(self.failures)}; the digests were written; the next run retries"
 
 
 @dataclass
@@ -71,13 +95,20 @@ class RunReport:
     requests: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     published: PublishResult | None = None
+    delivery: Delivery | None = None
 
     def summary(self) -> str:
         parts = [day.summary() for day in self.days] or ["nothing written"]
         parts.append(f"{self.requests.get('total', 0)} requests")
-        if self.published is not None:
-            parts.append(self.published.summary())
+        parts += self._after()
         return "; ".join(parts)
+
+    def _after(self) -> list[str]:
+        """What happened after writing: the commit, the messages."""
+        parts = [self.published.summary()] if self.published is not None else []
+        if self.delivery is not None and self.delivery.sent:
+            parts.append(f"{self.delivery.sent} message{'' if self.delivery.sent == 1 else 's'} sent")
+        return parts
 
 
 @dataclass
@@ -92,4 +123,4 @@ class BackfillReport(RunReport):
             f"{len(self.days)} dates written, {len(self.skipped)} skipped, {len(self.failed)} failed; "
             f"{self.requests.get('total', 0)} requests"
         )
-        return f"{line}; {self.published.summary()}" if self.published is not None else line
+        return "; ".join([line, *self._after()])

@@ -99,15 +99,18 @@ class Store:
 
     # Papers
 
-    def save_papers(self, papers: Iterable[Paper]) -> None:
-        """Upsert records by (id, version): a later save of the same version (API metadata) wins."""
-        with self._transaction():
-            self._upsert_papers(papers)
+    def save_papers(self, papers: Iterable[Paper], *, replace: bool = True) -> None:
+        """Upsert records by (id, version): a later save of the same version (API metadata) wins.
 
-    def _upsert_papers(self, papers: Iterable[Paper]) -> None:
-        self._db.executemany(
-            "INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (_row(p) for p in papers)
-        )
+        With `replace=False` a record the store holds already stays as it is: records from a user's file
+        (`digest render`) fill gaps but never overwrite what arXiv said.
+        """
+        with self._transaction():
+            self._upsert_papers(papers, replace=replace)
+
+    def _upsert_papers(self, papers: Iterable[Paper], *, replace: bool = True) -> None:
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        self._db.executemany(f"{verb} INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (_row(p) for p in papers))
 
     def load_papers(self, ids: Sequence[str]) -> list[Paper]:
         """The latest stored version of each id, in the order asked; unknown ids are left out."""
@@ -202,6 +205,42 @@ class Store:
             (topic, start.isoformat(), end.isoformat()),
         )
         return {paper_id: date.fromisoformat(day) for paper_id, day in rows}
+
+    # Notifications: what each target was sent, so that a message goes out once
+
+    def load_notification(self, day: date, target: str) -> tuple[str, bool] | None:
+        """The stored message of `day` for the target key: its body hash and whether it was sent."""
+        row = self._db.execute(
+            "SELECT body_hash, sent_at IS NOT NULL FROM notifications WHERE date = ? AND target = ?",
+            (day.isoformat(), target),
+        ).fetchone()
+        return None if row is None else (row[0], bool(row[1]))
+
+    def save_notification(self, day: date, target: str, body_hash: str, title: str, body: str) -> None:
+        """Queue a message (replacing the date's earlier one for the target): unsent until `mark_sent`."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO notifications VALUES (?, ?, ?, ?, ?, NULL)",
+                (day.isoformat(), target, body_hash, title, body),
+            )
+
+    def load_unsent(self, targets: Iterable[str]) -> list[tuple[date, str, str, str]]:
+        """The queued messages of these target keys, oldest date first: (date, target, title, body)."""
+        keys = list(targets)
+        marks = ",".join("?" * len(keys))
+        rows = self._db.execute(
+            f"SELECT date, target, title, body FROM notifications WHERE sent_at IS NULL AND target IN ({marks}) "
+            "ORDER BY date, target",
+            keys,
+        )
+        return [(date.fromisoformat(day), target, title, body) for day, target, title, body in rows]
+
+    def mark_sent(self, day: date, target: str, at: datetime) -> None:
+        with self._transaction():
+            self._db.execute(
+                "UPDATE notifications SET sent_at = ? WHERE date = ? AND target = ?",
+                (_timestamp(at), day.isoformat(), target),
+            )
 
     # OAI-PMH harvests
 
@@ -312,8 +351,10 @@ def _row(paper: Paper) -> tuple[object, ...]:
 
 
 def _paper(row: Sequence[object], announce_type: AnnounceType | None = None) -> Paper:
+    """A stored row as a record. It was validated when saved, so it is built without validating again:
+    building records is most of the cost of reading a batch or a feed."""
     paper_id, version, title, authors, abstract, categories, primary, published, updated, comment = row
-    return Paper(
+    return Paper.model_construct(
         id=str(paper_id),
         version=int(str(version)) or None,
         title=str(title),

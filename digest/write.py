@@ -19,7 +19,15 @@ from pathlib import Path
 from digest.errors import InputError, OutputError
 from digest.models import INDEX_MARKER, IndexEntry
 
-__all__ = ["INDEX_NAME", "check_indexes", "digest_path", "read_archive", "write_digests", "write_pages"]
+__all__ = [
+    "INDEX_NAME",
+    "check_indexes",
+    "digest_path",
+    "read_archive",
+    "read_digest",
+    "write_digests",
+    "write_pages",
+]
 
 INDEX_NAME = "README.md"
 _DIGEST_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.md$")
@@ -30,6 +38,14 @@ _HEAD = 4096  # the count badge is on the digest's third line; an index need not
 def digest_path(output_dir: Path, topic: str, day: date) -> Path:
     """Where a topic's digest for a date lives."""
     return output_dir / topic / f"{day.isoformat()}.md"
+
+
+def read_digest(output_dir: Path, topic: str, day: date) -> str:
+    """A digest's text as it is on disk."""
+    try:
+        return digest_path(output_dir, topic, day).read_text(encoding="utf-8")
+    except OSError as err:
+        raise OutputError(f"cannot read {err.filename}: {err.strerror or err}") from err
 
 
 def write_digests(output_dir: Path, day: date, digests: Mapping[str, str]) -> list[Path]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
-from digest.config import Config, Keyword, Topic
+from digest.config import Config, Keyword, Settings, Topic
 from digest.match import TopicMatcher
 from digest.models import Paper
 from digest.pipeline import run_for_date, write_indexes
@@ -21,8 +21,18 @@ def write_day(config: Config, day: date, papers: Iterable[Paper], topics: Mappin
     plan = make_plan(config, list(topics))
     with Store.open(plan.store_path) as store:
         result = run_for_date(day, list(papers), plan, store)
-    write_indexes(plan.output_dir)
+        write_indexes(plan, store)
     return result
+
+
+def rebuild_indexes(output_dir: Path) -> None:
+    """The index pages and feeds of whatever digests are on disk, as every run ends them."""
+    settings = Settings(output_dir=output_dir, cache_dir=output_dir / ".cache")
+    plan = make_plan(
+        Config(category={"cs.CV": "Computer Vision"}, topic={"Any": Topic(keywords=["x"])}, settings=settings)
+    )
+    with Store.open(plan.store_path) as store:
+        write_indexes(plan, store)
 
 
 def save_records(papers: Iterable[Paper], path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -105,7 +105,8 @@ def test_the_harvest_reports_each_page_against_its_complete_list_size(tmp_path: 
                 edges.arxiv,
                 on_harvest=lambda spec, received, total: pages.append((spec, received, total)),
             )
-            backfill(plan, BackfillOptions(date(2025, 10, 13), date(2025, 10, 13)), edges, batches, dates=[MONDAY_DATE])
+            options = BackfillOptions(date(2025, 10, 13), date(2025, 10, 13))
+            backfill(plan, options, edges, batches, now=datetime(2025, 10, 14, tzinfo=UTC), dates=[MONDAY_DATE])
         records = server.count("oai")
         assert len(pages) == records
         total = pages[0][2]

@@ -116,6 +116,7 @@ def test_a_backfill_writes_every_date_but_the_failed_one_and_rebuilds_the_indexe
         BackfillOptions(MONDAY, wednesday),
         edges(plan, store),
         batches,
+        now=NOW,
         dates=[MONDAY, tuesday, wednesday],
         on_date=lambda day, outcome, failed: outcomes.append((day, failed)),
     )

@@ -12,10 +12,9 @@ from click.testing import CliRunner
 
 from digest.cli import main
 from digest.errors import InputError, OutputError
-from digest.pipeline import write_indexes as rebuild_indexes
 from digest.write import check_indexes, write_digests
 from tests.golden import golden_config_path, golden_papers
-from tests.recipes import save_records
+from tests.recipes import rebuild_indexes, save_records
 
 DAY = "2025-10-13"
 

@@ -1,0 +1,151 @@
+"""Notifications: one message per date and target, sent once, through Apprise.
+
+    compose (pure: a date's kept papers -> a message per target)  ->  queue (the store)  ->  deliver
+
+The store is the ledger (docs/design.md, "Notifications"): a message is queued with the hash of its body,
+and marked sent when the target accepts it. A re-run that composes the same body queues nothing; a changed
+batch queues a correction; a target that failed keeps its message queued, and every later run (of any date)
+delivers what is queued for the targets still configured. Targets are stored as a hash of their URL only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import quote
+
+from digest.models import Paper
+from digest.plan import Plan
+from digest.redact import redact
+from digest.render import title_text
+from digest.reports import DayResult, Delivery
+from digest.store import Store
+from digest.targets import load_target, mask_target
+
+__all__ = ["Message", "Sender", "compose_messages", "notify_days", "send_apprise"]
+
+log = logging.getLogger(__name__)
+
+Sender = Callable[[str, str, str], str | None]
+"""Send (target URL, title, markdown body); return why it failed, or None once the target accepted it."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One date's message to one target."""
+
+    day: date
+    target: str
+    title: str
+    body: str
+
+    @property
+    def body_hash(self) -> str:
+        return _sha256(self.body)
+
+
+def target_key(url: str) -> str:
+    """What the store keeps of a target: enough to recognise it, nothing to use it."""
+    return _sha256(url)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def compose_messages(day: date, kept: Mapping[str, Sequence[Paper]], plan: Plan) -> list[Message]:
+    """A message per target for the date: the topics sent to it, in configuration order. Pure."""
+    topics_of: dict[str, list[str]] = {}
+    for name in kept:
+        for target in plan.every_topic[name].rules.notify:
+            topics_of.setdefault(target, []).append(name)
+    title = f"arXiv digest {day.isoformat()}"
+    return [
+        Message(day, target, title, "\n\n".join(_topic_section(name, day, kept[name], plan) for name in names))
+        for target, names in topics_of.items()
+    ]
+
+
+def _topic_section(name: str, day: date, papers: Sequence[Paper], plan: Plan) -> str:
+    settings = plan.settings
+    count = f"{len(papers)} paper{'' if len(papers) == 1 else 's'}"
+    lines = [f"**{name}**: {count}"]
+    if not papers:
+        return lines[0]
+    shown = papers[: settings.notify_max_papers]
+    lines += [_paper_line(paper) for paper in shown]
+    if len(papers) > len(shown):
+        lines.append(f"… and {len(papers) - len(shown)} more")
+    if settings.digest_url:
+        lines.append(f"[{name} digest]({settings.digest_url.rstrip('/')}/{quote(name)}/{day.isoformat()}.md)")
+    return "\n".join(lines)
+
+
+def _paper_line(paper: Paper) -> str:
+    links = "".join(f" · [{link.kind}]({link.url})" for link in paper.code_links)
+    return f"- [{title_text(paper.title)}](https://arxiv.org/abs/{paper.id}){links}"
+
+
+def notify_days(
+    plan: Plan,
+    days: Iterable[DayResult],
+    store: Store,
+    *,
+    now: datetime,
+    renotify: bool = False,
+    send: Sender | None = None,
+) -> Delivery:
+    """Queue the messages of `days` (each date's listed ids, read back from the store), then deliver every
+    queued one."""
+    for day in days:
+        kept = {topic: store.load_papers(ids) for topic, ids in day.kept.items()}
+        for message in compose_messages(day.date, kept, plan):
+            _queue(store, message, renotify=renotify)
+    return _deliver(plan, store, now=now, send=send or send_apprise)
+
+
+def _queue(store: Store, message: Message, *, renotify: bool) -> None:
+    key = target_key(message.target)
+    stored = store.load_notification(message.day, key)
+    if stored is not None and stored[0] == message.body_hash and not renotify:
+        return  # the same message, sent or still queued
+    title = message.title
+    if stored is not None and stored[1] and stored[0] != message.body_hash:
+        title += " (corrected)"
+    store.save_notification(message.day, key, message.body_hash, title, message.body)
+
+
+def _deliver(plan: Plan, store: Store, *, now: datetime, send: Sender) -> Delivery:
+    targets = {target_key(url): url for planned in plan.every_topic.values() for url in planned.rules.notify}
+    delivery = Delivery()
+    failed: set[str] = set()
+    for day, key, title, body in store.load_unsent(targets):
+        if key in failed:
+            continue  # one refusal a run is enough: its later messages wait with it
+        problem = send(targets[key], title, body)
+        if problem is None:
+            store.mark_sent(day, key, now)
+            delivery.sent += 1
+            log.info("notified %s of %s", mask_target(targets[key]), day.isoformat())
+        else:
+            failed.add(key)
+            delivery.failures.append(f"notify {mask_target(targets[key])}: {problem}")
+    return delivery
+
+
+def send_apprise(target: str, title: str, body: str) -> str | None:
+    """Send through Apprise; its own log lines (masked) say why a target refused."""
+    from apprise import LogCapture, NotifyFormat
+
+    notifier = load_target(target)
+    if notifier is None:
+        return "not a notification URL Apprise knows"
+    with LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
+        accepted = notifier.notify(title=title, body=body, body_format=NotifyFormat.MARKDOWN)
+    if accepted:
+        return None
+    reasons = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
+    return redact(reasons[-1]).rstrip(".") if reasons else "the service did not accept the message"

@@ -1,0 +1,178 @@
+"""Atom feeds: every golden day's digest as feed entries, read back with feedparser as a feed reader would."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from digest.calendar import announcement_in_force, announcement_time, load_holidays
+from digest.cli import main
+from digest.feed import FeedDay, FeedPaper, entry_id, feed_dates, render_feed
+from digest.models import Paper
+from tests.golden import DAYS, golden_config_path, golden_papers
+from tests.recipes import save_records
+
+FEED_DAYS_FOR_EVERY_GOLDEN_DAY = "1000"
+
+
+def render(output: Path, day: str, env: dict[str, str], records: Path | None = None) -> None:
+    """`digest render` of a golden day (or of `records`, under 2025-10-13's configuration)."""
+    config = golden_config_path(day if records is None else "2025-10-13")
+    if records is None:
+        records = output.parent / f"{day}.jsonl"
+        save_records(golden_papers(day), records)
+    args = ["render", "--input", str(records), "--date", day, "--config", str(config), "--allow-empty"]
+    result = CliRunner().invoke(main, [*args, "--output", str(output), "--force"], env=env)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every golden day rendered into one archive, with feeds long enough to hold them all."""
+    output = tmp_path_factory.mktemp("feeds") / "output"
+    env = {"DIGEST_FEED_DAYS": FEED_DAYS_FOR_EVERY_GOLDEN_DAY, "DIGEST_CACHE_DIR": str(output.parent / "cache")}
+    for day in DAYS:
+        render(output, day, env)
+    return output
+
+
+def listed_ids(digest: Path) -> list[str]:
+    return [
+        line.split("(https://arxiv.org/abs/")[1].split(")")[0]
+        for line in digest.read_text(encoding="utf-8").splitlines()
+        if line.startswith("- **[")
+    ]
+
+
+def announced(day: str) -> datetime:
+    return announcement_time(announcement_in_force(date.fromisoformat(day), load_holidays()))
+
+
+@functools.cache
+def parsed(feed: Path) -> feedparser.FeedParserDict:
+    return feedparser.parse(feed.read_bytes())
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_each_golden_days_feed_entries_are_its_digests_papers_in_order(rendered: Path, day: str) -> None:
+    for digest in sorted(rendered.glob(f"*/{day}.md")):
+        feed = parsed(digest.parent / "feed.xml")
+        assert not feed.bozo, feed.bozo_exception
+        of_the_date = [entry.id for entry in feed.entries if entry.updated == announced(day).isoformat()]
+        assert of_the_date == [entry_id(paper_id, date.fromisoformat(day)) for paper_id in listed_ids(digest)]
+
+
+def test_feed_entries_are_ordered_newest_date_first(rendered: Path) -> None:
+    feed = parsed(rendered / "MLLM" / "feed.xml")
+    times = [entry.updated_parsed for entry in feed.entries]
+    assert times == sorted(times, reverse=True)
+    assert feed.feed.updated == announced(DAYS[-1]).isoformat()
+
+
+def test_an_entry_carries_the_whole_record_not_the_markdown(rendered: Path) -> None:
+    day = "2025-10-13"
+    paper = next(
+        p for p in golden_papers(day) if len(p.authors) > 6 and p.id in listed_ids(rendered / "MLLM" / f"{day}.md")
+    )
+    feed = parsed(rendered / "MLLM" / "feed.xml")
+    entry = next(e for e in feed.entries if e.id == entry_id(paper.id, date(2025, 10, 13)))
+    assert entry.title == paper.title
+    assert entry.link == f"https://arxiv.org/abs/{paper.id}"
+    assert [author.name for author in entry.authors] == paper.authors
+    assert entry.summary == paper.abstract
+    assert [tag.term for tag in entry.tags] == paper.categories
+    assert entry.updated == "2025-10-14T00:00:00+00:00"
+
+
+def test_the_feed_carries_text_as_it_is_xml_escaped_without_the_markdown_neutralisation() -> None:
+    paper = FeedPaper("2510.00001", "Tokens <ACT> & `code`", ["A <B>"], "x < y and <ACT> tokens", ["cs.CL"])
+    day = FeedDay(date(2025, 10, 13), datetime(2025, 10, 14, tzinfo=UTC), [paper])
+    xml = render_feed("MLLM", [day])
+    assert b"Tokens &lt;ACT&gt; &amp; `code`" in xml
+    entry = feedparser.parse(xml).entries[0]
+    assert entry.title == "Tokens <ACT> & `code`"
+    assert entry.summary == "x < y and <ACT> tokens"
+
+
+def test_code_links_are_related_links_of_the_entry() -> None:
+    paper = FeedPaper("2510.00001", "T", ["A"], "abstract", ["cs.CV"], [("code", "https://github.com/a/b")])
+    xml = render_feed("MLLM", [FeedDay(date(2025, 10, 13), datetime(2025, 10, 14, tzinfo=UTC), [paper])])
+    links = feedparser.parse(xml).entries[0].links
+    assert {"href": "https://github.com/a/b", "rel": "related", "title": "code"} in [
+        {key: link[key] for key in ("href", "rel", "title") if key in link} for link in links
+    ]
+
+
+def test_rendering_again_gives_identical_feed_bytes(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    env = {"DIGEST_CACHE_DIR": str(tmp_path / "cache")}
+    render(output, "2025-10-13", env)
+    first = (output / "MLLM" / "feed.xml").read_bytes()
+    render(output, "2025-10-13", env)
+    assert (output / "MLLM" / "feed.xml").read_bytes() == first
+
+
+def test_feed_days_keeps_only_the_digests_near_the_newest(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    env = {"DIGEST_CACHE_DIR": str(tmp_path / "cache"), "DIGEST_FEED_DAYS": "2"}
+    for day in ("2025-07-23", "2025-07-24", "2025-08-18"):
+        render(output, day, env)
+    feed = feedparser.parse((output / "MLLM" / "feed.xml").read_bytes())
+    assert {entry.updated for entry in feed.entries} == {announced("2025-08-18").isoformat()}
+
+
+def test_feed_dates_are_within_feed_days_of_the_newest_newest_first() -> None:
+    dates = [date(2025, 10, 1), date(2025, 10, 30), date(2025, 10, 31), date(2025, 10, 2)]
+    assert feed_dates(dates, 30) == [date(2025, 10, 31), date(2025, 10, 30), date(2025, 10, 2)]
+    assert feed_dates(dates, 1) == [date(2025, 10, 31)]
+
+
+def test_feeds_off_writes_no_feed_and_the_overview_links_none(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    render(output, "2025-10-13", {"DIGEST_CACHE_DIR": str(tmp_path / "cache"), "DIGEST_FEEDS": "false"})
+    assert not list(output.rglob("feed.xml"))
+    assert "feed.xml" not in (output / "README.md").read_text()
+
+
+def test_the_overview_links_each_topics_feed(rendered: Path) -> None:
+    overview = (rendered / "README.md").read_text()
+    assert "| [Atom](MLLM/feed.xml) |" in overview
+
+
+def test_a_paper_the_store_lost_is_read_back_from_the_digest(tmp_path: Path) -> None:
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    render(output, "2025-10-13", {"DIGEST_CACHE_DIR": str(cache)})
+    before = feedparser.parse((output / "MLLM" / "feed.xml").read_bytes()).entries
+    (cache / "digest.sqlite3").unlink()
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    render(output, "2025-10-12", {"DIGEST_CACHE_DIR": str(cache)}, records=empty)
+    after = feedparser.parse((output / "MLLM" / "feed.xml").read_bytes()).entries
+    assert [entry.id for entry in after] == [entry.id for entry in before]
+    assert [entry.title for entry in after] == [entry.title for entry in before]
+
+
+def test_digest_code_links_appear_only_when_asked(tmp_path: Path) -> None:
+    paper = Paper(
+        id="2510.99999",
+        title="A Vision Language Model",
+        authors=["A. Author"],
+        abstract="We build a VLM. Code: https://github.com/lab/vlm.",
+        categories=["cs.CV"],
+    )
+    records = tmp_path / "one.jsonl"
+    save_records([paper], records)
+    plain, linked = tmp_path / "plain", tmp_path / "linked"
+    render(plain, "2025-10-13", {"DIGEST_CACHE_DIR": str(tmp_path / "c1")}, records=records)
+    render(linked, "2025-10-13", {"DIGEST_CACHE_DIR": str(tmp_path / "c2"), "DIGEST_CODE_LINKS": "true"}, records)
+    assert "[`code`]" not in (plain / "MLLM" / "2025-10-13.md").read_text()
+    line = (linked / "MLLM" / "2025-10-13.md").read_text().splitlines()[15]
+    assert line.startswith(
+        "- **[A Vision Language Model](https://arxiv.org/abs/2510.99999)**  `arXiv:2510.99999` "
+        "[`code`](https://github.com/lab/vlm)  `cs.CV`"
+    )

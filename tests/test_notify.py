@@ -1,0 +1,70 @@
+"""Composing notifications: the message a target gets for a date, before anything is sent."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from digest.config import Config, Settings, Topic
+from digest.models import Paper
+from digest.notify import compose_messages
+from digest.plan import Plan, make_plan
+
+DAY = date(2025, 10, 13)
+CHAT = "json://127.0.0.1:9/chat"
+MAIL = "mailto://user:pw@example.org"
+
+
+def plan(tmp_path: Path, **settings: object) -> Plan:
+    topics = {"MLLM": Topic(keywords=["VLM"]), "LLM": Topic(keywords=["LLM"], notify=[MAIL])}
+    config = Config(
+        category={"cs.CV": "Computer Vision"},
+        topic=topics,
+        settings=Settings(output_dir=tmp_path, notify=[CHAT], **settings),  # type: ignore[arg-type]
+    )
+    return make_plan(config)
+
+
+def paper(number: int, abstract: str = "An abstract.") -> Paper:
+    return Paper(
+        id=f"2510.0000{number}", title=f"Paper [{number}]", authors=["A"], abstract=abstract, categories=["cs.CV"]
+    )
+
+
+def test_each_target_gets_one_message_with_only_its_topics(tmp_path: Path) -> None:
+    messages = compose_messages(DAY, {"MLLM": [paper(1)], "LLM": []}, plan(tmp_path))
+    assert [(message.target, message.title) for message in messages] == [
+        (CHAT, "arXiv digest 2025-10-13"),
+        (MAIL, "arXiv digest 2025-10-13"),
+    ]
+    assert messages[0].body == "**MLLM**: 1 paper\n- [Paper \\[1\\]](https://arxiv.org/abs/2510.00001)"
+
+
+def test_a_topic_with_no_paper_is_one_line(tmp_path: Path) -> None:
+    (_, mail) = compose_messages(DAY, {"MLLM": [], "LLM": []}, plan(tmp_path))
+    assert mail.body == "**LLM**: 0 papers"
+
+
+def test_titles_past_the_limit_are_counted_and_the_digest_is_linked(tmp_path: Path) -> None:
+    planned = plan(tmp_path, notify_max_papers=1, digest_url="https://github.com/me/d/blob/main/output/")
+    (chat, _) = compose_messages(DAY, {"MLLM": [paper(1), paper(2), paper(3)], "LLM": []}, planned)
+    assert chat.body.splitlines() == [
+        "**MLLM**: 3 papers",
+        "- [Paper \\[1\\]](https://arxiv.org/abs/2510.00001)",
+        "… and 2 more",
+        "[MLLM digest](https://github.com/me/d/blob/main/output/MLLM/2025-10-13.md)",
+    ]
+
+
+def test_a_papers_code_link_follows_its_title(tmp_path: Path) -> None:
+    (chat,) = compose_messages(DAY, {"MLLM": [paper(1, "Code: https://github.com/a/b.")]}, plan(tmp_path))
+    assert chat.body.splitlines()[1] == (
+        "- [Paper \\[1\\]](https://arxiv.org/abs/2510.00001) · [code](https://github.com/a/b)"
+    )
+
+
+def test_the_same_papers_give_the_same_body_hash(tmp_path: Path) -> None:
+    first = compose_messages(DAY, {"MLLM": [paper(1)]}, plan(tmp_path))
+    again = compose_messages(DAY, {"MLLM": [paper(1)]}, plan(tmp_path))
+    changed = compose_messages(DAY, {"MLLM": [paper(1), paper(2)]}, plan(tmp_path))
+    assert first[0].body_hash == again[0].body_hash != changed[0].body_hash
