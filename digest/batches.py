@@ -16,7 +16,16 @@ from digest.errors import DigestError, FetchError, OfflineMissError
 from digest.fetch.api import fetch_metadata, fetch_submitted_window
 from digest.fetch.arxiv import Arxiv
 from digest.fetch.describe import describe_batches
-from digest.fetch.oai import HarvestProgress, IncompleteHarvest, harvest, set_spec
+from digest.fetch.oai import (
+    ANNOUNCED_DATESTAMPS,
+    HarvestPart,
+    HarvestProgress,
+    IncompleteHarvest,
+    covered_after,
+    harvest,
+    plan_harvest,
+    set_spec,
+)
 from digest.fetch.rss import fetch_latest_listing
 from digest.models import AnnounceType, Paper
 from digest.plan import Plan
@@ -109,12 +118,12 @@ class Batches:
             return found[1]
         if source == "api":
             self._note(APPROXIMATE_NOTE.format(day=announcement.isoformat()))
-        ((_, outcome),) = self._fetch_past([announcement], source)
+        ((_, outcome),) = self._fetch_past([announcement], source, now)
         if isinstance(outcome, FetchError):
             raise outcome
         return outcome
 
-    def fetch_range(self, dates: Iterable[date]) -> Iterator[tuple[date, list[Paper] | DigestError]]:
+    def fetch_range(self, dates: Iterable[date], now: datetime) -> Iterator[tuple[date, list[Paper] | DigestError]]:
         """Each date's batch (the announcement in force on it), in order: stored ones as they are, the others
         fetched and saved, all of them with one harvest. Offline, a batch the store lacks is an OfflineMissError.
         """
@@ -126,7 +135,7 @@ class Batches:
         announcements = sorted(dates_of)
         missing = [announcement for announcement in announcements if not self.store.has_batch(announcement)]
         absent = set(missing)
-        fetched = iter(() if self.offline else self._fetch_past(missing, self.source))
+        fetched = iter(() if self.offline else self._fetch_past(missing, self.source, now))
         for announcement in announcements:
             if announcement not in absent:
                 outcome: list[Paper] | DigestError = self._load_stored(announcement, announcement) or []
@@ -137,7 +146,9 @@ class Batches:
             for day in dates_of[announcement]:
                 yield day, outcome
 
-    def _fetch_past(self, announcements: list[date], source: Source) -> Iterator[tuple[date, list[Paper] | FetchError]]:
+    def _fetch_past(
+        self, announcements: list[date], source: Source, now: datetime
+    ) -> Iterator[tuple[date, list[Paper] | FetchError]]:
         """Past batches, in order: one OAI-PMH harvest for them all, or one API query a window."""
         windows = {announcement: submission_window(announcement, self.plan.holidays) for announcement in announcements}
         if source == "api":
@@ -158,7 +169,8 @@ class Batches:
         if not announcements:
             return
         try:
-            self._harvest(min(start for start, _ in windows.values()).date())
+            first = min(start for start, _ in windows.values()).date()
+            self._harvest(first, max(announcements) + ANNOUNCED_DATESTAMPS, now)
         except FetchError as err:
             for announcement in announcements:
                 yield announcement, err
@@ -174,24 +186,33 @@ class Batches:
                 )
             yield announcement, outcome if isinstance(outcome, FetchError) else self._save(announcement, "oai", outcome)
 
-    def _harvest(self, from_date: date) -> None:
-        """One OAI-PMH harvest per set the subscribed categories live in (`cs` for all of cs.*), saved page by page.
+    def _harvest(self, start: date, latest: date, now: datetime) -> None:
+        """Bring the store's coverage of every set the subscribed categories live in (`cs` for all of cs.*)
+        to the datestamps from `start` to `latest`, harvesting only what it lacks, saved page by page.
 
-        A finished harvest of the same start is done again, since records change; a short one starts over.
+        A part that completes grows the coverage; one that fails leaves it as it was (and its position, so
+        the next run resumes it); a short one starts over next time.
         """
         for spec in sorted({set_spec(category) for category in self.plan.subscribed}):
-            state = self.store.load_harvest(spec, from_date)
-            if state.complete:
-                self.store.restart_harvest(state)
-            try:
-                for page in harvest(self.arxiv.http, self.plan.settings.arxiv_oai_url, state):
-                    papers = [record.paper for record in page.records]
-                    versions = [row for record in page.records for row in record.versions]
-                    self.store.save_harvest_page(state, papers, versions)
-                    self.on_harvest(spec, state.records, state.complete_list_size)
-            except IncompleteHarvest:
-                self.store.restart_harvest(state)
-                raise
+            held = self.store.load_coverage(spec)
+            for part in plan_harvest(held, start, latest):
+                self._harvest_part(spec, part)
+                held = covered_after(held, part, spec, now)
+                self.store.save_coverage(held)
+
+    def _harvest_part(self, spec: str, part: HarvestPart) -> None:
+        state = self.store.load_harvest(spec, part.from_date, part.until)
+        if state.complete:
+            self.store.restart_harvest(state)  # done before: records have changed since
+        try:
+            for page in harvest(self.arxiv.http, self.plan.settings.arxiv_oai_url, state):
+                papers = [record.paper for record in page.records]
+                versions = [row for record in page.records for row in record.versions]
+                self.store.save_harvest_page(state, papers, versions)
+                self.on_harvest(spec, state.records, state.complete_list_size)
+        except IncompleteHarvest:
+            self.store.restart_harvest(state)
+            raise
 
     def _announced(self, start: datetime, end: datetime) -> list[Paper]:
         """The stored papers with a version submitted in [start, end): v1 there is `new`, only later ones `replace`.

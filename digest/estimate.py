@@ -9,7 +9,7 @@ page), so it leans high: a plan that asks for confirmation should not turn out l
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,10 +23,10 @@ from digest.calendar import (
 )
 from digest.errors import InputError
 from digest.fetch.api import ID_LIST_CHUNK, MAX_PAGE_SIZE
-from digest.fetch.oai import PAGE_SIZE, set_spec
+from digest.fetch.oai import ANNOUNCED_DATESTAMPS, PAGE_SIZE, HarvestPart, plan_harvest, set_spec
 from digest.plan import Plan
 from digest.reports import BackfillOptions
-from digest.store import Store
+from digest.store import Coverage, Store
 from digest.write import digest_path
 
 __all__ = ["BackfillEstimate", "backfill_dates", "estimate_backfill", "load_estimate"]
@@ -51,8 +51,8 @@ class BackfillEstimate:
     announcements: list[date]
     stored: int
     source: str
-    harvest_from: date | None
-    harvest_sets: list[str]
+    harvest_parts: dict[str, list[HarvestPart]]
+    """What each OAI set harvests: nothing the store's coverage holds."""
     today: date
     oai_requests: int
     api_requests: int
@@ -61,6 +61,11 @@ class BackfillEstimate:
     @property
     def requests(self) -> int:
         return self.oai_requests + self.api_requests
+
+    @property
+    def harvest_from(self) -> date | None:
+        """The earliest datestamp harvested, or None when nothing is."""
+        return min((part.from_date for parts in self.harvest_parts.values() for part in parts), default=None)
 
     def describe(self) -> str:
         """The plan in a few lines, for the terminal before the first request."""
@@ -78,12 +83,10 @@ class BackfillEstimate:
         elif self.requests == 0:
             lines.append("  every announcement is stored: no request")
         else:
-            if self.harvest_from is not None:
-                days = (self.today - self.harvest_from).days + 1
-                lines.append(
-                    f"  OAI-PMH: harvest {', '.join(self.harvest_sets)} from {self.harvest_from} to today "
-                    f"({self.today}, {days} days): about {self.oai_requests:,} pages"
-                )
+            if any(self.harvest_parts.values()):
+                lines.append(f"  OAI-PMH: {self._harvest_line()}: about {self.oai_requests:,} pages")
+            elif self.source != "api":
+                lines.append("  OAI-PMH: the store's harvest already covers these dates: no page")
             what = "window queries" if self.source == "api" else "id_list requests for the kept papers"
             lines.append(f"  API: about {self.api_requests:,} {what}")
             lines.append(
@@ -91,6 +94,17 @@ class BackfillEstimate:
                 f"at {self.request_interval:g} s a request"
             )
         return "\n".join(lines)
+
+    def _harvest_line(self) -> str:
+        sets = ", ".join(spec for spec, parts in self.harvest_parts.items() if parts)
+        spans = sorted({(part.from_date, part.until) for parts in self.harvest_parts.values() for part in parts})
+        shown = [f"from {start} to {until}" if until else f"from {start} to today" for start, until in spans]
+        days = sum(_days(HarvestPart(start, until), self.today) for start, until in spans)
+        return f"harvest {sets} {' and '.join(shown)} ({self.today}, {_count(days, 'day')})"
+
+
+def _days(part: HarvestPart, today: date) -> int:
+    return max(0, ((part.until or today) - part.from_date).days + 1)
 
 
 def estimate_backfill(
@@ -105,22 +119,30 @@ def estimate_backfill(
     window_starts: dict[date, date],
     today: date,
     request_interval: float,
+    coverage: Mapping[str, Coverage] | None = None,
 ) -> BackfillEstimate:
     """The plan for `dates`, whose batches are those of `announcements`; `stored` are those the store holds.
 
     `window_starts` gives the date each announcement's submission window opens: the harvest starts at the
-    earliest one to fetch, and always runs to today (a record's datestamp moves with its latest version).
+    earliest one to fetch; what the store's `coverage` of each set holds already is not harvested again
+    (`oai.plan_harvest`, the harvest's own rule).
     """
     missing = [announcement for announcement in announcements if announcement not in stored]
     records_a_day = sum(RECORDS_A_DAY.get(spec, _OTHER_SET_RECORDS_A_DAY) for spec in sets)
-    harvest_from = None
+    parts: dict[str, list[HarvestPart]] = {}
     oai_requests = api_requests = 0
     if missing and source == "api":
         api_requests = len(missing) * math.ceil(records_a_day * 3 / MAX_PAGE_SIZE)  # a window is 1 to 3 days
     elif missing and source != "offline":
-        harvest_from = min(window_starts[announcement] for announcement in missing)
-        days = (today - harvest_from).days + 1
-        oai_requests = math.ceil(days * records_a_day / PAGE_SIZE)
+        first = min(window_starts[announcement] for announcement in missing)
+        latest = max(missing) + ANNOUNCED_DATESTAMPS
+        held = coverage or {}
+        parts = {spec: plan_harvest(held.get(spec), first, latest) for spec in sorted(sets)}
+        oai_requests = sum(
+            math.ceil(_days(part, today) * RECORDS_A_DAY.get(spec, _OTHER_SET_RECORDS_A_DAY) / PAGE_SIZE)
+            for spec, planned in parts.items()
+            for part in planned
+        )
         api_requests = math.ceil(len(missing) * topics * KEPT_A_TOPIC / ID_LIST_CHUNK)
     return BackfillEstimate(
         dates=list(dates),
@@ -128,8 +150,7 @@ def estimate_backfill(
         announcements=list(announcements),
         stored=len(announcements) - len(missing),
         source=source,
-        harvest_from=harvest_from,
-        harvest_sets=sorted(sets),
+        harvest_parts=parts,
         today=today,
         oai_requests=oai_requests,
         api_requests=api_requests,
@@ -178,6 +199,7 @@ def load_estimate(plan: Plan, options: BackfillOptions, store: Store, *, now: da
         window_starts={a: submission_window(a, plan.holidays)[0].date() for a in announcements},
         today=now.astimezone(ARXIV_TIMEZONE).date(),
         request_interval=plan.settings.request_interval,
+        coverage={coverage.set_spec: coverage for coverage in store.load_coverages()},
     )
 
 

@@ -77,6 +77,43 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (date, target)
     );
     """,
+    """
+    CREATE TABLE harvests_by_span (
+        set_spec TEXT NOT NULL,
+        from_date TEXT NOT NULL,
+        until_date TEXT NOT NULL DEFAULT '',  -- '' when the harvest runs to today
+        token TEXT,
+        complete_list_size INTEGER,
+        records INTEGER NOT NULL DEFAULT 0,
+        complete INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (set_spec, from_date, until_date)
+    );
+    INSERT INTO harvests_by_span
+        SELECT set_spec, from_date, '', token, complete_list_size, records, complete FROM harvests;
+    DROP TABLE harvests;
+    ALTER TABLE harvests_by_span RENAME TO harvests;
+    CREATE TABLE coverage (
+        set_spec TEXT PRIMARY KEY,
+        start TEXT NOT NULL,                -- every record with a datestamp from here
+        end TEXT NOT NULL,                  -- to here (YYYY-MM-DD, UTC) is stored,
+        harvested_at TEXT NOT NULL          -- as arXiv had it at this time (the harvest's last page)
+    );
+    CREATE TABLE verdicts (
+        announcement TEXT PRIMARY KEY,      -- a batch the store holds from RSS
+        checked_at TEXT NOT NULL,
+        agree INTEGER NOT NULL,
+        differences TEXT NOT NULL           -- JSON list of {id, rss, oai}
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        command TEXT NOT NULL,
+        dates TEXT NOT NULL,                -- JSON list of the dates it wrote
+        outcome TEXT NOT NULL,              -- ok or failed
+        requests INTEGER NOT NULL,
+        error TEXT                          -- the Error: line, when it failed
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

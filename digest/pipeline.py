@@ -52,7 +52,7 @@ class BatchSource(Protocol):
 
     def fetch_announcement(self, announcement: date, asked: date, now: datetime) -> list[Paper]: ...
 
-    def fetch_range(self, dates: Iterable[date]) -> Iterator[tuple[date, list[Paper] | DigestError]]: ...
+    def fetch_range(self, dates: Iterable[date], now: datetime) -> Iterator[tuple[date, list[Paper] | DigestError]]: ...
 
 
 Publisher = Callable[[Plan, Sequence[DayResult], str, bool], PublishResult]
@@ -205,7 +205,7 @@ def backfill(
     """
     report = BackfillReport(skipped=list(skipped), notes=batches.notes)
     try:
-        for day, outcome in batches.fetch_range(dates):
+        for day, outcome in batches.fetch_range(dates, now):
             if isinstance(outcome, DigestError):
                 report.failed.append((day, str(outcome)))
                 on_date(day, str(outcome), True)

@@ -24,7 +24,7 @@ from digest.errors import StoreError
 from digest.migrations import migrate
 from digest.models import AnnounceType, Paper
 
-__all__ = ["Harvest", "Member", "Store", "VersionRow"]
+__all__ = ["Coverage", "Harvest", "Member", "Store", "VersionRow"]
 
 Member = tuple[str, int | None, str]
 """A batch membership row: paper id, version, announce type."""
@@ -35,10 +35,14 @@ VersionRow = tuple[str, int, datetime]
 
 @dataclass
 class Harvest:
-    """Where an OAI-PMH harvest stands: the token of the next page, and what has arrived so far."""
+    """Where an OAI-PMH harvest stands: the token of the next page, and what has arrived so far.
+
+    It asks for the datestamps from `from_date` to `until` (to today when None).
+    """
 
     set_spec: str
     from_date: date
+    until: date | None = None
     token: str | None = None
     complete_list_size: int | None = None
     records: int = 0
@@ -52,6 +56,16 @@ class Harvest:
     def restart(self) -> None:
         """Forget the position (an expired token, a finished harvest done again); saved records stay."""
         self.token, self.records, self.complete = None, 0, False
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the store holds of an OAI set: every record whose datestamp is in [start, end], as of `harvested_at`."""
+
+    set_spec: str
+    start: date
+    end: date
+    harvested_at: datetime
 
 
 class Store:
@@ -244,15 +258,42 @@ class Store:
 
     # OAI-PMH harvests
 
-    def load_harvest(self, set_spec: str, from_date: date) -> Harvest:
+    def load_harvest(self, set_spec: str, from_date: date, until: date | None = None) -> Harvest:
         """The saved state of a harvest, or a fresh one."""
         row = self._db.execute(
-            "SELECT token, complete_list_size, records, complete FROM harvests WHERE set_spec = ? AND from_date = ?",
-            (set_spec, from_date.isoformat()),
+            "SELECT token, complete_list_size, records, complete FROM harvests "
+            "WHERE set_spec = ? AND from_date = ? AND until_date = ?",
+            (set_spec, from_date.isoformat(), until.isoformat() if until else ""),
         ).fetchone()
         if row is None:
-            return Harvest(set_spec, from_date)
-        return Harvest(set_spec, from_date, row[0], row[1], row[2], bool(row[3]))
+            return Harvest(set_spec, from_date, until)
+        return Harvest(set_spec, from_date, until, row[0], row[1], row[2], bool(row[3]))
+
+    def load_coverage(self, set_spec: str) -> Coverage | None:
+        row = self._db.execute(
+            "SELECT start, end, harvested_at FROM coverage WHERE set_spec = ?", (set_spec,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Coverage(
+            set_spec, date.fromisoformat(row[0]), date.fromisoformat(row[1]), datetime.fromisoformat(row[2])
+        )
+
+    def load_coverages(self) -> list[Coverage]:
+        rows = self._db.execute("SELECT set_spec FROM coverage ORDER BY set_spec").fetchall()
+        return [coverage for (spec,) in rows if (coverage := self.load_coverage(spec)) is not None]
+
+    def save_coverage(self, coverage: Coverage) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO coverage VALUES (?, ?, ?, ?)",
+                (
+                    coverage.set_spec,
+                    coverage.start.isoformat(),
+                    coverage.end.isoformat(),
+                    _timestamp(coverage.harvested_at),
+                ),
+            )
 
     def save_harvest_page(self, harvest: Harvest, papers: Sequence[Paper], versions: Sequence[VersionRow]) -> None:
         """A page's records and the harvest's new position, in one transaction: a crash loses neither alone."""
@@ -290,10 +331,11 @@ class Store:
 
     def _save_harvest(self, harvest: Harvest) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO harvests VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO harvests VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 harvest.set_spec,
                 harvest.from_date.isoformat(),
+                harvest.until.isoformat() if harvest.until else "",
                 harvest.token,
                 harvest.complete_list_size,
                 harvest.records,

@@ -46,7 +46,7 @@ class StandInBatches:
             raise found
         return found
 
-    def fetch_range(self, dates: Iterable[date]) -> Iterator[tuple[date, list[Paper] | DigestError]]:
+    def fetch_range(self, dates: Iterable[date], now: datetime) -> Iterator[tuple[date, list[Paper] | DigestError]]:
         for day in dates:
             yield day, self.by_date[day]
 

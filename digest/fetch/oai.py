@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
@@ -21,16 +21,20 @@ import httpx
 from digest.errors import FetchError
 from digest.fetch.http import ArxivHttp, IncompleteResponse
 from digest.models import Paper, normalise_text
-from digest.store import Harvest, VersionRow
+from digest.store import Coverage, Harvest, VersionRow
 
 __all__ = [
+    "ANNOUNCED_DATESTAMPS",
     "PAGE_SIZE",
+    "HarvestPart",
     "HarvestProgress",
     "IncompleteHarvest",
     "OaiPage",
     "OaiRecord",
+    "covered_after",
     "harvest",
     "parse_list_records",
+    "plan_harvest",
     "set_spec",
 ]
 
@@ -122,11 +126,7 @@ def harvest(http: ArxivHttp, oai_url: str, state: Harvest) -> Iterator[OaiPage]:
         log.info("resuming the OAI-PMH harvest of %s from %s at record %d", spec, start, state.records)
     restarted = False
     while not state.complete:
-        params = (
-            {"verb": "ListRecords", "resumptionToken": state.token}
-            if state.token
-            else {"verb": "ListRecords", "metadataPrefix": "arXivRaw", "set": spec, "from": start.isoformat()}
-        )
+        params = {"verb": "ListRecords", "resumptionToken": state.token} if state.token else _first_request(state)
         try:
             page = http.get_valid(oai_url, params=params, kind="oai", validate=_page)
         except ExpiredToken as err:
@@ -143,6 +143,55 @@ def harvest(http: ArxivHttp, oai_url: str, state: Harvest) -> Iterator[OaiPage]:
                 f"{state.records} records received, {state.complete_list_size} announced"
             )
         yield page
+
+
+def _first_request(state: Harvest) -> dict[str, str]:
+    params = {"verb": "ListRecords", "metadataPrefix": "arXivRaw", "set": state.set_spec}
+    params["from"] = state.from_date.isoformat()
+    if state.until is not None:
+        params["until"] = state.until.isoformat()
+    return params
+
+
+@dataclass(frozen=True)
+class HarvestPart:
+    """One ListRecords run: the datestamps from `from_date` to `until` (to today when None)."""
+
+    from_date: date
+    until: date | None = None
+
+
+def plan_harvest(held: Coverage | None, start: date, latest: date) -> list[HarvestPart]:
+    """What to harvest so that the store holds every record with a datestamp from `start` up to `latest`.
+
+    Nothing when the coverage holds it already. Otherwise the datestamps before the coverage, `[start,
+    held.start)`, and always the refresh from a day before its end to today: a record changed since the
+    last harvest has a datestamp at least that late, wherever its datestamp was before, so the refresh and
+    what is stored make up today's records exactly (docs/design.md, "Incremental harvesting").
+    A start after the coverage's end (a gap) is a harvest of its own from `start`: coverage must be one span.
+    """
+    if held is None or start > held.end + _MARGIN:
+        return [HarvestPart(start)]
+    if held.start <= start and latest <= held.end:
+        return []
+    backward = [HarvestPart(start, held.start - timedelta(days=1))] if start < held.start else []
+    return [*backward, HarvestPart(held.end - _MARGIN)]
+
+
+ANNOUNCED_DATESTAMPS = timedelta(days=2)
+"""How long after its announcement evening every record of a batch carries its datestamp: arXiv stamps a
+record the UTC day after the evening its version is announced; a day more is the margin."""
+_MARGIN = timedelta(days=1)
+"""Datestamps are days: a record changed on the day a harvest ended may carry that day's stamp or the
+day before (arXiv stamps records as an announcement goes out, around midnight UTC)."""
+
+
+def covered_after(held: Coverage | None, part: HarvestPart, spec: str, now: datetime) -> Coverage:
+    """The coverage once `part` is harvested completely at `now`."""
+    if part.until is not None and held is not None:  # the span before the coverage: it grows backwards
+        return Coverage(spec, part.from_date, held.end, held.harvested_at)
+    start = held.start if held is not None and held.start <= part.from_date <= held.end + _MARGIN else part.from_date
+    return Coverage(spec, start, now.astimezone(UTC).date(), now)
 
 
 def _page(response: httpx.Response) -> OaiPage:
