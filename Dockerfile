@@ -35,6 +35,8 @@ RUN pip install --no-cache-dir . \
 COPY config/digest.yaml /app/config/digest.yaml
 
 USER 10001:10001
+# Unhealthy when the latest digest the schedule should have written is missing (`digest status --check`).
+HEALTHCHECK --interval=1h --timeout=60s --start-period=10m CMD ["digest", "-q", "status", "--check"]
 VOLUME ["/data/output", "/data/cache"]
 ENTRYPOINT ["digest"]
 CMD ["serve"]

@@ -30,9 +30,9 @@ from digest.fetch.rss import fetch_latest_listing
 from digest.models import AnnounceType, Paper
 from digest.plan import Plan
 from digest.select import select_topics
-from digest.store import Store
+from digest.store import Store, VersionRow
 
-__all__ = ["APPROXIMATE_NOTE", "Batches", "load_explained", "load_stored_batches", "offline_miss"]
+__all__ = ["APPROXIMATE_NOTE", "Batches", "announce_types", "load_explained", "load_stored_batches", "offline_miss"]
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ class Batches:
             return
         try:
             first = min(start for start, _ in windows.values()).date()
-            self._harvest(first, max(announcements) + ANNOUNCED_DATESTAMPS, now)
+            self.harvest_span(first, max(announcements) + ANNOUNCED_DATESTAMPS, now)
         except FetchError as err:
             for announcement in announcements:
                 yield announcement, err
@@ -186,7 +186,7 @@ class Batches:
                 )
             yield announcement, outcome if isinstance(outcome, FetchError) else self._save(announcement, "oai", outcome)
 
-    def _harvest(self, start: date, latest: date, now: datetime) -> None:
+    def harvest_span(self, start: date, latest: date, now: datetime) -> None:
         """Bring the store's coverage of every set the subscribed categories live in (`cs` for all of cs.*)
         to the datestamps from `start` to `latest`, harvesting only what it lacks, saved page by page.
 
@@ -219,9 +219,7 @@ class Batches:
 
         Papers with no subscribed category are left out here; the category rule proper is the selection's.
         """
-        types: dict[str, AnnounceType] = {}
-        for paper_id, version, _ in self.store.versions_submitted_between(start, end):
-            types[paper_id] = "new" if version == 1 or types.get(paper_id) == "new" else "replace"
+        types = announce_types(self.store.versions_submitted_between(start, end))
         return [
             paper.model_copy(update={"announce_type": types[paper.id]})
             for paper in self.store.load_papers(list(types))
@@ -265,6 +263,14 @@ class Batches:
     def _note(self, note: str) -> None:
         self.notes.append(note)
         log.warning("%s", note)
+
+
+def announce_types(versions: Iterable[VersionRow]) -> dict[str, AnnounceType]:
+    """How a window's versions are announced: a paper whose v1 is among them is `new`, else `replace`."""
+    types: dict[str, AnnounceType] = {}
+    for paper_id, version, _ in versions:
+        types[paper_id] = "new" if version == 1 or types.get(paper_id) == "new" else "replace"
+    return types
 
 
 def load_stored_batches(plan: Plan, days: Iterable[date]) -> Iterator[tuple[date, date, list[Paper] | None]]:

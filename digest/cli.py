@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +14,7 @@ import yaml
 
 from digest import explain as explanation
 from digest import pipeline, schedule
+from digest import verify as verification
 from digest.arguments import (
     COMMIT,
     DATE,
@@ -28,13 +29,15 @@ from digest.arguments import (
 from digest.batches import Batches, load_explained, load_stored_batches
 from digest.calendar import announcement_days
 from digest.config_file import load_topic, resolve_config_path
-from digest.errors import NotifyError
+from digest.errors import InputError, NotifyError
 from digest.estimate import load_estimate
+from digest.fetch.arxiv import Arxiv
 from digest.logs import LogFormat, configure_logging
 from digest.models import load_papers
 from digest.plan import Rules, TopicPlan, make_plan
 from digest.progress import backfill_progress, confirm_large
 from digest.reports import BackfillOptions, RunOptions, RunReport
+from digest.status import load_status
 from digest.store import Store
 from digest.targets import mask_target
 
@@ -115,6 +118,9 @@ def render(
 @click.option("--refresh", is_flag=True, help="Fetch again even when the store holds the batch.")
 @click.option("--no-notify", is_flag=True, help="Send no notification (settings.notify) for this run.")
 @click.option("--renotify", is_flag=True, help="Send the date's notifications again, even if they were sent.")
+@click.option(
+    "--verify", "verify_after", is_flag=True, help="Then check the last verify_days RSS dates against OAI-PMH."
+)
 @fetch_options
 @clock_option
 @config_options
@@ -124,6 +130,7 @@ def run(
     refresh: bool,
     no_notify: bool,
     renotify: bool,
+    verify_after: bool,
     fetching: Fetching,
     now: datetime | None,
     config_path: Path | None,
@@ -146,9 +153,13 @@ def run(
         notify=not no_notify,
         renotify=renotify and not no_notify,
     )
-    with pipeline.open_edges(plan) as edges:
+    now = now or datetime.now(UTC)
+    command = f"run --date {day.isoformat()}" if day else "run"
+    with pipeline.recording(plan, command, now=now) as recorded, pipeline.open_edges(plan) as edges:
         batches = Batches(plan, edges.store, edges.arxiv, source=source, offline=fetching.offline, refresh=refresh)
-        report = pipeline.run(plan, options, edges, batches, now=now or datetime.now(UTC))
+        report = recorded.report = pipeline.run(plan, options, edges, batches, now=now)
+        if verify_after and not fetching.offline:
+            pipeline.verify_recent(plan, edges.store, batches, now=now)
     echo_report(report)
 
 
@@ -208,7 +219,12 @@ def backfill(
         return
     click.echo(estimate.describe(), err=True)
     confirm_large(estimate.requests, config.settings.backfill_confirm_requests, yes)
-    with pipeline.open_edges(plan) as edges, backfill_progress(len(estimate.dates)) as progress:
+    command = f"backfill {start.isoformat()}..{end.isoformat()}"
+    with (
+        pipeline.recording(plan, command, now=now) as recorded,
+        pipeline.open_edges(plan) as edges,
+        backfill_progress(len(estimate.dates)) as progress,
+    ):
         batches = Batches(
             plan, edges.store, edges.arxiv, source=source, offline=fetching.offline, on_harvest=progress.on_harvest
         )
@@ -222,6 +238,7 @@ def backfill(
             skipped=estimate.skipped,
             on_date=progress.on_date,
         )
+        recorded.report = report
     echo_report(report)
     if report.failed:
         sys.exit(1)
@@ -248,9 +265,10 @@ def serve(
     def job(now: datetime) -> str:
         plan = make_plan(configured(config_path, output_dir))
         options = RunOptions(source=plan.settings.source, commit=commit, push=push, notify=True)
-        with pipeline.open_edges(plan) as edges:
+        with pipeline.recording(plan, "serve", now=now) as recorded, pipeline.open_edges(plan) as edges:
             batches = Batches(plan, edges.store, edges.arxiv, source=options.source)
-            report = pipeline.run(plan, options, edges, batches, now=now)
+            report = recorded.report = pipeline.run(plan, options, edges, batches, now=now)
+            pipeline.verify_recent(plan, edges.store, batches, now=now)
         raise_undelivered(report)
         return report.summary()
 
@@ -314,6 +332,64 @@ def try_topic(topic_file: Path, start: date, end: date, config_path: Path | None
     stored = load_stored_batches(plan, days)
     batches = [(day, papers) for day, _, papers in stored]
     click.echo(explanation.format_trial(name, explanation.trial_counts(batches, planned, plan.subscribed)), nl=False)
+
+
+@main.command("verify")
+@click.option("--from", "start", type=DATE, help="The first date (default: 30 days before --to).")
+@click.option("--to", "end", type=DATE, help="The last date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
+@clock_option
+@config_options
+@reports_errors
+def verify_command(
+    start: date | None,
+    end: date | None,
+    as_json: bool,
+    now: datetime | None,
+    config_path: Path | None,
+    output_dir: Path | None,
+) -> None:
+    """Check the batches stored from RSS against OAI-PMH, which knows each version's submission time.
+
+    Exit 0 when every checked date agrees, 1 when one differs. OAI-PMH is harvested only where the store
+    lacks it.
+
+    Example: digest verify --from 2025-10-01 --to 2025-10-31
+    """
+    plan = make_plan(configured(config_path, output_dir))
+    now = now or datetime.now(UTC)
+    end = end or now.date()
+    start = start or end - timedelta(days=30)
+    if start > end:
+        raise InputError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+    with Store.open(plan.store_path) as store, Arxiv(plan.settings) as arxiv:
+        batches = Batches(plan, store, arxiv, source="oai")
+        verdicts = verification.verify(plan, store, batches, start, end, now=now)
+    text = (
+        verification.verdicts_json(verdicts) + "\n" if as_json else verification.format_verdicts(verdicts, start, end)
+    )
+    click.echo(text, nl=False)
+    if any(verdict.differences for verdict in verdicts):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for monitoring.")
+@click.option("--check", is_flag=True, help="Exit 1 when the latest due digest is missing (for health checks).")
+@clock_option
+@config_options
+@reports_errors
+def status(as_json: bool, check: bool, now: datetime | None, config_path: Path | None, output_dir: Path | None) -> None:
+    """Show the store, the archive's health and the last runs, from the store and the disk. No network.
+
+    Example: digest status --check
+    """
+    plan = make_plan(configured(config_path, output_dir))
+    health = load_status(plan, now=now or datetime.now(UTC))
+    click.echo(health.as_json() if as_json else health.describe(), nl=as_json)
+    if check and health.overdue:
+        click.echo(f"Error: {health.overdue}", err=True)
+        sys.exit(1)
 
 
 @main.command("check-config")

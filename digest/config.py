@@ -174,6 +174,7 @@ class Settings(_Strict):
     notify: list[str] = Field(default_factory=list)
     notify_max_papers: int = Field(default=10, ge=0)
     digest_url: str | None = None
+    verify_days: int = Field(default=7, ge=0)
 
     _targets = field_validator("notify")(lambda cls, urls: _check_targets(urls))
 

@@ -8,8 +8,10 @@ Why lxml and not feedgen: see docs/design.md, "Feeds".
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import quote
@@ -57,30 +59,41 @@ def feed_dates(dates: Sequence[date], feed_days: int) -> list[date]:
     return sorted((day for day in dates if (newest - day).days < feed_days), reverse=True)
 
 
-def render_feed(topic: str, days: Sequence[FeedDay], digest_url: str | None = None) -> bytes:
+def render_feed(topic: str, days: Iterable[FeedDay], digest_url: str | None = None) -> bytes:
     """The topic's Atom feed: one entry per paper and date, newest date first, digest order within a date.
 
-    `days` is never empty: a feed is written only beside digests.
+    `days` come newest first and are never none (a feed is written only beside digests); they are read one
+    at a time, so a feed of a month of a busy topic never holds more than a day's papers. Each entry is one
+    line, so the feed's git diff shows entries come and go.
     """
-    feed = etree.Element(_FEED, nsmap={None: ATOM})
-    _add_text(feed, _ID, f"urn:arxiv-digest:{quote(topic)}")
-    _add_text(feed, _TITLE, f"arXiv digest · {topic}")
-    _add_text(feed, _SUBTITLE, f"New arXiv papers on {topic}, one digest per announcement.")
-    _add_text(feed, _UPDATED, max(day.announced for day in days).isoformat())
-    _add_text(feed, _GENERATOR, "arxiv-digest")
+    dated = iter(days)
+    newest = next(dated)
+    head = etree.Element("head")
+    _add_text(head, _ID, f"urn:arxiv-digest:{quote(topic)}")
+    _add_text(head, _TITLE, f"arXiv digest · {topic}")
+    _add_text(head, _SUBTITLE, f"New arXiv papers on {topic}, one digest per announcement.")
+    _add_text(head, _UPDATED, newest.announced.isoformat())
+    _add_text(head, _GENERATOR, "arxiv-digest")
     if digest_url:
         base = f"{digest_url.rstrip('/')}/{quote(topic)}"
-        etree.SubElement(feed, _LINK, href=f"{base}/README.md", rel="alternate")
-        etree.SubElement(feed, _LINK, href=f"{base}/{FEED_NAME}", rel="self")
-    for day in days:
-        updated = day.announced.isoformat()
-        for paper in day.papers:
-            _add_entry(feed, _xml_safe(paper), entry_id(paper.id, day.date), updated)
-    return bytes(etree.tostring(feed, encoding="UTF-8", xml_declaration=True, pretty_print=True))
+        etree.SubElement(head, _LINK, href=f"{base}/README.md", rel="alternate")
+        etree.SubElement(head, _LINK, href=f"{base}/{FEED_NAME}", rel="self")
+    written = io.BytesIO()
+    with etree.xmlfile(written, encoding="UTF-8") as xml:
+        xml.write_declaration()
+        with xml.element(_FEED, nsmap={None: ATOM}):
+            for element in head:
+                xml.write("\n", element)
+            for day in itertools.chain([newest], dated):
+                updated = day.announced.isoformat()
+                for paper in day.papers:
+                    xml.write("\n", _entry(_xml_safe(paper), entry_id(paper.id, day.date), updated))
+            xml.write("\n")
+    return written.getvalue() + b"\n"
 
 
-def _add_entry(feed: etree._Element, paper: FeedPaper, identifier: str, updated: str) -> None:
-    entry = etree.SubElement(feed, _ENTRY)
+def _entry(paper: FeedPaper, identifier: str, updated: str) -> etree._Element:
+    entry = etree.Element(_ENTRY)
     _add_text(entry, _ID, identifier)
     _add_text(entry, _TITLE, paper.title)
     _add_text(entry, _UPDATED, updated)
@@ -92,28 +105,28 @@ def _add_entry(feed: etree._Element, paper: FeedPaper, identifier: str, updated:
     _add_text(entry, _SUMMARY, paper.abstract)
     for category in paper.categories:
         etree.SubElement(entry, _CATEGORY, term=category)
+    return entry
 
 
 def _add_text(parent: etree._Element, tag: str, text: str) -> None:
     etree.SubElement(parent, tag).text = text
 
 
-_FEED, _ENTRY, _ID, _TITLE, _SUBTITLE, _UPDATED, _GENERATOR, _LINK, _AUTHOR, _NAME, _SUMMARY, _CATEGORY = (
-    f"{{{ATOM}}}{tag}"
-    for tag in (
-        "feed", "entry", "id", "title", "subtitle", "updated", "generator", "link", "author", "name", "summary",
-        "category",
-    )
+_FEED = f"{{{ATOM}}}feed"
+_ENTRY, _ID, _TITLE, _SUBTITLE, _UPDATED, _GENERATOR, _LINK, _AUTHOR, _NAME, _SUMMARY, _CATEGORY = (
+    "entry", "id", "title", "subtitle", "updated", "generator", "link", "author", "name", "summary", "category",
 )  # fmt: skip
+"""The children are written without a namespace inside `<feed xmlns="…Atom">`, whose default namespace
+they take when read: one declaration for the whole feed, not one per entry."""
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters XML 1.0 cannot carry at all (control characters, say from a pasted abstract): dropped."""
 
 
 def _xml_safe(paper: FeedPaper) -> FeedPaper:
-    """The paper with every character XML cannot carry dropped; one scan when there is none, as almost always."""
+    """The paper with every character XML cannot carry dropped."""
     texts = [paper.title, paper.abstract, *paper.authors, *paper.categories, *(url for _, url in paper.links)]
-    if not _NOT_XML.search("".join(texts)):
-        return paper
+    if all(text.isprintable() for text in texts):
+        return paper  # no control character at all; the rare rest (format characters) is checked exactly
     return FeedPaper(
         id=paper.id,
         title=_NOT_XML.sub("", paper.title),

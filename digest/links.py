@@ -34,7 +34,15 @@ _URL = re.compile(
     r"bitbucket\.org)/))[^\s<>{}\"'\\]+",
     re.IGNORECASE,
 )
-_CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "codeberg.org", "bitbucket.org")
+_CODE_HOSTS = (
+    "github.com",
+    "GitHub.com",
+    "Github.com",
+    "gitlab.com",
+    "huggingface.co",
+    "codeberg.org",
+    "bitbucket.org",
+)
 _TRAILING = ".,;:!?*'\""
 _OPENING = {")": "(", "]": "["}
 _REPOSITORY_HOSTS = {"github.com", "gitlab.com", "codeberg.org", "bitbucket.org"}
@@ -64,10 +72,8 @@ def find_code_links(*texts: str | None) -> list[CodeLink]:
 
 
 def _may_link(text: str) -> bool:
-    if "://" in text:
-        return True
-    lowered = text.lower()
-    return any(host in lowered for host in _CODE_HOSTS)
+    """A URL or a bare code host as abstracts write them (lower case, or `GitHub.com`)."""
+    return "://" in text or any(host in text for host in _CODE_HOSTS)
 
 
 def _links_in(text: str) -> Iterable[CodeLink]:

@@ -8,26 +8,32 @@ The side effects a recipe needs (the store, the arXiv client, the publisher) com
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from digest.batches import Batches
 from digest.calendar import announcement_in_force, announcement_time, latest_announcement, not_yet_announced
-from digest.errors import DigestError, FetchError, InputError
-from digest.feed import FEED_NAME, FeedDay, FeedPaper, feed_dates, render_feed
+from digest.errors import DigestError, FetchError, InputError, StoreError
+from digest.feed import FEED_NAME, FeedDay, feed_dates, render_feed
 from digest.fetch.arxiv import Arxiv
 from digest.lock import output_lock
 from digest.models import Paper
 from digest.notify import Sender, notify_days, send_apprise
 from digest.plan import Plan
 from digest.publish import PublishResult, commit_message, publish
+from digest.redact import redact
 from digest.render import read_digest_entries, read_digest_ids, render_digest, render_indexes
 from digest.reports import BackfillOptions, BackfillReport, DayResult, Delivery, FetchOptions, RunOptions, RunReport
 from digest.select import select_topics
-from digest.store import Store
+from digest.store import RunRecord, Store
+from digest.verify import Verdict, verify
 from digest.write import check_indexes, digest_path, read_archive, read_digest, write_digests, write_pages
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "BatchSource",
@@ -36,8 +42,10 @@ __all__ = [
     "backfill",
     "notify",
     "open_edges",
+    "recording",
     "run",
     "run_for_date",
+    "verify_recent",
     "write_indexes",
     "write_records",
 ]
@@ -112,7 +120,7 @@ def write_indexes(plan: Plan, store: Store) -> None:
     if plan.settings.feeds:
         for topic, entries in archive.items():
             dates = feed_dates([entry.date for entry in entries], plan.settings.feed_days)
-            days = [_feed_day(plan, store, topic, day) for day in dates]
+            days = (_feed_day(plan, store, topic, day) for day in dates)
             pages[f"{topic}/{FEED_NAME}"] = render_feed(topic, days, plan.settings.digest_url).decode("utf-8")
     write_pages(plan.output_dir, pages)
 
@@ -124,23 +132,12 @@ def _feed_day(plan: Plan, store: Store, topic: str, day: date) -> FeedDay:
     """
     text = read_digest(plan.output_dir, topic, day)
     ids = read_digest_ids(text)
-    stored = {paper.id: paper for paper in store.load_papers(ids)}
-    papers: list[FeedPaper] = [_feed_paper(paper) for paper in stored.values()]
-    if len(stored) < len(ids):
-        papers = [_feed_paper(stored[entry.id]) if entry.id in stored else entry for entry in read_digest_entries(text)]
+    stored = store.load_feed_papers(ids)
+    papers = [stored[paper_id] for paper_id in ids if paper_id in stored]
+    if len(papers) < len(ids):
+        papers = [stored.get(entry.id, entry) for entry in read_digest_entries(text)]
     announced = announcement_time(announcement_in_force(day, plan.holidays))
     return FeedDay(day, announced, papers)
-
-
-def _feed_paper(paper: Paper) -> FeedPaper:
-    return FeedPaper(
-        id=paper.id,
-        title=paper.title,
-        authors=paper.authors,
-        abstract=paper.abstract,
-        categories=paper.categories,
-        links=[(link.kind, link.url) for link in paper.code_links],
-    )
 
 
 def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, now: datetime) -> RunReport:
@@ -226,6 +223,62 @@ def notify(plan: Plan, options: FetchOptions, days: Sequence[DayResult], edges: 
     if not (options.notify or options.renotify) or not any(p.rules.notify for p in plan.every_topic.values()):
         return Delivery()
     return notify_days(plan, days, edges.store, now=now, renotify=options.renotify, send=edges.send)
+
+
+def verify_recent(plan: Plan, store: Store, batches: Batches, *, now: datetime) -> list[Verdict]:
+    """After a run: the RSS batches of the last `verify_days` checked against OAI-PMH, disagreements logged
+    as warnings. A verification that fails is a warning too: it never fails the digests it checks."""
+    if not plan.settings.verify_days:
+        return []
+    today = now.date()
+    try:
+        verdicts = verify(plan, store, batches, today - timedelta(days=plan.settings.verify_days), today, now=now)
+    except DigestError as err:
+        log.warning("verification against OAI-PMH failed: %s; the digests stand, the next run tries again", err)
+        return []
+    for verdict in verdicts:
+        for difference in verdict.differences:
+            log.warning("%s: RSS and OAI-PMH differ: %s", verdict.announcement.isoformat(), difference.describe())
+    return verdicts
+
+
+class RunLog:
+    """What `recording` saves of a command: set `report` once the command has one."""
+
+    def __init__(self) -> None:
+        self.report: RunReport | None = None
+
+
+@contextmanager
+def recording(plan: Plan, command: str, *, now: datetime) -> Iterator[RunLog]:
+    """Record the command in the store's `runs` when it ends, ok or failed (with its `Error:` line), for
+    `digest status`. A store that cannot take the record is a warning: the command's own outcome stands."""
+    run_log = RunLog()
+    try:
+        yield run_log
+    except StoreError:
+        raise  # the store is what failed: it cannot take the record either
+    except DigestError as err:
+        _save_run(plan, RunRecord(now, command, [], "failed", 0, redact(str(err))))
+        raise
+    report = run_log.report
+    if report is None:
+        return
+    problems = [f"{day}: {cause}" for day, cause in getattr(report, "failed", [])]
+    if report.delivery is not None and report.delivery.failures:
+        problems.append(report.delivery.error())
+    dates = [day.date for day in report.days]
+    outcome = "failed" if problems else "ok"
+    error = redact(problems[0]) if problems else None
+    _save_run(plan, RunRecord(now, command, dates, outcome, report.requests.get("total", 0), error))
+
+
+def _save_run(plan: Plan, run: RunRecord) -> None:
+    try:
+        with Store.open(plan.store_path) as store:
+            store.save_run(run)
+    except StoreError as err:
+        log.warning("the run was not recorded for `digest status`: %s", err)
 
 
 def publish_days(

@@ -21,10 +21,12 @@ from types import TracebackType
 from typing import Self, cast
 
 from digest.errors import StoreError
+from digest.feed import FeedPaper
+from digest.links import find_code_links
 from digest.migrations import migrate
 from digest.models import AnnounceType, Paper
 
-__all__ = ["Coverage", "Harvest", "Member", "Store", "VersionRow"]
+__all__ = ["Coverage", "Harvest", "Member", "RunRecord", "Store", "VersionRow"]
 
 Member = tuple[str, int | None, str]
 """A batch membership row: paper id, version, announce type."""
@@ -66,6 +68,18 @@ class Coverage:
     start: date
     end: date
     harvested_at: datetime
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One command as `digest status` lists it."""
+
+    started: datetime
+    command: str
+    dates: list[date]
+    outcome: str
+    requests: int
+    error: str | None = None
 
 
 class Store:
@@ -125,6 +139,24 @@ class Store:
     def _upsert_papers(self, papers: Iterable[Paper], *, replace: bool = True) -> None:
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
         self._db.executemany(f"{verb} INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (_row(p) for p in papers))
+
+    def load_feed_papers(self, ids: Sequence[str]) -> dict[str, FeedPaper]:
+        """What a feed entry shows of each id's latest stored record, without building the whole record:
+        a month of feeds is tens of thousands of entries."""
+        found: dict[str, FeedPaper] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._db.execute(
+                "SELECT id, title, authors, abstract, categories, comment FROM papers "
+                f"WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id, version",
+                chunk,
+            )
+            for paper_id, title, authors, abstract, categories, comment in rows:
+                links = [(link.kind, link.url) for link in find_code_links(abstract, comment)]
+                found[paper_id] = FeedPaper(
+                    paper_id, title, json.loads(authors), abstract, json.loads(categories), links
+                )
+        return found
 
     def load_papers(self, ids: Sequence[str]) -> list[Paper]:
         """The latest stored version of each id, in the order asked; unknown ids are left out."""
@@ -200,6 +232,37 @@ class Store:
         ids = self._db.execute("SELECT id FROM batch_members WHERE announcement = ?", (row[0],))
         return date.fromisoformat(row[0]), {paper_id for (paper_id,) in ids}
 
+    def load_batch_sources(self, start: date, end: date) -> dict[date, str]:
+        """The stored batches announced from `start` to `end` and where each came from (rss, oai, api)."""
+        rows = self._db.execute(
+            "SELECT announcement, source FROM batches WHERE announcement >= ? AND announcement <= ? "
+            "AND EXISTS (SELECT 1 FROM batch_members WHERE batch_members.announcement = batches.announcement) "
+            "ORDER BY announcement",
+            (start.isoformat(), end.isoformat()),
+        )
+        return {date.fromisoformat(day): source for day, source in rows}
+
+    def load_members(self, announcement: date) -> list[Member]:
+        """A stored batch's membership: id, version and announce type, in its order."""
+        rows = self._db.execute(
+            "SELECT id, version, announce_type FROM batch_members WHERE announcement = ? ORDER BY position",
+            (announcement.isoformat(),),
+        )
+        return [(paper_id, version or None, announce_type) for paper_id, version, announce_type in rows]
+
+    def load_primaries(self, ids: Sequence[str]) -> dict[str, str]:
+        """The primary category of each id's latest stored record (the first category when none is given)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._db.execute(
+                f"SELECT id, primary_category, categories FROM papers WHERE id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY id, version",
+                chunk,
+            )
+            found.update((paper_id, primary or json.loads(categories)[0]) for paper_id, primary, categories in rows)
+        return found
+
     # What the digests listed: the memory of `dedupe_days`
 
     def save_listed(self, day: date, listed: Mapping[str, Iterable[str]]) -> None:
@@ -255,6 +318,63 @@ class Store:
                 "UPDATE notifications SET sent_at = ? WHERE date = ? AND target = ?",
                 (_timestamp(at), day.isoformat(), target),
             )
+
+    # Verification: what OAI-PMH says of each batch the store holds from RSS
+
+    def save_verdict(
+        self, announcement: date, checked_at: datetime, differences: Sequence[Mapping[str, object]]
+    ) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?)",
+                (announcement.isoformat(), _timestamp(checked_at), int(not differences), json.dumps(list(differences))),
+            )
+
+    def load_verdicts(self) -> dict[date, tuple[datetime, bool]]:
+        """Every stored verdict: announcement -> when it was checked and whether the sources agreed."""
+        rows = self._db.execute("SELECT announcement, checked_at, agree FROM verdicts ORDER BY announcement")
+        return {date.fromisoformat(day): (datetime.fromisoformat(at), bool(agree)) for day, at, agree in rows}
+
+    # Runs: what each command did, for `digest status`
+
+    def save_run(self, run: RunRecord) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO runs (started, command, dates, outcome, requests, error) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    _timestamp(run.started),
+                    run.command,
+                    json.dumps([day.isoformat() for day in run.dates]),
+                    run.outcome,
+                    run.requests,
+                    run.error,
+                ),
+            )
+
+    def load_runs(self, limit: int) -> list[RunRecord]:
+        """The last `limit` runs, newest first."""
+        rows = self._db.execute(
+            "SELECT started, command, dates, outcome, requests, error FROM runs ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [_run(row) for row in rows]
+
+    def load_last_success(self) -> RunRecord | None:
+        row = self._db.execute(
+            "SELECT started, command, dates, outcome, requests, error FROM runs WHERE outcome = 'ok' "
+            "ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else _run(row)
+
+    def count_rows(self) -> dict[str, int]:
+        """Batches by source and papers: the store's size in what it holds."""
+        counts = {
+            f"batches from {source}": count
+            for source, count in self._db.execute(
+                "SELECT source, COUNT(*) FROM batches GROUP BY source ORDER BY source"
+            )
+        }
+        counts["papers"] = self._db.execute("SELECT COUNT(DISTINCT id) FROM papers").fetchone()[0]
+        return counts
 
     # OAI-PMH harvests
 
@@ -408,6 +528,18 @@ def _paper(row: Sequence[object], announce_type: AnnounceType | None = None) -> 
         updated=datetime.fromisoformat(updated) if isinstance(updated, str) else None,
         comment=_text_or_none(comment),
         announce_type=announce_type,
+    )
+
+
+def _run(row: Sequence[object]) -> RunRecord:
+    started, command, dates, outcome, requests, error = row
+    return RunRecord(
+        started=datetime.fromisoformat(str(started)),
+        command=str(command),
+        dates=[date.fromisoformat(day) for day in json.loads(str(dates))],
+        outcome=str(outcome),
+        requests=int(str(requests)),
+        error=_text_or_none(error),
     )
 
 

@@ -1,0 +1,228 @@
+"""`digest status`: the store, the archive and the runs on one screen, and the health check behind it.
+
+`load_status` reads the store and the output directory (no network); `Status` formats itself for a person
+or as JSON for monitoring; `overdue` is the check a cron line or a container's HEALTHCHECK runs: the latest
+announcement whose digests the schedule should have written by now. See docs/design.md, "Health".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from digest.calendar import (
+    announcement_days,
+    announcement_in_force,
+    announcement_time,
+    latest_announcement,
+    previous_announcement,
+)
+from digest.crontab import crontab_trigger, time_zone
+from digest.models import IndexEntry
+from digest.plan import Plan
+from digest.store import Coverage, RunRecord, Store
+from digest.write import digest_path, read_archive
+
+__all__ = ["ArchiveHealth", "Status", "due_time", "load_status", "overdue"]
+
+FEEDS_REBUILT = timedelta(hours=4)
+"""arXiv rebuilds its RSS feeds by midnight US Eastern, four hours (five in winter) after the announcement."""
+RUN_SLACK = timedelta(hours=1)
+"""How long a scheduled run may take before its digests count as missing."""
+SHOWN_RUNS = 10
+
+
+@dataclass(frozen=True)
+class ArchiveHealth:
+    """One topic's archive: its span, the announcements in it with no digest, empty digests, and the dates
+    whose RSS batch is not verified or disagrees with OAI-PMH."""
+
+    topic: str
+    first: date
+    last: date
+    digests: int
+    missing: list[date]
+    empty: list[date]
+    unverified: list[date]
+    disagreeing: list[date]
+
+
+@dataclass
+class Status:
+    store_path: Path
+    store_bytes: int
+    counts: dict[str, int]
+    coverage: list[Coverage]
+    last_verified: date | None
+    archive: list[ArchiveHealth]
+    runs: list[RunRecord]
+    last_success: RunRecord | None
+    overdue: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lines = [f"Store: {self.store_path} ({self.store_bytes / 1_048_576:.1f} MB)"]
+        lines.append("  " + ", ".join(f"{count:,} {what}" for what, count in self.counts.items()))
+        for held in self.coverage:
+            lines.append(
+                f"  OAI-PMH {held.set_spec}: every record stamped {held.start} to {held.end} "
+                f"(harvested {held.harvested_at:%Y-%m-%d %H:%M} UTC)"
+            )
+        lines.append(f"  last verified against OAI-PMH: {self.last_verified or 'never'}")
+        lines.append("Archive:")
+        if not self.archive:
+            lines.append("  no digest yet")
+        for health in self.archive:
+            lines.append(f"  {health.topic}: {health.digests} digests, {health.first} to {health.last}")
+            for label, days in (
+                ("missing announcements", health.missing),
+                ("empty digests", health.empty),
+                ("RSS batches not verified", health.unverified),
+                ("RSS and OAI-PMH disagree", health.disagreeing),
+            ):
+                if days:
+                    lines.append(f"    {label}: {_dates(days)}")
+        lines.append("Runs (newest first):")
+        if not self.runs:
+            lines.append("  none recorded")
+        lines += [f"  {_run_line(run)}" for run in self.runs]
+        success = _run_line(self.last_success) if self.last_success else "never"
+        lines.append(f"  last success: {success}")
+        lines.append(f"Check: {self.overdue or 'ok'}")
+        return "\n".join(lines) + "\n"
+
+    def as_json(self) -> str:
+        data = {
+            "store": {
+                "path": str(self.store_path),
+                "bytes": self.store_bytes,
+                "counts": self.counts,
+                "coverage": [
+                    {
+                        "set": held.set_spec,
+                        "start": held.start.isoformat(),
+                        "end": held.end.isoformat(),
+                        "harvested_at": held.harvested_at.isoformat(),
+                    }
+                    for held in self.coverage
+                ],
+                "last_verified": self.last_verified.isoformat() if self.last_verified else None,
+            },
+            "archive": [
+                {
+                    "topic": health.topic,
+                    "first": health.first.isoformat(),
+                    "last": health.last.isoformat(),
+                    "digests": health.digests,
+                    "missing": [day.isoformat() for day in health.missing],
+                    "empty": [day.isoformat() for day in health.empty],
+                    "unverified": [day.isoformat() for day in health.unverified],
+                    "disagreeing": [day.isoformat() for day in health.disagreeing],
+                }
+                for health in self.archive
+            ],
+            "runs": [_run_json(run) for run in self.runs],
+            "last_success": _run_json(self.last_success) if self.last_success else None,
+            "check": {"ok": self.overdue is None, "problem": self.overdue},
+        }
+        return json.dumps(data, indent=2)
+
+
+def load_status(plan: Plan, *, now: datetime) -> Status:
+    """Everything `digest status` shows, from the store and the output directory; no network."""
+    with Store.open(plan.store_path) as store:
+        verdicts = store.load_verdicts()
+        archive = read_archive(plan.output_dir)
+        sources = store.load_batch_sources(date.min, date.max)
+        health = [
+            _archive_health(topic, entries, plan, sources, verdicts) for topic, entries in sorted(archive.items())
+        ]
+        return Status(
+            store_path=plan.store_path,
+            store_bytes=_size(plan.store_path),
+            counts=store.count_rows(),
+            coverage=store.load_coverages(),
+            last_verified=max(verdicts, default=None),
+            archive=health,
+            runs=store.load_runs(SHOWN_RUNS),
+            last_success=store.load_last_success(),
+            overdue=overdue(plan, now=now),
+        )
+
+
+def _archive_health(
+    topic: str,
+    entries: list[IndexEntry],
+    plan: Plan,
+    sources: dict[date, str],
+    verdicts: dict[date, tuple[datetime, bool]],
+) -> ArchiveHealth:
+    dates = {entry.date for entry in entries}
+    first, last = min(dates), max(dates)
+    announced = {announcement_in_force(day, plan.holidays): day for day in sorted(dates)}
+    from_rss = {a: day for a, day in announced.items() if sources.get(a) == "rss"}
+    return ArchiveHealth(
+        topic=topic,
+        first=first,
+        last=last,
+        digests=len(entries),
+        missing=[day for day in announcement_days(first, last, plan.holidays) if day not in dates],
+        empty=sorted(entry.date for entry in entries if entry.count == 0),
+        unverified=sorted(day for a, day in from_rss.items() if a not in verdicts),
+        disagreeing=sorted(day for a, day in from_rss.items() if a in verdicts and not verdicts[a][1]),
+    )
+
+
+def due_time(announcement: date, plan: Plan) -> datetime:
+    """When the schedule should have written the digests of `announcement`: its first tick once arXiv's
+    feed carries the batch, plus the time a run may take."""
+    settings = plan.settings
+    trigger = crontab_trigger(settings.schedule, time_zone(settings.schedule_timezone))
+    ready = announcement_time(announcement) + FEEDS_REBUILT
+    tick = trigger.get_next_fire_time(None, ready)
+    return (tick or ready) + RUN_SLACK
+
+
+def overdue(plan: Plan, *, now: datetime) -> str | None:
+    """The latest announcement due by `now` whose digests are not all written, said in one line; or None."""
+    announcement = latest_announcement(now, plan.holidays)
+    while due_time(announcement, plan) > now:
+        announcement = previous_announcement(announcement, plan.holidays)
+    missing = [topic for topic in plan.topics if not digest_path(plan.output_dir, topic, announcement).exists()]
+    if not missing:
+        return None
+    due = due_time(announcement, plan)
+    return (
+        f"the digest of {announcement.isoformat()} is missing for {', '.join(missing)} (due by "
+        f"{due:%Y-%m-%d %H:%M} UTC): check the scheduler's log, then `digest run --date {announcement.isoformat()}`"
+    )
+
+
+def _size(store_path: Path) -> int:
+    """The store's file and its write-ahead log."""
+    files = store_path.parent.glob(f"{store_path.name}*")
+    return sum(path.stat().st_size for path in files if path.is_file())
+
+
+def _dates(days: list[date]) -> str:
+    shown = ", ".join(day.isoformat() for day in days[:10])
+    return f"{shown} (and {len(days) - 10} more)" if len(days) > 10 else shown
+
+
+def _run_line(run: RunRecord) -> str:
+    dates = f" {run.dates[0]}" if len(run.dates) == 1 else f" {run.dates[0]}..{run.dates[-1]}" if run.dates else ""
+    error = f": {run.error}" if run.error else ""
+    return f"{run.started:%Y-%m-%d %H:%M} {run.command}{dates}: {run.outcome}, {run.requests} requests{error}"
+
+
+def _run_json(run: RunRecord) -> dict[str, object]:
+    return {
+        "started": run.started.isoformat(),
+        "command": run.command,
+        "dates": [day.isoformat() for day in run.dates],
+        "outcome": run.outcome,
+        "requests": run.requests,
+        "error": run.error,
+    }
