@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -19,12 +18,14 @@ __all__ = ["INDEX_MARKER", "AnnounceType", "IndexEntry", "Paper", "load_papers",
 
 AnnounceType = Literal["new", "replace", "cross", "replace-cross"]
 
-_WHITESPACE = re.compile(r"\s+")
-
 
 def normalise_text(text: str) -> str:
-    """Collapse every whitespace run (newlines included) to one space and strip: once, at parse time."""
-    return _WHITESPACE.sub(" ", text).strip()
+    """Collapse every whitespace run (newlines included) to one space and strip: once, at parse time.
+
+    `str.split()` splits on exactly what the regex `\\s` matches, several times faster (a harvest page is
+    thousands of fields).
+    """
+    return " ".join(text.split())
 
 
 class Paper(BaseModel):
