@@ -116,13 +116,12 @@ def run_for_date(day: date, papers: Sequence[Paper], plan: Plan, store: Store) -
 def write_indexes(plan: Plan, store: Store) -> None:
     """Bring the overview, every topic's archive page and its feed up to date with the digests on disk."""
     archive = read_archive(plan.output_dir)
-    pages = render_indexes(archive, feeds=plan.settings.feeds)
+    write_pages(plan.output_dir, render_indexes(archive, feeds=plan.settings.feeds))
     if plan.settings.feeds:
-        for topic, entries in archive.items():
+        for topic, entries in archive.items():  # one feed at a time: a month of a busy topic is megabytes
             dates = feed_dates([entry.date for entry in entries], plan.settings.feed_days)
             days = (_feed_day(plan, store, topic, day) for day in dates)
-            pages[f"{topic}/{FEED_NAME}"] = render_feed(topic, days, plan.settings.digest_url).decode("utf-8")
-    write_pages(plan.output_dir, pages)
+            write_pages(plan.output_dir, {f"{topic}/{FEED_NAME}": render_feed(topic, days, plan.settings.digest_url)})
 
 
 def _feed_day(plan: Plan, store: Store, topic: str, day: date) -> FeedDay:

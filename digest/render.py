@@ -109,7 +109,8 @@ _CATEGORY = re.compile(r"(?<![\[\w])`(?P<code>[\w.-]+)`")
 _TITLE_ESCAPE = re.compile(r"\\([`\[\]])")
 
 
-_LISTED_ID = re.compile(r"^- \*\*\[.*\]\(https://arxiv\.org/abs/([^)\s]+)\)\*\*  `arXiv:", re.MULTILINE)
+_LISTED_ID = re.compile(r"\)\*\*  `arXiv:([^`\s]+)`")
+"""The `arXiv:` badge that follows each entry's linked title."""
 
 
 def read_digest_ids(text: str) -> list[str]:

@@ -56,11 +56,11 @@ def write_digests(output_dir: Path, day: date, digests: Mapping[str, str]) -> li
     return _write_all({digest_path(output_dir, topic, day): text for topic, text in digests.items()})
 
 
-def _write_all(texts: Mapping[Path, str]) -> list[Path]:
+def _write_all(texts: Mapping[Path, str | bytes]) -> list[Path]:
     staged: dict[Path, str] = {}
     try:
         for path, text in texts.items():
-            data = text.encode("utf-8")
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
             if _holds(path, data):
                 continue
             staged[path] = _stage(path, data)
@@ -143,8 +143,9 @@ def read_archive(output_dir: Path) -> dict[str, list[IndexEntry]]:
     return {topic: entries for topic, entries in archive.items() if entries}
 
 
-def write_pages(output_dir: Path, pages: Mapping[str, str]) -> list[Path]:
-    """Write pages (a path under `output_dir` -> text) all together, refusing a foreign index page first."""
+def write_pages(output_dir: Path, pages: Mapping[str, str | bytes]) -> list[Path]:
+    """Write pages (a path under `output_dir` -> text or bytes) all together, refusing a foreign index page
+    first."""
     check_indexes(output_dir, [])
     return _write_all({output_dir / name: text for name, text in pages.items()})
 
