@@ -1,6 +1,6 @@
 """Requests, time and memory of the real pipeline against the fewest requests that can return the data.
 
-    python bench/run.py [--scale tiny|small|full]
+    python bench/run.py [--scale tiny|small|full|arxiv]
 
 Starts the local arXiv test server on 127.0.0.1 over a synthesised world, runs each scenario in a fresh
 subprocess (so CPU time and peak RSS are that scenario's alone) with the 3-second spacing shrunk to 0, and
@@ -16,6 +16,7 @@ import argparse
 import json
 import math
 import os
+import random
 import resource
 import shutil
 import subprocess
@@ -29,6 +30,8 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -38,15 +41,17 @@ from digest.calendar import ARXIV_TIMEZONE, announcement_days, latest_announceme
 from digest.config import Config  # noqa: E402
 from digest.config_file import load_config  # noqa: E402
 from digest.estimate import backfill_dates  # noqa: E402
+from digest.fetch.oai import parse_list_records  # noqa: E402
 from digest.pipeline import backfill, open_edges, run  # noqa: E402
 from digest.plan import Plan, make_plan  # noqa: E402
 from digest.reports import BackfillOptions, BackfillReport, RunOptions  # noqa: E402
 from digest.select import select_topics  # noqa: E402
 from digest.store import Store  # noqa: E402
-from tests.arxiv_server import ArxivServer  # noqa: E402
+from digest.taxonomy import load_taxonomy  # noqa: E402
+from tests.arxiv_server import ArxivServer, oai_record  # noqa: E402
 from tests.golden import DAYS, golden_config_path, golden_date, golden_papers  # noqa: E402
 from tests.recipes import write_day  # noqa: E402
-from tests.world import synthetic_world  # noqa: E402
+from tests.world import World, synthetic_world  # noqa: E402
 
 __all__ = ["SCALES", "Row", "Scale", "main", "table"]
 
@@ -75,6 +80,9 @@ SCALES = {
     "small": Scale(per_day=300, ranges=(5, 20, 60)),
     "full": Scale(per_day=1500, ranges=(5, 20, 60)),
 }
+ARXIV_PER_DAY = 6000
+ARXIV_TOPICS = 200
+"""`--scale arxiv`: every category subscribed, 6,000 records an announcement, 200 generated topics."""
 
 
 @dataclass(frozen=True)
@@ -117,11 +125,15 @@ class CountingServer(ArxivServer):
     def reset_counts(self) -> None:
         self.reset_log()
         self.oai_records = 0
+        self.oai_pages_needed = 0
         self.api_totals = {}
 
     def oai(self, query: dict[str, list[str]], fault: str | None) -> bytes:
         body = super().oai(query, fault)
         self.oai_records += body.count(b"<record>")
+        if "resumptionToken" not in query:  # a set's first page: how many pages the whole set needs
+            size = body.partition(b'completeListSize="')[2].partition(b'"')[0]
+            self.oai_pages_needed += math.ceil(int(size or 0) / self.oai_page_size)
         return body
 
     def api(self, query: dict[str, list[str]], fault: str | None) -> bytes:
@@ -303,27 +315,134 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
     yield scenario(f"render {len(DAYS)} golden days, all topics", {"kind": "golden"}, lambda env: 0, runs=QUIET_RUNS)
 
 
+def arxiv_scenarios(work: Path, server: CountingServer) -> Iterator[Row]:
+    """Latest batch, a 20-day backfill, a 60-day one, and the 60 days re-rendered offline, for 200 topics."""
+    holidays = load_holidays()
+    days = announcement_days(FIRST_ANNOUNCEMENT, FIRST_ANNOUNCEMENT + timedelta(days=120), holidays)[:60]
+    config = write_arxiv_config(work / "arxiv.yml")
+
+    def environment(name: str) -> dict[str, str]:
+        return {
+            **server.environment(),
+            "DIGEST_OUTPUT_DIR": str(work / name / "output"),
+            "DIGEST_CACHE_DIR": str(work / name / "cache"),
+            "DIGEST_BACKFILL_CONFIRM_REQUESTS": "100000000",
+        }
+
+    def scenario(name: str, spec: dict[str, Any], limit: Callable[[dict[str, str]], int]) -> Row:
+        env = environment(name)
+        server.reset_counts()
+        result = measure(spec, env)
+        return Row(name, int(result["requests"]), limit(env), result["wall"], result["cpu"], result["rss_mb"])
+
+    def id_lists(env: Mapping[str, str], span: list[date]) -> int:
+        kept = kept_ids(load_config(config, env), Path(env["DIGEST_CACHE_DIR"]) / "digest.sqlite3", span)
+        return math.ceil(len(kept) / ID_LIST_CHUNK)
+
+    now_latest = noon_of_mailing(days[-1])
+    latest = {"kind": "latest", "config": str(config), "now": now_latest.isoformat()}
+
+    def latest_limit(env: dict[str, str]) -> int:
+        feeds = 1 + (len(ALL_CATEGORIES) if server.count("rss") > 1 else 0)  # per-category feeds once capped
+        return feeds + id_lists(env, [days[-1]])
+
+    yield scenario(f"latest batch, all of arXiv, {ARXIV_TOPICS} topics", latest, latest_limit)
+    after_range = noon_of_mailing(days[-1], days_later=7)
+    for count in (20, 60):
+        span = days[:count]
+        ranged = {
+            "kind": "backfill", "config": str(config), "now": after_range.isoformat(),
+            "start": span[0].isoformat(), "end": span[-1].isoformat(), "source": "oai",
+        }  # fmt: skip
+
+        def backfill_limit(env: dict[str, str], span: list[date] = span) -> int:
+            return server.oai_pages_needed + id_lists(env, span)
+
+        yield scenario(f"backfill {count} days (OAI), all of arXiv", ranged, backfill_limit)
+    shutil.copytree(
+        Path(environment("backfill 60 days (OAI), all of arXiv")["DIGEST_CACHE_DIR"]),
+        Path(environment("re-render 60 days offline, all of arXiv")["DIGEST_CACHE_DIR"]),
+    )
+    rerender = {
+        "kind": "offline", "config": str(config), "now": after_range.isoformat(),
+        "start": days[0].isoformat(), "end": days[-1].isoformat(), "dates": len(days),
+    }  # fmt: skip
+    yield scenario(f"re-render 60 days offline, all of arXiv, {ARXIV_TOPICS} topics", rerender, lambda env: 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument("--scale", choices=[*sorted(SCALES), "arxiv"], default="full")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
         return 0
-    scale = SCALES[args.scale]
-    world = synthetic_world(FIRST_ANNOUNCEMENT, scale.ranges[2], per_day=scale.per_day)
+    if args.scale == "arxiv":
+        world = synthetic_world(
+            FIRST_ANNOUNCEMENT, 60, per_day=ARXIV_PER_DAY, outside_share=0, categories=ALL_CATEGORIES, terms=TERMS
+        )
+    else:
+        scale = SCALES[args.scale]
+        world = synthetic_world(FIRST_ANNOUNCEMENT, scale.ranges[2], per_day=scale.per_day)
     with (
         tempfile.TemporaryDirectory(prefix="digest-bench-") as work,
         CountingServer(world, oai_page_size=OAI_PAGE_SIZE) as server,
     ):
         rows = []
-        for row in scenarios(scale, Path(work), server):
+        measured = (
+            arxiv_scenarios(Path(work), server) if args.scale == "arxiv" else scenarios(scale, Path(work), server)
+        )
+        for row in measured:
             rows.append(row)
             print(f"measured: {row.scenario}", file=sys.stderr, flush=True)
         print(table(rows))
-        print(feeds_cost(rows, Path(work)))
+        if args.scale != "arxiv":
+            print(feeds_cost(rows, Path(work)))
+    print(f"\nOAI-PMH page parsing: {oai_parsing_speed(world):,.0f} records per CPU second (500-record pages).")
     return 0
+
+
+def oai_parsing_speed(world: World) -> float:
+    """Records of a 500-record ListRecords page parsed per CPU second, the best of five parses."""
+    papers = list(world.papers.values())[:OAI_PAGE_SIZE]
+    page = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+        "<ListRecords>" + "".join(oai_record(paper) for paper in papers) + "<resumptionToken/></ListRecords></OAI-PMH>"
+    ).encode()
+    best = math.inf
+    for _ in range(5):
+        started = time.process_time()
+        parse_list_records(page)
+        best = min(best, time.process_time() - started)
+    return len(papers) / best
+
+
+# --scale arxiv: all of arXiv, 200 topics
+
+ALL_CATEGORIES = sorted(code for code, category in load_taxonomy().items() if not (category.alias_of or category.now))
+TERMS = [f"{first}{second}" for first in ("Neuro", "Quanta", "Graph", "Helio", "Proto", "Xeno", "Meta", "Cyto", "Geo",
+    "Astro", "Hydro", "Cryo", "Photo", "Socio", "Chrono", "Electro", "Magneto", "Bio", "Thermo", "Nano")
+    for second in ("Former", "Net", "Flow", "Scope", "Field", "Bench", "Sim", "Lens", "Kit", "Mesh", "Wave", "Core",
+    "Gram", "Trace", "Loop", "Map", "Grid", "Path", "Span", "Base", "Link", "Node", "Plex", "Tron", "Vault", "Ray",
+    "Pulse", "Forge", "Drift", "Shift")]  # fmt: skip
+"""600 rare terms for the generated topics: a paper carries up to two, a topic looks for two to five."""
+
+
+def write_arxiv_config(path: Path) -> Path:
+    """Every current category subscribed, and 200 topics shaped like the golden ones: plain keywords,
+    "all of these" lists, and now and then a filter."""
+    rng = random.Random(1)
+    topics: dict[str, dict[str, Any]] = {}
+    for number in range(ARXIV_TOPICS):
+        keywords: list[Any] = rng.sample(TERMS, rng.randint(2, 5))
+        if rng.random() < 0.3:
+            keywords.append([rng.choice(TERMS), rng.choice(["model", "learning", "data"])])
+        filters = rng.sample(TERMS, rng.randint(1, 2)) if rng.random() < 0.2 else None
+        topics[f"Topic-{number:03d}"] = {"keywords": keywords, "filters": filters}
+    config = {"category": {code: code for code in ALL_CATEGORIES}, "topic": topics}
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def feeds_cost(rows: list[Row], work: Path) -> str:

@@ -211,7 +211,7 @@ class ArxivServer:
             '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
             f"<responseDate>{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}</responseDate>"
             '<request verb="ListRecords">http://export.arxiv.org/oai2</request><ListRecords>'
-            f"{''.join(_oai_record(paper) for paper in page)}{resumption}</ListRecords></OAI-PMH>"
+            f"{''.join(oai_record(paper) for paper in page)}{resumption}</ListRecords></OAI-PMH>"
         ).encode()
 
 
@@ -306,7 +306,7 @@ def _atom_entry(paper: ServedPaper) -> str:
     )
 
 
-def _oai_record(paper: ServedPaper) -> str:
+def oai_record(paper: ServedPaper) -> str:
     versions = "".join(
         f'<version version="v{n}"><date>{format_datetime(moment, usegmt=True)}</date><size>100kb</size>'
         "<source_type>D</source_type></version>"

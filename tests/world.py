@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -150,42 +150,53 @@ _KEYWORDS = ["Vision Language Model", "MLLM", "LLM", "Diffusion", "Benchmark", "
 
 
 def synthetic_world(
-    first_announcement: date, announcements: int, *, per_day: int = 1500, seed: int = 0, outside_share: float = 0.7
+    first_announcement: date,
+    announcements: int,
+    *,
+    per_day: int = 1500,
+    seed: int = 0,
+    outside_share: float = 0.7,
+    categories: Sequence[str] = SUBSCRIBED,
+    terms: Sequence[str] = (),
 ) -> World:
-    """`announcements` consecutive announcements of `per_day` papers over the six categories.
+    """`announcements` consecutive announcements of `per_day` papers over `categories` (the six by default).
 
     Abstracts are about 1,200 characters of filler words that no topic looks for, plus up to two topic
-    keywords; a fifth of each batch are replacements (v1 weeks before); `outside_share` is cross-listed
-    outside the subscribed set. Deterministic for a seed. The defaults match the golden days: about 450
-    papers of a batch pass the category rule, and the eight topics list about 1.05 entries per such paper
-    (the golden days: 320 to 680, and 0.95 to 1.34).
+    keywords (and, with `terms`, up to two of those); a fifth of each batch are replacements (v1 weeks
+    before); `outside_share` is cross-listed outside the subscribed set. Deterministic for a seed. The
+    defaults match the golden days: about 450 papers of a batch pass the category rule, and the eight
+    topics list about 1.05 entries per such paper (the golden days: 320 to 680, and 0.95 to 1.34).
     """
     rng = random.Random(seed)
     world = World()
     holidays = load_holidays()
     day = first_announcement
     serial = 0
+    width = 5 if per_day * announcements < 100_000 else 6
     for _ in range(announcements):
         while announcement_in_force(day, holidays) != day:
             day += timedelta(days=1)
         submitted = submission_time(day)
         for _ in range(per_day):
             serial += 1
-            primary = rng.choice(SUBSCRIBED)
-            others = rng.sample([c for c in SUBSCRIBED if c != primary], rng.randint(0, 2))
+            primary = rng.choice(categories)
+            others = rng.sample([c for c in categories if c != primary], rng.randint(0, 2))
             if rng.random() < outside_share:
                 others.append(rng.choice(["eess.IV", "stat.ML", "math.OC"]))
             replacing = rng.random() < REPLACED_SHARE
             words = rng.choices(_WORDS, k=170)
-            for keyword in rng.sample(_KEYWORDS, rng.randint(0, 2)):
+            keywords = rng.sample(_KEYWORDS, rng.randint(0, 2))
+            if terms:
+                keywords += rng.sample(terms, rng.randint(0, 2))
+            for keyword in keywords:
                 words.insert(rng.randrange(len(words)), keyword)
             paper = ServedPaper(
-                id=f"{day:%y%m}.{serial:05d}",
+                id=f"{day:%y%m}.{serial:0{width}d}",
                 versions=[submitted - timedelta(days=30), submitted] if replacing else [submitted],
                 title=" ".join(rng.choices(_WORDS, k=9)).capitalize(),
                 authors=[f"Author {serial}-{n}" for n in range(rng.randint(1, 9))],
                 abstract=" ".join(words).capitalize() + ".",
-                categories=[primary, *sorted(others)],
+                categories=[primary, *sorted(set(others) - {primary})],
             )
             world.add(paper, mailing_date(day), "replace" if replacing else "new")
             if replacing:
