@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 
 from digest.calendar import announcement_in_force, latest_announcement, mailing_date, submission_window
-from digest.config import Source
+from digest.config import SimilarTo, Source
 from digest.errors import DigestError, FetchError, OfflineMissError
 from digest.fetch.api import fetch_metadata, fetch_submitted_window
 from digest.fetch.arxiv import Arxiv
@@ -30,9 +30,19 @@ from digest.fetch.rss import fetch_latest_listing
 from digest.models import AnnounceType, Paper
 from digest.plan import Plan
 from digest.select import select_topics
+from digest.semantic import embed_papers, score_topics, similarity_scores, topic_vector
 from digest.store import Store, VersionRow
+from digest.tune import LabelledDay
 
-__all__ = ["APPROXIMATE_NOTE", "Batches", "announce_types", "load_explained", "load_stored_batches", "offline_miss"]
+__all__ = [
+    "APPROXIMATE_NOTE",
+    "Batches",
+    "announce_types",
+    "load_explained",
+    "load_labelled_days",
+    "load_stored_batches",
+    "offline_miss",
+]
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +248,8 @@ class Batches:
         )
 
     def _kept_ids(self, papers: list[Paper]) -> set[str]:
-        kept = select_topics(papers, self.plan.every_topic, self.plan.subscribed)
+        topics = self.plan.every_topic
+        kept = select_topics(papers, topics, self.plan.subscribed, similarity=score_topics(papers, topics, self.store))
         return {paper.id for selected in kept.values() for paper in selected}
 
     def _load_stored(self, announcement: date, asked: date) -> list[Paper] | None:
@@ -281,15 +292,33 @@ def load_stored_batches(plan: Plan, days: Iterable[date]) -> Iterator[tuple[date
             yield day, announcement, store.load_batch(announcement)
 
 
-def load_explained(plan: Plan, day: date, topic: str) -> tuple[list[Paper], dict[str, date]]:
-    """The stored batch of `day`, whole, and what the topic's digests listed in its `dedupe_days` before it."""
+def load_labelled_days(plan: Plan, days: Iterable[date], similar_to: SimilarTo | None) -> list[LabelledDay]:
+    """The stored batches of `days` (dates the store lacks are left out), each paper scored against
+    `similar_to` when given; no network."""
+    labelled = []
+    with Store.open(plan.store_path) as store:
+        vector = topic_vector(similar_to, store, "the topic") if similar_to is not None else None
+        for day in days:
+            papers = store.load_batch(announcement_in_force(day, plan.holidays))
+            if papers is None:
+                continue
+            vectors = embed_papers(papers, store) if vector is not None else {}
+            scores = similarity_scores(papers, vectors, vector) if vector is not None else {}
+            labelled.append(LabelledDay(day, papers, scores, vectors))
+    return labelled
+
+
+def load_explained(plan: Plan, day: date, topic: str) -> tuple[list[Paper], dict[str, date], dict[str, float] | None]:
+    """The stored batch of `day`, whole, what the topic's digests listed in its `dedupe_days` before it, and
+    each paper's similarity when the topic has `similar_to`."""
     announcement = announcement_in_force(day, plan.holidays)
     dedupe_days = plan.topics[topic].rules.dedupe_days
     with Store.open(plan.store_path) as store:
         papers = store.load_batch(announcement)
         if papers is None:
             raise offline_miss(day, announcement)
-        return papers, store.load_listed(topic, day - timedelta(days=dedupe_days), day) if dedupe_days else {}
+        seen = store.load_listed(topic, day - timedelta(days=dedupe_days), day) if dedupe_days else {}
+        return papers, seen, score_topics(papers, {topic: plan.topics[topic]}, store).get(topic)
 
 
 def offline_miss(day: date, announcement: date) -> OfflineMissError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -14,6 +15,7 @@ import yaml
 
 from digest import explain as explanation
 from digest import pipeline, schedule
+from digest import tune as tuning
 from digest import verify as verification
 from digest.arguments import (
     COMMIT,
@@ -26,12 +28,14 @@ from digest.arguments import (
     fetch_options,
     reports_errors,
 )
-from digest.batches import Batches, load_explained, load_stored_batches
+from digest.batches import Batches, load_explained, load_labelled_days, load_stored_batches
 from digest.calendar import announcement_days
+from digest.config import Config, SimilarTo
 from digest.config_file import load_topic, resolve_config_path
 from digest.errors import InputError, NotifyError
 from digest.estimate import load_estimate
 from digest.fetch.arxiv import Arxiv
+from digest.labels import Label, labels_path, load_labels, normalise_id, save_labels
 from digest.logs import LogFormat, configure_logging
 from digest.models import load_papers
 from digest.plan import Rules, TopicPlan, make_plan
@@ -299,11 +303,11 @@ def explain(
     """
     plan = make_plan(configured(config_path, output_dir), (topic_name,))
     planned = plan.topics[topic_name]
-    papers, seen = load_explained(plan, day, topic_name)
+    papers, seen, similarity = load_explained(plan, day, topic_name)
     if near_misses:
         click.echo(explanation.format_near_misses(explanation.near_misses(papers, planned, plan.subscribed)), nl=False)
         return
-    decisions = explanation.explain_topic(papers, planned, plan.subscribed, seen)
+    decisions = explanation.explain_topic(papers, planned, plan.subscribed, seen, similarity)
     text = explanation.format_explanation(topic_name, day, decisions, shown=shown or "all", paper_id=paper_id)
     click.echo(text, nl=False)
 
@@ -317,21 +321,138 @@ def explain(
 )
 @click.option("--from", "start", required=True, type=DATE, help="The first date.")
 @click.option("--to", "end", required=True, type=DATE, help="The last date (inclusive).")
+@click.option(
+    "--labels", "labels_file", type=click.Path(dir_okay=False, path_type=Path), help="Score it against a labels file."
+)
+@click.option("--json", "as_json", is_flag=True, help="With --labels: one JSON object of the counts and scores.")
 @config_options
 @reports_errors
-def try_topic(topic_file: Path, start: date, end: date, config_path: Path | None, output_dir: Path | None) -> None:
+def try_topic(
+    topic_file: Path,
+    start: date,
+    end: date,
+    labels_file: Path | None,
+    as_json: bool,
+    config_path: Path | None,
+    output_dir: Path | None,
+) -> None:
     """Count what a topic definition would keep on the stored batches, to tune it before using it. No network.
 
-    Example: digest try --topic-file vlm.yaml --from 2025-10-01 --to 2025-10-31
+    With --labels, score it: true and false positives and negatives, precision, recall and F1, and the
+    papers it gets wrong with the reason.
+
+    Example: digest try --topic-file vlm.yaml --from 2025-10-01 --to 2025-10-31 --labels labels/MLLM.csv
     """
     config = configured(config_path, output_dir)
     plan = make_plan(config)
     name, topic = load_topic(topic_file)
     planned = TopicPlan(topic, Rules.for_topic(topic, config.settings))
     days = announcement_days(start, end, plan.holidays)
-    stored = load_stored_batches(plan, days)
-    batches = [(day, papers) for day, _, papers in stored]
-    click.echo(explanation.format_trial(name, explanation.trial_counts(batches, planned, plan.subscribed)), nl=False)
+    if labels_file is None:
+        if as_json:
+            raise InputError("--json goes with --labels")
+        stored = load_stored_batches(plan, days)
+        batches = [(day, papers) for day, _, papers in stored]
+        counts = explanation.trial_counts(batches, planned, plan.subscribed)
+        click.echo(explanation.format_trial(name, counts), nl=False)
+        return
+    labels = {paper_id: label.relevant for paper_id, label in load_labels(labels_file).labels.items()}
+    labelled = load_labelled_days(plan, days, topic.similar_to)
+    evaluation = tuning.evaluate(labelled, planned, plan.subscribed, labels)
+    missing = sorted(set(labels) - {paper.id for day in labelled for paper in day.papers})
+    if as_json:
+        if missing:
+            click.echo(f"{len(missing)} labelled papers are not in the stored batches: {', '.join(missing)}", err=True)
+        click.echo(json.dumps(evaluation.confusion.as_json()))
+        return
+    click.echo(tuning.format_evaluation(name, evaluation, missing), nl=False)
+
+
+@main.command()
+@click.option("--topic", "topic_name", required=True, help="The configured topic to tune.")
+@click.option(
+    "--labels", "labels_file", type=click.Path(dir_okay=False, path_type=Path), help="Default: labels/<Topic>.csv."
+)
+@click.option("--from", "start", required=True, type=DATE, help="The first date.")
+@click.option("--to", "end", required=True, type=DATE, help="The last date (inclusive).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: configured, best, candidates.")
+@config_options
+@reports_errors
+def tune(
+    topic_name: str,
+    labels_file: Path | None,
+    start: date,
+    end: date,
+    as_json: bool,
+    config_path: Path | None,
+    output_dir: Path | None,
+) -> None:
+    """Compare ways to run a topic on labelled dates, cross-validated, and print the best as YAML. No network.
+
+    Example: digest tune --topic MLLM --labels labels/MLLM.csv --from 2025-10-13 --to 2026-06-17
+    """
+    config = configured(config_path, output_dir)
+    plan = make_plan(config, (topic_name,))
+    planned = plan.topics[topic_name]
+    path = labels_file or labels_path(labels_dir(config, config_path), topic_name)
+    labels = {paper_id: label.relevant for paper_id, label in load_labels(path).labels.items()}
+    description = tuning.description_of(planned.topic)
+    labelled = [
+        day
+        for day in load_labelled_days(
+            plan, announcement_days(start, end, plan.holidays), SimilarTo(description=description)
+        )
+        if any(paper.id in labels for paper in day.papers)
+    ]
+    if not labelled:
+        raise InputError(f"no stored batch from {start} to {end} holds a paper of {path}; fetch those dates first")
+    report = tuning.tune(topic_name, planned, labelled, plan.subscribed, labels, description=description)
+    click.echo(json.dumps(report.as_json()) if as_json else report.describe(), nl=as_json)
+
+
+@main.command()
+@click.option("--topic", "topic_name", required=True, help="The topic the labels are for.")
+@click.option("--yes", "relevant", multiple=True, help="arXiv ids of relevant papers (repeatable; commas allowed).")
+@click.option("--no", "irrelevant", multiple=True, help="arXiv ids of papers that are not relevant.")
+@click.option("--note", default="", help="A note kept with these rows.")
+@click.option(
+    "--labels", "labels_file", type=click.Path(dir_okay=False, path_type=Path), help="Default: labels/<Topic>.csv."
+)
+@config_options
+@reports_errors
+def label(
+    topic_name: str,
+    relevant: tuple[str, ...],
+    irrelevant: tuple[str, ...],
+    note: str,
+    labels_file: Path | None,
+    config_path: Path | None,
+    output_dir: Path | None,
+) -> None:
+    """Add or change labels of a topic: which papers are relevant, for `digest try --labels` and `digest tune`.
+
+    Example: digest label --topic MLLM --yes 2510.01234 2510.01301 --no 2510.00007
+    """
+    config = configured(config_path, output_dir)
+    path = labels_file or labels_path(labels_dir(config, config_path), topic_name)
+    updates = {}
+    for verdict, texts in ((True, relevant), (False, irrelevant)):
+        for text in (part for value in texts for part in value.replace(",", " ").split()):
+            paper_id = normalise_id(text)
+            if paper_id is None:
+                raise InputError(f"{text!r} is not an arXiv id (such as 2510.01234)")
+            updates[paper_id] = Label(verdict, note)
+    if not updates:
+        raise InputError("give arXiv ids with --yes (relevant) or --no (not relevant)")
+    save_labels(path, load_labels(path, missing_ok=True), updates)
+    click.echo(f"{path}: {len(updates)} label{'' if len(updates) == 1 else 's'} written")
+
+
+def labels_dir(config: Config, config_path: Path | None) -> Path:
+    """`settings.labels_dir`, else `labels/` beside the configuration file."""
+    if config.settings.labels_dir is not None:
+        return config.settings.labels_dir
+    return resolve_config_path(config_path, os.environ).parent / "labels"
 
 
 @main.command("verify")
@@ -407,4 +528,8 @@ def check_config(config_path: Path | None, output_dir: Path | None) -> None:
     for section in [resolved["settings"], *resolved["topic"].values()]:
         if section.get("notify"):
             section["notify"] = [mask_target(url) for url in section["notify"]]
+    for name, topic in resolved["topic"].items():
+        semantic = topic.get("similar_to") is not None
+        unused = {"similar_to", "threshold", "combine"} if not semantic else set()
+        resolved["topic"][name] = {key: value for key, value in topic.items() if key not in unused}
     click.echo(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), nl=False)

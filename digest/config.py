@@ -23,12 +23,14 @@ from digest.taxonomy import category_problem
 
 __all__ = [
     "CategoryRule",
+    "Combine",
     "Config",
     "Keyword",
     "KeywordSpec",
     "MatchMode",
     "ReplacementPolicy",
     "Settings",
+    "SimilarTo",
     "Source",
     "TextField",
     "Topic",
@@ -101,6 +103,25 @@ def _check_targets(urls: list[str] | None) -> list[str] | None:
     return urls
 
 
+Combine = Literal["any", "all"]
+"""How a topic's keywords and its similarity combine: `any` keeps either (recall), `all` needs both (precision)."""
+
+
+class SimilarTo(_Strict):
+    """What a topic means, for the semantic matcher: papers that define it (arXiv ids, read from the store)
+    and/or a sentence or two; a paper is similar when its cosine reaches `threshold`."""
+
+    examples: list[str] = Field(default_factory=list)
+    description: str | None = None
+    threshold: float | None = Field(default=None, ge=-1, le=1)
+
+    @model_validator(mode="after")
+    def _something_to_compare(self) -> SimilarTo:
+        if not self.examples and not (self.description and self.description.strip()):
+            raise ValueError("similar_to needs examples (arXiv ids) or a description")
+        return self
+
+
 class Topic(_Strict):
     """One digest: papers matching any keyword (or by a followed author) and no filter.
 
@@ -116,6 +137,9 @@ class Topic(_Strict):
     replacements: ReplacementPolicy | None = None
     dedupe_days: int | None = Field(default=None, ge=0)
     notify: list[str] | None = None
+    similar_to: SimilarTo | None = None
+    threshold: float | None = Field(default=None, ge=-1, le=1)
+    combine: Combine | None = None
 
     _targets = field_validator("notify")(lambda cls, urls: _check_targets(urls))
 
@@ -132,8 +156,12 @@ class Topic(_Strict):
 
     @model_validator(mode="after")
     def _something_to_match(self) -> Topic:
-        if not self.keywords and not self.authors:
-            raise ValueError("a topic needs keywords (or authors to follow)")
+        if not self.keywords and not self.authors and self.similar_to is None:
+            raise ValueError("a topic needs keywords (or authors to follow, or similar_to)")
+        if self.combine == "all" and self.similar_to is None:
+            raise ValueError("combine: all needs similar_to (keywords and similarity)")
+        if self.combine == "all" and not self.keywords and not self.authors:
+            raise ValueError("combine: all needs keywords as well as similar_to")
         return self
 
 
@@ -175,6 +203,7 @@ class Settings(_Strict):
     notify_max_papers: int = Field(default=10, ge=0)
     digest_url: str | None = None
     verify_days: int = Field(default=7, ge=0)
+    labels_dir: Path | None = None
 
     _targets = field_validator("notify")(lambda cls, urls: _check_targets(urls))
 

@@ -28,11 +28,18 @@ __all__ = [
 
 
 def explain_topic(
-    papers: Iterable[Paper], planned: TopicPlan, subscribed: Collection[str], seen: Mapping[str, date] | None = None
+    papers: Iterable[Paper],
+    planned: TopicPlan,
+    subscribed: Collection[str],
+    seen: Mapping[str, date] | None = None,
+    similarity: Mapping[str, float] | None = None,
 ) -> list[Decision]:
     """Every paper's verdict: the kept ones in digest order, then the dropped ones by id."""
     matcher = TopicMatcher(planned.topic, planned.rules.match)
-    decisions = [decide(paper, matcher, planned.rules, subscribed, seen) for paper in papers]
+    scores = similarity or {}
+    decisions = [
+        decide(paper, matcher, planned.rules, subscribed, seen, similarity=scores.get(paper.id)) for paper in papers
+    ]
     kept_order = {paper.id: n for n, paper in enumerate(order_papers(d.paper for d in decisions if d.kept))}
     return sorted(decisions, key=lambda d: (not d.kept, kept_order.get(d.paper.id, 0), d.paper.id))
 
@@ -121,5 +128,7 @@ def format_trial(topic_name: str, counts: Sequence[tuple[date, list[Paper] | Non
 
 def _line(verdict: str, decision: Decision) -> str:
     span = f': "{decision.span}"' if decision.span else ""
+    if decision.similarity is not None and "similarity" not in decision.reason:
+        span += f" (similarity {decision.similarity:.3f})"
     title = f" — {decision.paper.title}" if not decision.kept else ""
     return f"{verdict:8} {decision.paper.id:12} {decision.reason}{span}{title}"

@@ -114,6 +114,15 @@ MIGRATIONS: list[str] = [
         error TEXT                          -- the Error: line, when it failed
     );
     """,
+    """
+    CREATE TABLE embeddings (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        vector BLOB NOT NULL,               -- float32, unit length
+        PRIMARY KEY (id, version, model)
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

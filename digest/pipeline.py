@@ -29,6 +29,7 @@ from digest.redact import redact
 from digest.render import read_digest_entries, read_digest_ids, render_digest, render_indexes
 from digest.reports import BackfillOptions, BackfillReport, DayResult, Delivery, FetchOptions, RunOptions, RunReport
 from digest.select import select_topics
+from digest.semantic import score_topics
 from digest.store import RunRecord, Store
 from digest.verify import Verdict, verify
 from digest.write import check_indexes, digest_path, read_archive, read_digest, write_digests, write_pages
@@ -101,7 +102,7 @@ def run_for_date(day: date, papers: Sequence[Paper], plan: Plan, store: Store) -
         for name, planned in plan.topics.items()
         if planned.rules.dedupe_days
     }
-    kept = select_topics(papers, plan.topics, plan.subscribed, seen)
+    kept = select_topics(papers, plan.topics, plan.subscribed, seen, score_topics(papers, plan.topics, store))
     code_links = plan.settings.code_links
     digests = {
         name: render_digest(name, plan.topics[name].topic, day, selected, code_links=code_links)

@@ -12,11 +12,21 @@ from datetime import date
 from pathlib import Path
 
 from digest.calendar import load_holidays
-from digest.config import CategoryRule, Config, MatchMode, ReplacementPolicy, Settings, Topic
+from digest.config import CategoryRule, Combine, Config, MatchMode, ReplacementPolicy, Settings, Topic
 from digest.errors import InputError
 from digest.match import CategoryFilter, category_prefilter
 
-__all__ = ["Plan", "Rules", "TopicPlan", "make_plan"]
+__all__ = ["DEFAULT_THRESHOLD", "Plan", "Rules", "TopicPlan", "make_plan"]
+
+
+DEFAULT_THRESHOLD = 0.5
+"""The cosine a paper needs to be similar to a topic, unless the topic says: see README, "Is my topic any good?"."""
+
+
+def _threshold(topic: Topic) -> float:
+    own = topic.similar_to.threshold if topic.similar_to is not None else None
+    chosen = own if own is not None else topic.threshold
+    return DEFAULT_THRESHOLD if chosen is None else chosen
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,8 @@ class Rules:
     replacements: ReplacementPolicy = "include"
     dedupe_days: int = 0
     notify: tuple[str, ...] = ()
+    combine: Combine = "any"
+    threshold: float = DEFAULT_THRESHOLD
 
     @classmethod
     def for_topic(cls, topic: Topic, settings: Settings) -> Rules:
@@ -37,6 +49,8 @@ class Rules:
             replacements=topic.replacements or settings.replacements,
             dedupe_days=settings.dedupe_days if topic.dedupe_days is None else topic.dedupe_days,
             notify=tuple(settings.notify if topic.notify is None else topic.notify),
+            combine=topic.combine or "any",
+            threshold=_threshold(topic),
         )
 
 

@@ -33,6 +33,7 @@ class Decision:
     reason: str
     keyword: str | None = None
     span: str | None = None
+    similarity: float | None = None
 
 
 def decide(
@@ -42,27 +43,41 @@ def decide(
     subscribed: Collection[str],
     seen: Mapping[str, date] | None = None,
     texts: SearchedTexts | None = None,
+    similarity: float | None = None,
 ) -> Decision:
     """Kept or dropped, and why; `seen` maps ids already in this topic's recent digests to their date.
 
-    `texts` shares each paper's searched text between the topics deciding on one batch.
+    `texts` shares each paper's searched text between the topics deciding on one batch. `similarity` is
+    the paper's score for a topic with `similar_to` (None for a keyword topic): with `combine: any` a
+    keyword or a score at the threshold keeps it, with `all` it needs both. Filters drop it either way.
     """
     if not in_subscribed_categories(paper.categories, subscribed, rules.category_rule, paper.primary):
         outside = ", ".join(category for category in paper.categories if category not in subscribed)
         return Decision(paper, False, f"category rule ({rules.category_rule}): {outside} not subscribed")
     if rules.replacements == "exclude" and paper.announce_type in ("replace", "replace-cross"):
-        return Decision(paper, False, "a replacement (replacements: exclude)")
+        return Decision(paper, False, "a replacement (replacements: exclude)", similarity=similarity)
     text, folded = (texts or SearchedTexts()).of(paper, matcher.fields)
     matched = matcher.keyword(paper, text, folded)
-    if matched is None:
-        return Decision(paper, False, "no keyword matched")
+    similar = similarity is not None and similarity >= rules.threshold
+    score = f"similarity {similarity:.3f}" if similarity is not None else ""
+    if similarity is None or rules.combine == "any":
+        if matched is None and not similar:
+            reason = "no keyword matched" + (f", {score} < {rules.threshold:g}" if score else "")
+            return Decision(paper, False, reason, similarity=similarity)
+    elif matched is None or not similar:
+        reason = "no keyword matched" if matched is None else f"{score} < {rules.threshold:g} (combine: all)"
+        return Decision(paper, False, reason, similarity=similarity)
     blocked = matcher.filter(text, folded)
     if blocked is not None:
-        return Decision(paper, False, f"filter `{blocked[0]}`", blocked[0], blocked[1])
+        return Decision(paper, False, f"filter `{blocked[0]}`", blocked[0], blocked[1], similarity)
     if seen and paper.id in seen:
         when = seen[paper.id].isoformat()
-        return Decision(paper, False, f"already listed on {when} (dedupe_days: {rules.dedupe_days})")
-    return Decision(paper, True, f"keyword `{matched[0]}`", matched[0], matched[1])
+        reason = f"already listed on {when} (dedupe_days: {rules.dedupe_days})"
+        return Decision(paper, False, reason, similarity=similarity)
+    if matched is None:
+        return Decision(paper, True, f"{score} ≥ {rules.threshold:g}", similarity=similarity)
+    also = f", {score}" if score else ""
+    return Decision(paper, True, f"keyword `{matched[0]}`{also}", matched[0], matched[1], similarity)
 
 
 def order_papers(papers: Iterable[Paper]) -> list[Paper]:
@@ -75,20 +90,30 @@ def select_topics(
     topics: Mapping[str, TopicPlan],
     subscribed: Collection[str],
     seen: Mapping[str, Mapping[str, date]] | None = None,
+    similarity: Mapping[str, Mapping[str, float]] | None = None,
 ) -> dict[str, list[Paper]]:
-    """The papers of one batch that each topic keeps, in digest order; `seen` as for `decide`, by topic."""
+    """The papers of one batch that each topic keeps, in digest order; `seen` as for `decide`, by topic.
+
+    `similarity` holds the scores of the topics with `similar_to` (topic -> id -> score): every paper of
+    the batch is a candidate for them, not only those with a keyword clue.
+    """
+    batch = list(papers)
     matchers = {name: (TopicMatcher(plan.topic, plan.rules.match), plan.rules) for name, plan in topics.items()}
-    index = BatchIndex(
-        list(papers), subscribed, [(matcher, rules.category_rule) for matcher, rules in matchers.values()]
-    )
-    return {
-        name: order_papers(
+    index = BatchIndex(batch, subscribed, [(matcher, rules.category_rule) for matcher, rules in matchers.values()])
+    scores = similarity or {}
+    kept = {}
+    for name, (matcher, rules) in matchers.items():
+        scored = scores.get(name)
+        candidates = batch if scored is not None else index.candidates(matcher, rules.category_rule)
+        recent = (seen or {}).get(name)
+        kept[name] = order_papers(
             paper
-            for paper in index.candidates(matcher, rules.category_rule)
-            if decide(paper, matcher, rules, subscribed, (seen or {}).get(name), index.texts).kept
+            for paper in candidates
+            if decide(
+                paper, matcher, rules, subscribed, recent, index.texts, None if scored is None else scored[paper.id]
+            ).kept
         )
-        for name, (matcher, rules) in matchers.items()
-    }
+    return kept
 
 
 def select_topic(

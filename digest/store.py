@@ -263,6 +263,30 @@ class Store:
             found.update((paper_id, primary or json.loads(categories)[0]) for paper_id, primary, categories in rows)
         return found
 
+    # Embeddings of the semantic matcher, by paper id, version and model
+
+    def load_embeddings(self, keys: Sequence[tuple[str, int]], model: str) -> dict[tuple[str, int], bytes]:
+        found: dict[tuple[str, int], bytes] = {}
+        wanted = set(keys)
+        ids = sorted({paper_id for paper_id, _ in keys})
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._db.execute(
+                f"SELECT id, version, vector FROM embeddings WHERE model = ? AND id IN ({','.join('?' * len(chunk))})",
+                [model, *chunk],
+            )
+            found.update(
+                ((paper_id, version), vector) for paper_id, version, vector in rows if (paper_id, version) in wanted
+            )
+        return found
+
+    def save_embeddings(self, vectors: Mapping[tuple[str, int], bytes], model: str) -> None:
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)",
+                ((paper_id, version, model, vector) for (paper_id, version), vector in vectors.items()),
+            )
+
     # What the digests listed: the memory of `dedupe_days`
 
     def save_listed(self, day: date, listed: Mapping[str, Iterable[str]]) -> None:

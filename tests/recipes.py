@@ -51,3 +51,15 @@ def keyword_matches(text: str, keyword: Keyword) -> bool:
     matcher = TopicMatcher(Topic(keywords=[keyword]), "substring")
     paper = Paper(id="0000.00000", title=text, authors=[], abstract="", categories=["cs.AI"])
     return matcher.keyword(paper, text, text.lower()) is not None
+
+
+def store_golden_days(store_path: Path, days: Iterable[str]) -> None:
+    """The golden days' candidates as stored batches, as a run would have stored them."""
+    from digest.calendar import announcement_in_force, load_holidays
+    from tests.golden import golden_papers
+
+    with Store.open(store_path) as store:
+        for day in days:
+            papers = golden_papers(day)
+            store.save_papers(papers)
+            store.save_batch(announcement_in_force(date.fromisoformat(day), load_holidays()), "oai", members(papers))
