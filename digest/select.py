@@ -53,7 +53,8 @@ def decide(
     """
     if not in_subscribed_categories(paper.categories, subscribed, rules.category_rule, paper.primary):
         outside = ", ".join(category for category in paper.categories if category not in subscribed)
-        return Decision(paper, False, f"category rule ({rules.category_rule}): {outside} not subscribed")
+        reason = f"category rule ({rules.category_rule}): {outside} not subscribed"
+        return Decision(paper, False, reason, similarity=similarity)
     if rules.replacements == "exclude" and paper.announce_type in ("replace", "replace-cross"):
         return Decision(paper, False, "a replacement (replacements: exclude)", similarity=similarity)
     text, folded = (texts or SearchedTexts()).of(paper, matcher.fields)
@@ -122,8 +123,9 @@ def select_topic(
     subscribed: Collection[str],
     rules: Rules | None = None,
     seen: Mapping[str, date] | None = None,
+    similarity: Mapping[str, float] | None = None,
 ) -> list[Paper]:
-    """The papers of a batch that `topic` keeps, in digest order."""
-    return select_topics(papers, {"topic": TopicPlan(topic, rules or Rules())}, subscribed, {"topic": seen or {}})[
-        "topic"
-    ]
+    """The papers of a batch that `topic` keeps, in digest order (`similarity`: id -> score, if semantic)."""
+    scores = {"topic": similarity} if similarity is not None else None
+    planned = {"topic": TopicPlan(topic, rules or Rules())}
+    return select_topics(papers, planned, subscribed, {"topic": seen or {}}, scores)["topic"]
