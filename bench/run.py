@@ -300,7 +300,8 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
     harvested = Path(environment(f"backfill {long} day{'s' if long > 1 else ''} (OAI)")["DIGEST_CACHE_DIR"])
     offline = f"re-render {long} days offline"
     without_feeds = f"{offline}, feeds off"
-    for name in (offline, without_feeds):
+    semantic = f"{offline}, 8 semantic topics"
+    for name in (offline, without_feeds, semantic):
         shutil.copytree(harvested, Path(environment(name)["DIGEST_CACHE_DIR"]))
     rerender: dict[str, Any] = {
         "kind": "offline",
@@ -312,7 +313,21 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
     }
     yield scenario(offline, rerender, lambda env: 0, runs=QUIET_RUNS)
     yield scenario(without_feeds, rerender, lambda env: 0, runs=QUIET_RUNS, settings={"DIGEST_FEEDS": "false"})
+    semantic_spec = {**rerender, "config": str(write_semantic_config(work / "semantic.yml"))}
+    shared = {"DIGEST_CACHE_DIR": environment(semantic)["DIGEST_CACHE_DIR"]}  # the second reads what the first cached
+    yield scenario(f"{semantic}, embeddings computed", semantic_spec, lambda env: 0, settings=shared)
+    yield scenario(f"{semantic}, embeddings cached", semantic_spec, lambda env: 0, runs=QUIET_RUNS, settings=shared)
     yield scenario(f"render {len(DAYS)} golden days, all topics", {"kind": "golden"}, lambda env: 0, runs=QUIET_RUNS)
+
+
+def write_semantic_config(path: Path) -> Path:
+    """The eight topics, each also matched by meaning (`similar_to` its keywords, `combine: any`)."""
+    config = yaml.safe_load(EIGHT_TOPICS.read_text(encoding="utf-8"))
+    for topic in config["topic"].values():
+        words = [keyword if isinstance(keyword, str) else " ".join(keyword) for keyword in topic["keywords"]]
+        topic["similar_to"] = {"description": "; ".join(words)}
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 def arxiv_scenarios(work: Path, server: CountingServer) -> Iterator[Row]:

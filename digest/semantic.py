@@ -13,6 +13,7 @@ re-render embeds nothing twice. See docs/design.md, "Semantic matching".
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -80,6 +81,19 @@ def embed_papers(papers: Sequence[Paper], store: Store) -> dict[str, Vector]:
     return {paper.id: np.frombuffer(cached[key], dtype=np.float32) for paper, key in zip(papers, keys, strict=True)}
 
 
+def embed_description(text: str, store: Store) -> Vector:
+    """A topic description's unit vector, cached in the store like a paper's: a run whose papers are all
+    cached then never loads the model."""
+    import numpy as np
+
+    key = (f"description:{hashlib.sha256(text.encode('utf-8')).hexdigest()}", 0)
+    cached = store.load_embeddings([key], MODEL)
+    if key not in cached:
+        cached[key] = embed_texts([text])[0].tobytes()
+        store.save_embeddings(cached, MODEL)
+    return np.frombuffer(cached[key], dtype=np.float32)
+
+
 def topic_vector(similar_to: SimilarTo, store: Store, topic: str) -> Vector:
     """The normalised mean of the description's and the examples' embeddings."""
     import numpy as np
@@ -93,7 +107,7 @@ def topic_vector(similar_to: SimilarTo, store: Store, topic: str) -> Vector:
         )
     parts = list(embed_papers(examples, store).values()) if examples else []
     if similar_to.description:
-        parts.append(embed_texts([similar_to.description])[0])
+        parts.append(embed_description(similar_to.description, store))
     mean = np.mean(np.stack(parts), axis=0)
     return np.asarray(mean / (np.linalg.norm(mean) or 1.0), dtype=np.float32)
 
