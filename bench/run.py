@@ -153,6 +153,9 @@ def child(spec: Mapping[str, Any]) -> dict[str, float]:
     kind = spec["kind"]
     plan = make_plan(load_config(Path(spec["config"]), os.environ)) if spec.get("config") else None
     now = datetime.fromisoformat(spec["now"]) if spec.get("now") else None
+    if spec.get("cold_feeds") and plan is not None:  # as if no feed had been built from this store yet
+        with Store.open(plan.store_path) as store:
+            store.forget_feed_entries()
     started, cpu_started = time.perf_counter(), time.process_time()
     requests = 0
     if kind == "latest":
@@ -300,8 +303,9 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
     harvested = Path(environment(f"backfill {long} day{'s' if long > 1 else ''} (OAI)")["DIGEST_CACHE_DIR"])
     offline = f"re-render {long} days offline"
     without_feeds = f"{offline}, feeds off"
+    cold = f"{offline}, no feed cached"
     semantic = f"{offline}, 8 semantic topics"
-    for name in (offline, without_feeds, semantic):
+    for name in (offline, without_feeds, cold, semantic):
         shutil.copytree(harvested, Path(environment(name)["DIGEST_CACHE_DIR"]))
     rerender: dict[str, Any] = {
         "kind": "offline",
@@ -313,6 +317,7 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
     }
     yield scenario(offline, rerender, lambda env: 0, runs=QUIET_RUNS)
     yield scenario(without_feeds, rerender, lambda env: 0, runs=QUIET_RUNS, settings={"DIGEST_FEEDS": "false"})
+    yield scenario(cold, {**rerender, "cold_feeds": True}, lambda env: 0, runs=QUIET_RUNS)
     semantic_spec = {**rerender, "config": str(write_semantic_config(work / "semantic.yml"))}
     shared = {"DIGEST_CACHE_DIR": environment(semantic)["DIGEST_CACHE_DIR"]}  # the second reads what the first cached
     yield scenario(f"{semantic}, embeddings computed", semantic_spec, lambda env: 0, settings=shared)
@@ -463,18 +468,22 @@ def write_arxiv_config(path: Path) -> Path:
 
 
 def feeds_cost(rows: list[Row], work: Path) -> str:
-    """What the Atom feeds add to the re-render: CPU (with against without) and the bytes they take."""
-    with_feeds, without = (
+    """What the Atom feeds add to the re-render: CPU (with against without, each date's entries cached in
+    the store by the backfill that wrote them, or none cached) and the bytes they take."""
+    with_feeds, without, cold = (
         next(row for row in rows if row.scenario.startswith("re-render") and row.scenario.endswith(end))
-        for end in ("offline", "feeds off")
+        for end in ("offline", "feeds off", "no feed cached")
     )
     feeds = list((work / with_feeds.scenario / "output").rglob("feed.xml"))
     size = sum(path.stat().st_size for path in feeds)
-    extra = with_feeds.cpu - without.cpu
+
+    def extra(row: Row) -> str:
+        return f"{row.cpu - without.cpu:+.2f} s, {100 * (row.cpu - without.cpu) / without.cpu:+.0f} %"
+
     return (
-        f"\nFeeds in the {with_feeds.scenario} scenario: {len(feeds)} feed.xml, {size / 1024:.0f} KB; "
-        f"CPU {with_feeds.cpu:.2f} s with them, {without.cpu:.2f} s without ({extra:+.2f} s, "
-        f"{100 * extra / without.cpu:+.0f} %)."
+        f"\nFeeds in the {with_feeds.scenario} scenario: {len(feeds)} feed.xml, {size / 1024:.0f} KB; CPU "
+        f"{without.cpu:.2f} s without them, {with_feeds.cpu:.2f} s with them ({extra(with_feeds)}), "
+        f"{cold.cpu:.2f} s with no date's entries cached ({extra(cold)})."
     )
 
 

@@ -18,7 +18,16 @@ from urllib.parse import quote
 
 from lxml import etree
 
-__all__ = ["FEED_NAME", "FeedDay", "FeedPaper", "entry_id", "feed_dates", "render_feed"]
+__all__ = [
+    "FEED_NAME",
+    "FeedDay",
+    "FeedPaper",
+    "assemble_feed",
+    "entry_id",
+    "feed_dates",
+    "render_entries",
+    "render_feed",
+]
 
 FEED_NAME = "feed.xml"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -62,34 +71,47 @@ def feed_dates(dates: Sequence[date], feed_days: int) -> list[date]:
 def render_feed(topic: str, days: Iterable[FeedDay], digest_url: str | None = None) -> bytes:
     """The topic's Atom feed: one entry per paper and date, newest date first, digest order within a date.
 
-    `days` come newest first and are never none (a feed is written only beside digests); they are read one
-    at a time, so a feed of a month of a busy topic never holds more than a day's papers. Each entry is one
-    line, so the feed's git diff shows entries come and go.
+    `days` come newest first and are never none (a feed is written only beside digests).
     """
     dated = iter(days)
     newest = next(dated)
+    fragments = (render_entries(day) for day in itertools.chain([newest], dated))
+    return assemble_feed(topic, newest.announced, fragments, digest_url)
+
+
+def render_entries(day: FeedDay) -> bytes:
+    """A digest's entries, one a line: the part of a feed a date contributes, the same bytes every time."""
+    updated = day.announced.isoformat()
+    return b"".join(
+        b"\n" + _tostring(_entry(_xml_safe(paper), entry_id(paper.id, day.date), updated)) for paper in day.papers
+    )
+
+
+def assemble_feed(topic: str, updated: datetime, fragments: Iterable[bytes], digest_url: str | None = None) -> bytes:
+    """The feed around its dates' entries (`render_entries`, newest date first), which are read one at a
+    time: a month of a busy topic is never all in memory. One entry a line, so git diffs show entries."""
     head = etree.Element("head")
     _add_text(head, _ID, f"urn:arxiv-digest:{quote(topic)}")
     _add_text(head, _TITLE, f"arXiv digest · {topic}")
     _add_text(head, _SUBTITLE, f"New arXiv papers on {topic}, one digest per announcement.")
-    _add_text(head, _UPDATED, newest.announced.isoformat())
+    _add_text(head, _UPDATED, updated.isoformat())
     _add_text(head, _GENERATOR, "arxiv-digest")
     if digest_url:
         base = f"{digest_url.rstrip('/')}/{quote(topic)}"
         etree.SubElement(head, _LINK, href=f"{base}/README.md", rel="alternate")
         etree.SubElement(head, _LINK, href=f"{base}/{FEED_NAME}", rel="self")
     written = io.BytesIO()
-    with etree.xmlfile(written, encoding="UTF-8") as xml:
-        xml.write_declaration()
-        with xml.element(_FEED, nsmap={None: ATOM}):
-            for element in head:
-                xml.write("\n", element)
-            for day in itertools.chain([newest], dated):
-                updated = day.announced.isoformat()
-                for paper in day.papers:
-                    xml.write("\n", _entry(_xml_safe(paper), entry_id(paper.id, day.date), updated))
-            xml.write("\n")
-    return written.getvalue() + b"\n"
+    written.write(f"<?xml version='1.0' encoding='UTF-8'?>\n<feed xmlns=\"{ATOM}\">".encode())
+    for element in head:
+        written.write(b"\n" + _tostring(element))
+    for fragment in fragments:
+        written.write(fragment)
+    written.write(b"\n</feed>\n")
+    return written.getvalue()
+
+
+def _tostring(element: etree._Element) -> bytes:
+    return bytes(etree.tostring(element, encoding="UTF-8"))
 
 
 def _entry(paper: FeedPaper, identifier: str, updated: str) -> etree._Element:
@@ -112,7 +134,6 @@ def _add_text(parent: etree._Element, tag: str, text: str) -> None:
     etree.SubElement(parent, tag).text = text
 
 
-_FEED = f"{{{ATOM}}}feed"
 _ENTRY, _ID, _TITLE, _SUBTITLE, _UPDATED, _GENERATOR, _LINK, _AUTHOR, _NAME, _SUMMARY, _CATEGORY = (
     "entry", "id", "title", "subtitle", "updated", "generator", "link", "author", "name", "summary", "category",
 )  # fmt: skip

@@ -123,6 +123,15 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (id, version, model)
     );
     """,
+    """
+    CREATE TABLE feed_entries (
+        topic TEXT NOT NULL,
+        date TEXT NOT NULL,                 -- the digest's date
+        fingerprint TEXT NOT NULL,          -- SHA-256 of everything the entries are made from
+        entries BLOB NOT NULL,              -- the date's <entry> lines, as the feed carries them
+        PRIMARY KEY (topic, date)
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

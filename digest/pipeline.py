@@ -8,6 +8,7 @@ The side effects a recipe needs (the store, the arXiv client, the publisher) com
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from typing import Protocol
 from digest.batches import Batches
 from digest.calendar import announcement_in_force, announcement_time, latest_announcement, not_yet_announced
 from digest.errors import DigestError, FetchError, InputError, StoreError
-from digest.feed import FEED_NAME, FeedDay, feed_dates, render_feed
+from digest.feed import FEED_NAME, FeedDay, assemble_feed, feed_dates, render_entries
 from digest.fetch.arxiv import Arxiv
 from digest.lock import output_lock
 from digest.models import Paper
@@ -121,23 +122,43 @@ def write_indexes(plan: Plan, store: Store) -> None:
     if plan.settings.feeds:
         for topic, entries in archive.items():  # one feed at a time: a month of a busy topic is megabytes
             dates = feed_dates([entry.date for entry in entries], plan.settings.feed_days)
-            days = (_feed_day(plan, store, topic, day) for day in dates)
-            write_pages(plan.output_dir, {f"{topic}/{FEED_NAME}": render_feed(topic, days, plan.settings.digest_url)})
+            newest = _announced(plan, dates[0])
+            fragments = (_feed_entries(plan, store, topic, day) for day in dates)
+            feed = assemble_feed(topic, newest, fragments, plan.settings.digest_url)
+            write_pages(plan.output_dir, {f"{topic}/{FEED_NAME}": feed})
 
 
-def _feed_day(plan: Plan, store: Store, topic: str, day: date) -> FeedDay:
-    """A digest on disk as a feed's day: the papers it lists, in its order, as the store holds them.
+FEED_FORMAT = "1"
+"""Changes whenever the entries' markup or the code-link extraction changes: every cached date is rebuilt."""
+
+
+def _feed_entries(plan: Plan, store: Store, topic: str, day: date) -> bytes:
+    """A digest on disk as the feed's entries for its date: the papers it lists, in its order, as the store
+    holds them; from the store's cache when neither the digest nor those records changed since.
 
     A paper the store does not hold (the store was moved aside) is read back from the digest itself.
     """
     text = read_digest(plan.output_dir, topic, day)
     ids = read_digest_ids(text)
+    announced = _announced(plan, day)
+    marks = store.load_row_marks(ids)
+    made_of = [FEED_FORMAT, announced.isoformat(), text, *(f"{paper_id}:{marks.get(paper_id)}" for paper_id in ids)]
+    fingerprint = hashlib.sha256("\n".join(made_of).encode("utf-8")).hexdigest()
+    cached = store.load_feed_entries(topic, day, fingerprint)
+    if cached is not None:
+        return cached
     stored = store.load_feed_papers(ids)
     papers = [stored[paper_id] for paper_id in ids if paper_id in stored]
     if len(papers) < len(ids):
         papers = [stored.get(entry.id, entry) for entry in read_digest_entries(text)]
-    announced = announcement_time(announcement_in_force(day, plan.holidays))
-    return FeedDay(day, announced, papers)
+    entries = render_entries(FeedDay(day, announced, papers))
+    store.save_feed_entries(topic, day, fingerprint, entries)
+    return entries
+
+
+def _announced(plan: Plan, day: date) -> datetime:
+    """When the batch a digest of `day` shows went public: its feed entries' `updated`."""
+    return announcement_time(announcement_in_force(day, plan.holidays))
 
 
 def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, now: datetime) -> RunReport:

@@ -95,8 +95,8 @@ def select_topics(
 ) -> dict[str, list[Paper]]:
     """The papers of one batch that each topic keeps, in digest order; `seen` as for `decide`, by topic.
 
-    `similarity` holds the scores of the topics with `similar_to` (topic -> id -> score): every paper of
-    the batch is a candidate for them, not only those with a keyword clue.
+    `similarity` holds the scores of the topics with `similar_to` (topic -> id -> score): with `combine:
+    any` a paper at the threshold is a candidate too, not only one with a keyword clue.
     """
     batch = list(papers)
     matchers = {name: (TopicMatcher(plan.topic, plan.rules.match), plan.rules) for name, plan in topics.items()}
@@ -105,7 +105,10 @@ def select_topics(
     kept = {}
     for name, (matcher, rules) in matchers.items():
         scored = scores.get(name)
-        candidates = batch if scored is not None else index.candidates(matcher, rules.category_rule)
+        candidates = index.candidates(matcher, rules.category_rule)
+        if scored is not None and rules.combine == "any":  # a paper without a keyword clue may be similar enough
+            clued = {paper.id for paper in candidates}
+            candidates += [p for p in batch if p.id not in clued and scored[p.id] >= rules.threshold]
         recent = (seen or {}).get(name)
         kept[name] = order_papers(
             paper

@@ -263,6 +263,40 @@ class Store:
             found.update((paper_id, primary or json.loads(categories)[0]) for paper_id, primary, categories in rows)
         return found
 
+    # Feeds: each date's rendered entries, kept while what they were made from is unchanged
+
+    def load_row_marks(self, ids: Sequence[str]) -> dict[str, int]:
+        """Each id's latest stored record as a number that changes whenever the record is saved again
+        (its rowid: INSERT OR REPLACE gives a replaced row a new one), without reading the record."""
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._db.execute(
+                f"SELECT id, rowid FROM papers WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id, version",
+                chunk,
+            )
+            found.update(rows)
+        return found
+
+    def load_feed_entries(self, topic: str, day: date, fingerprint: str) -> bytes | None:
+        row = self._db.execute(
+            "SELECT entries FROM feed_entries WHERE topic = ? AND date = ? AND fingerprint = ?",
+            (topic, day.isoformat(), fingerprint),
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def forget_feed_entries(self) -> None:
+        """Drop every cached date's entries: the next feeds are built from the records."""
+        with self._transaction():
+            self._db.execute("DELETE FROM feed_entries")
+
+    def save_feed_entries(self, topic: str, day: date, fingerprint: str, entries: bytes) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO feed_entries VALUES (?, ?, ?, ?)",
+                (topic, day.isoformat(), fingerprint, entries),
+            )
+
     # Embeddings of the semantic matcher, by paper id, version and model
 
     def load_embeddings(self, keys: Sequence[tuple[str, int]], model: str) -> dict[tuple[str, int], bytes]:

@@ -14,6 +14,7 @@ from digest.calendar import announcement_in_force, announcement_time, load_holid
 from digest.cli import main
 from digest.feed import FeedDay, FeedPaper, entry_id, feed_dates, render_feed
 from digest.models import Paper
+from digest.store import Store
 from tests.golden import DAYS, golden_config_path, golden_papers
 from tests.recipes import save_records
 
@@ -176,3 +177,17 @@ def test_digest_code_links_appear_only_when_asked(tmp_path: Path) -> None:
         "- **[A Vision Language Model](https://arxiv.org/abs/2510.99999)**  `arXiv:2510.99999` "
         "[`code`](https://github.com/lab/vlm)  `cs.CV`"
     )
+
+
+def test_a_record_saved_again_rebuilds_its_dates_entries_and_only_that(tmp_path: Path) -> None:
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    env = {"DIGEST_CACHE_DIR": str(cache), "DIGEST_FEED_DAYS": "100"}
+    render(output, "2025-10-13", env)
+    render(output, "2025-11-11", env)
+    listed = listed_ids(output / "MLLM" / "2025-10-13.md")[0]
+    with Store.open(cache / "digest.sqlite3") as store:
+        (record,) = store.load_papers([listed])
+        store.save_papers([record.model_copy(update={"title": "A Title Corrected by the API"})])
+    render(output, "2025-11-11", env)
+    entries = {entry.id: entry.title for entry in feedparser.parse((output / "MLLM" / "feed.xml").read_bytes()).entries}
+    assert entries[entry_id(listed, date(2025, 10, 13))] == "A Title Corrected by the API"
