@@ -381,15 +381,16 @@ def arxiv_scenarios(work: Path, server: CountingServer) -> Iterator[Row]:
             return server.oai_pages_needed + id_lists(env, span)
 
         yield scenario(f"backfill {count} days (OAI), all of arXiv", ranged, backfill_limit)
+    offline = f"re-render 60 days offline, all of arXiv, {ARXIV_TOPICS} topics"
     shutil.copytree(
         Path(environment("backfill 60 days (OAI), all of arXiv")["DIGEST_CACHE_DIR"]),
-        Path(environment("re-render 60 days offline, all of arXiv")["DIGEST_CACHE_DIR"]),
+        Path(environment(offline)["DIGEST_CACHE_DIR"]),
     )
     rerender = {
         "kind": "offline", "config": str(config), "now": after_range.isoformat(),
         "start": days[0].isoformat(), "end": days[-1].isoformat(), "dates": len(days),
     }  # fmt: skip
-    yield scenario(f"re-render 60 days offline, all of arXiv, {ARXIV_TOPICS} topics", rerender, lambda env: 0)
+    yield scenario(offline, rerender, lambda env: 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -417,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for row in measured:
             rows.append(row)
-            print(f"measured: {row.scenario}", file=sys.stderr, flush=True)
+            print(f"measured: {' | '.join(row.cells())}", file=sys.stderr, flush=True)
         print(table(rows))
         if args.scale != "arxiv":
             print(feeds_cost(rows, Path(work)))
