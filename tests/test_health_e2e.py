@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from digest.calendar import announcement_in_force, load_holidays, mailing_date
 from digest.cli import main
 from digest.verify import Difference, compare
 from tests.arxiv_server import ArxivServer
-from tests.golden import golden_config_path
+from tests.golden import DAYS, golden_config_path
 from tests.world import ServedPaper, golden_world, submission_time
 
 MONDAY, THURSDAY = "2025-10-13", "2026-07-09"
@@ -201,3 +202,17 @@ def test_status_check_waits_for_the_schedule_before_calling_a_date_missing(serve
     # Tuesday's batch goes out at 00:00 UTC on Wednesday; the 06:30 UTC run writes it by 07:30.
     assert digest(server, tmp_path, "status", "--check", now="2025-10-15T07:00:00+00:00").exit_code == 0
     assert digest(server, tmp_path, "status", "--check", now="2025-10-15T07:45:00+00:00").exit_code == 1
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_verify_agrees_on_every_golden_day(tmp_path: Path, day: str) -> None:
+    announcement = announcement_in_force(date.fromisoformat(day), load_holidays())
+    mailing = mailing_date(announcement)
+    on_the_feed = datetime.combine(mailing, time(7), UTC).isoformat()
+    with ArxivServer(golden_world([day])) as server:
+        server.current_mailing = mailing
+        assert digest(server, tmp_path, "run", now=on_the_feed, day=day).exit_code == 0
+        later = (datetime.fromisoformat(on_the_feed) + timedelta(days=3)).isoformat()
+        result = digest(server, tmp_path, "verify", now=later, day=day)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith(f"{announcement.isoformat()}: agree (")
