@@ -397,11 +397,10 @@ def tune(
     path = labels_file or labels_path(labels_dir(config, config_path), topic_name)
     labels = {paper_id: label.relevant for paper_id, label in load_labels(path).labels.items()}
     description = tuning.description_of(planned.topic)
+    similar_to = planned.topic.similar_to or SimilarTo(description=description)  # the topic's own, if it has one
     labelled = [
         day
-        for day in load_labelled_days(
-            plan, announcement_days(start, end, plan.holidays), SimilarTo(description=description)
-        )
+        for day in load_labelled_days(plan, announcement_days(start, end, plan.holidays), similar_to)
         if any(paper.id in labels for paper in day.papers)
     ]
     if not labelled:

@@ -220,7 +220,8 @@ def tune(
 
     configured = plain({}, "as configured", planned, semantic=topic.similar_to is not None)
     words = plain({"match": "words"}, "match: words", TopicPlan(topic, replace(rules, match="words")))
-    semantic = {"similar_to": {"description": description}}
+    own = topic.similar_to.model_dump(exclude_none=True, exclude_defaults=True) if topic.similar_to else None
+    semantic = {"similar_to": own or {"description": description}}
     settings = [
         words,
         swept({**semantic, "keywords": []}, "similarity alone", None),
