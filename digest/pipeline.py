@@ -19,7 +19,7 @@ from typing import Protocol
 from digest.batches import Batches
 from digest.calendar import announcement_in_force, announcement_time, latest_announcement, not_yet_announced
 from digest.errors import DigestError, FetchError, InputError, StoreError
-from digest.feed import FEED_NAME, FeedDay, assemble_feed, feed_dates, render_entries
+from digest.feed import FeedDay, assemble_feed, feed_dates, render_entries
 from digest.fetch.arxiv import Arxiv
 from digest.lock import output_lock
 from digest.models import Paper
@@ -33,7 +33,7 @@ from digest.select import select_topics
 from digest.semantic import score_topics
 from digest.store import RunRecord, Store
 from digest.verify import Verdict, verify
-from digest.write import check_indexes, digest_path, read_archive, read_digest, write_digests, write_pages
+from digest.write import check_indexes, digest_path, read_archive, read_digest, write_digests, write_feed, write_pages
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def write_indexes(plan: Plan, store: Store) -> None:
             newest = _announced(plan, dates[0])
             fragments = (_feed_entries(plan, store, topic, day) for day in dates)
             feed = assemble_feed(topic, newest, fragments, plan.settings.digest_url)
-            write_pages(plan.output_dir, {f"{topic}/{FEED_NAME}": feed})
+            write_feed(plan.output_dir, topic, feed)
 
 
 FEED_FORMAT = "1"

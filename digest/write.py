@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from digest.errors import InputError, OutputError
+from digest.feed import FEED_NAME
 from digest.models import INDEX_MARKER, IndexEntry
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "read_archive",
     "read_digest",
     "write_digests",
+    "write_feed",
     "write_pages",
 ]
 
@@ -148,6 +150,11 @@ def write_pages(output_dir: Path, pages: Mapping[str, str | bytes]) -> list[Path
     first."""
     check_indexes(output_dir, [])
     return _write_all({output_dir / name: text for name, text in pages.items()})
+
+
+def write_feed(output_dir: Path, topic: str, feed: bytes) -> list[Path]:
+    """Write a topic's feed (not an index page: nothing to refuse), atomically, if its bytes changed."""
+    return _write_all({output_dir / topic / FEED_NAME: feed})
 
 
 def _digest_files(topic_dir: Path) -> Iterator[tuple[date, Path]]:
