@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Self
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from digest.calendar import ARXIV_TIMEZONE
+from tests.local_server import LocalServer
 from tests.world import ServedPaper, World
 
 FAULTS = {
@@ -45,7 +44,7 @@ class Request:
     status: int  # 0: no answer (a hang)
 
 
-class ArxivServer:
+class ArxivServer(LocalServer):
     """The server and its switches; a context manager that starts and stops it."""
 
     def __init__(self, world: World, *, oai_page_size: int = 500, rss_item_cap: int = 2000) -> None:
@@ -58,23 +57,11 @@ class ArxivServer:
         self._faults: dict[str, list[str | None]] = {}
         self._lock = threading.Lock()
         self._tokens: dict[str, tuple[list[ServedPaper], int]] = {}
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=lambda: self._httpd.serve_forever(poll_interval=0.01), daemon=True)
-        base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        super().__init__(_handler_for(self))
+        base = f"http://127.0.0.1:{self.port}"
         self.api_url = f"{base}/api/query"
         self.rss_url = f"{base}/rss/"
         self.oai_url = f"{base}/oai"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
     def environment(self) -> dict[str, str]:
         """The settings that point arxiv-digest here, with the politeness waits shrunk for tests."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+from tests.local_server import LocalServer
 
 
-class Receiver:
+class Receiver(LocalServer):
     """What Apprise's `json://` target posts to; `messages` holds each POST's JSON body, in order."""
 
     def __init__(self) -> None:
@@ -29,21 +29,9 @@ class Receiver:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=lambda: self._httpd.serve_forever(poll_interval=0.01), daemon=True)
-        self.port = self._httpd.server_address[1]
+        super().__init__(Handler)
 
     def url(self, path: str = "hook", credentials: str = "") -> str:
         """The Apprise URL of this receiver (`json://[credentials@]127.0.0.1:PORT/path`)."""
         at = f"{credentials}@" if credentials else ""
         return f"json://{at}127.0.0.1:{self.port}/{path}"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
+from digest.calendar import announcement_in_force, load_holidays
 from digest.config import Config, Keyword, Settings, Topic
 from digest.match import TopicMatcher
 from digest.models import Paper
@@ -14,6 +15,7 @@ from digest.pipeline import run_for_date, write_indexes
 from digest.plan import make_plan
 from digest.reports import DayResult
 from digest.store import Member, Store
+from tests.golden import golden_papers
 
 
 def write_day(config: Config, day: date, papers: Iterable[Paper], topics: Mapping[str, Topic]) -> DayResult:
@@ -55,9 +57,6 @@ def keyword_matches(text: str, keyword: Keyword) -> bool:
 
 def store_golden_days(store_path: Path, days: Iterable[str]) -> None:
     """The golden days' candidates as stored batches, as a run would have stored them."""
-    from digest.calendar import announcement_in_force, load_holidays
-    from tests.golden import golden_papers
-
     with Store.open(store_path) as store:
         for day in days:
             papers = golden_papers(day)
