@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self, cast
+from typing import Any, Self, cast
 
 from digest.errors import StoreError
 from digest.feed import FeedPaper
@@ -144,30 +144,18 @@ class Store:
         """What a feed entry shows of each id's latest stored record, without building the whole record:
         a month of feeds is tens of thousands of entries."""
         found: dict[str, FeedPaper] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = self._db.execute(
-                "SELECT id, title, authors, abstract, categories, comment FROM papers "
-                f"WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id, version",
-                chunk,
-            )
-            for paper_id, title, authors, abstract, categories, comment in rows:
-                links = [(link.kind, link.url) for link in find_code_links(abstract, comment)]
-                found[paper_id] = FeedPaper(
-                    paper_id, title, json.loads(authors), abstract, json.loads(categories), links
-                )
+        query = (
+            "SELECT id, title, authors, abstract, categories, comment FROM papers WHERE id IN ({}) ORDER BY id, version"
+        )
+        for paper_id, title, authors, abstract, categories, comment in self._rows_for_ids(query, ids):
+            links = [(link.kind, link.url) for link in find_code_links(abstract, comment)]
+            found[paper_id] = FeedPaper(paper_id, title, json.loads(authors), abstract, json.loads(categories), links)
         return found
 
     def load_papers(self, ids: Sequence[str]) -> list[Paper]:
         """The latest stored version of each id, in the order asked; unknown ids are left out."""
-        found: dict[str, Paper] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT * FROM papers WHERE id IN ({marks}) ORDER BY id, version", chunk
-            ).fetchall()
-            found.update((row[0], _paper(row)) for row in rows)
+        rows = self._rows_for_ids("SELECT * FROM papers WHERE id IN ({}) ORDER BY id, version", ids)
+        found = {row[0]: _paper(row) for row in rows}
         return [found[paper_id] for paper_id in ids if paper_id in found]
 
     # Batches
@@ -252,31 +240,16 @@ class Store:
 
     def load_primaries(self, ids: Sequence[str]) -> dict[str, str]:
         """The primary category of each id's latest stored record (the first category when none is given)."""
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = self._db.execute(
-                f"SELECT id, primary_category, categories FROM papers WHERE id IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY id, version",
-                chunk,
-            )
-            found.update((paper_id, primary or json.loads(categories)[0]) for paper_id, primary, categories in rows)
-        return found
+        query = "SELECT id, primary_category, categories FROM papers WHERE id IN ({}) ORDER BY id, version"
+        rows = self._rows_for_ids(query, ids)
+        return {paper_id: primary or json.loads(categories)[0] for paper_id, primary, categories in rows}
 
     # Feeds: each date's rendered entries, kept while what they were made from is unchanged
 
     def load_row_marks(self, ids: Sequence[str]) -> dict[str, int]:
         """Each id's latest stored record as a number that changes whenever the record is saved again
         (its rowid: INSERT OR REPLACE gives a replaced row a new one), without reading the record."""
-        found: dict[str, int] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = self._db.execute(
-                f"SELECT id, rowid FROM papers WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id, version",
-                chunk,
-            )
-            found.update(rows)
-        return found
+        return dict(self._rows_for_ids("SELECT id, rowid FROM papers WHERE id IN ({}) ORDER BY id, version", ids))
 
     def load_feed_entries(self, topic: str, day: date, fingerprint: str) -> bytes | None:
         row = self._db.execute(
@@ -300,19 +273,10 @@ class Store:
     # Embeddings of the semantic matcher, by paper id, version and model
 
     def load_embeddings(self, keys: Sequence[tuple[str, int]], model: str) -> dict[tuple[str, int], bytes]:
-        found: dict[tuple[str, int], bytes] = {}
         wanted = set(keys)
-        ids = sorted({paper_id for paper_id, _ in keys})
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = self._db.execute(
-                f"SELECT id, version, vector FROM embeddings WHERE model = ? AND id IN ({','.join('?' * len(chunk))})",
-                [model, *chunk],
-            )
-            found.update(
-                ((paper_id, version), vector) for paper_id, version, vector in rows if (paper_id, version) in wanted
-            )
-        return found
+        query = "SELECT id, version, vector FROM embeddings WHERE model = ? AND id IN ({})"
+        rows = self._rows_for_ids(query, sorted({paper_id for paper_id, _ in keys}), model)
+        return {(i, version): vector for i, version, vector in rows if (i, version) in wanted}
 
     def save_embeddings(self, vectors: Mapping[tuple[str, int], bytes], model: str) -> None:
         with self._transaction():
@@ -521,8 +485,18 @@ class Store:
             ),
         )
 
+    def _rows_for_ids(self, query: str, ids: Sequence[str], *before: object) -> Iterator[tuple[Any, ...]]:
+        """The rows of `query` (its `{}` the list of ids, after the `before` parameters), 500 ids at a time:
+        SQLite caps the parameters of one statement."""
+        for start in range(0, len(ids), _IDS_A_QUERY):
+            chunk = ids[start : start + _IDS_A_QUERY]
+            yield from self._db.execute(query.format(",".join("?" * len(chunk))), [*before, *chunk])
+
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+_IDS_A_QUERY = 500
 
 
 def store_error(path: Path, err: sqlite3.Error) -> StoreError:
