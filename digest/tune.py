@@ -56,11 +56,32 @@ class LabelledDay:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """A topic's verdicts on the labelled papers of some dates."""
+    """A topic's verdicts on the labelled papers of some dates (id -> verdict), beside their labels."""
 
-    confusion: Confusion
-    false_positives: list[Decision]
-    false_negatives: list[Decision]
+    verdicts: Mapping[str, Decision]
+    labels: Mapping[str, bool]
+
+    @property
+    def confusion(self) -> Confusion:
+        kept = (paper_id for paper_id, decision in self.verdicts.items() if decision.kept)
+        return Confusion.count(kept, {paper_id: self.labels[paper_id] for paper_id in self.verdicts})
+
+    def of(self, *, kept: bool, relevant: bool) -> list[Decision]:
+        """The verdicts that kept (or dropped) relevant (or irrelevant) papers, by id: `kept=True,
+        relevant=False` are the false positives."""
+        return [
+            decision
+            for paper_id, decision in sorted(self.verdicts.items())
+            if decision.kept == kept and self.labels[paper_id] == relevant
+        ]
+
+    @property
+    def false_positives(self) -> list[Decision]:
+        return self.of(kept=True, relevant=False)
+
+    @property
+    def false_negatives(self) -> list[Decision]:
+        return self.of(kept=False, relevant=True)
 
 
 def evaluate(
@@ -84,14 +105,7 @@ def evaluate(
             decision = decide(paper, matcher, planned.rules, subscribed, similarity=score)
             if paper.id not in verdicts or decision.kept:
                 verdicts[paper.id] = decision
-    confusion = Confusion.count(
-        (paper_id for paper_id, d in verdicts.items() if d.kept), {i: labels[i] for i in verdicts}
-    )
-    return Evaluation(
-        confusion,
-        [d for paper_id, d in sorted(verdicts.items()) if d.kept and not labels[paper_id]],
-        [d for paper_id, d in sorted(verdicts.items()) if not d.kept and labels[paper_id]],
-    )
+    return Evaluation(verdicts, labels)
 
 
 @dataclass(frozen=True)
@@ -306,10 +320,8 @@ def _mined(
     """Keyword candidates (frequent among the missed relevant papers, rare among the rightly dropped) and
     filter candidates (frequent among the wrongly kept, rare among the rightly kept), best first."""
     evaluation = evaluate(days, planned, subscribed, labels)
-    kept_right = _kept_ids(days, planned, subscribed, labels, relevant=True)
-    dropped_right = {p.id for d in days for p in d.papers if p.id in labels and not labels[p.id]} - {
-        x.paper.id for x in evaluation.false_positives
-    }
+    kept_right = {decision.paper.id for decision in evaluation.of(kept=True, relevant=True)}
+    dropped_right = {decision.paper.id for decision in evaluation.of(kept=False, relevant=False)}
     papers = {p.id: p for d in days for p in d.papers}
 
     def ranked(wanted: Sequence[Paper], unwanted: Collection[str]) -> list[str]:
@@ -321,25 +333,6 @@ def _mined(
     keywords = ranked([d.paper for d in evaluation.false_negatives], dropped_right)
     filters = ranked([d.paper for d in evaluation.false_positives], kept_right)
     return keywords, filters
-
-
-def _kept_ids(
-    days: Sequence[LabelledDay],
-    planned: TopicPlan,
-    subscribed: Collection[str],
-    labels: Mapping[str, bool],
-    *,
-    relevant: bool,
-) -> set[str]:
-    matcher = TopicMatcher(planned.topic, planned.rules.match)
-    return {
-        paper.id
-        for day in days
-        for paper in day.papers
-        if paper.id in labels
-        and labels[paper.id] == relevant
-        and decide(paper, matcher, planned.rules, subscribed).kept
-    }
 
 
 def _term_candidates(
