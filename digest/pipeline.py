@@ -285,7 +285,8 @@ def recording(plan: Plan, command: str, *, now: datetime) -> Iterator[RunLog]:
     report = run_log.report
     if report is None:
         return
-    problems = [f"{day}: {cause}" for day, cause in getattr(report, "failed", [])]
+    failed = report.failed if isinstance(report, BackfillReport) else []
+    problems = [f"{day}: {cause}" for day, cause in failed]
     if report.delivery is not None and report.delivery.failures:
         problems.append(report.delivery.error())
     dates = [day.date for day in report.days]
