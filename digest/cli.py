@@ -30,7 +30,7 @@ from digest.arguments import (
 )
 from digest.batches import Batches, load_explained, load_labelled_days, load_stored_batches
 from digest.calendar import announcement_days
-from digest.config import Config, SimilarTo
+from digest.config import SimilarTo
 from digest.config_file import load_topic, resolve_config_path
 from digest.errors import InputError, NotifyError
 from digest.estimate import load_estimate
@@ -394,7 +394,7 @@ def tune(
     config = configured(config_path, output_dir)
     plan = make_plan(config, (topic_name,))
     planned = plan.topics[topic_name]
-    path = labels_file or labels_path(labels_dir(config, config_path), topic_name)
+    path = labels_file or labels_path(config.settings.labels_dir, topic_name)
     labels = {paper_id: label.relevant for paper_id, label in load_labels(path).labels.items()}
     description = tuning.description_of(planned.topic)
     similar_to = planned.topic.similar_to or SimilarTo(description=description)  # the topic's own, if it has one
@@ -433,7 +433,7 @@ def label(
     Example: digest label --topic MLLM --yes 2510.01234 2510.01301 --no 2510.00007
     """
     config = configured(config_path, output_dir)
-    path = labels_file or labels_path(labels_dir(config, config_path), topic_name)
+    path = labels_file or labels_path(config.settings.labels_dir, topic_name)
     updates = {}
     for verdict, texts in ((True, relevant), (False, irrelevant)):
         for text in (part for value in texts for part in value.replace(",", " ").split()):
@@ -445,13 +445,6 @@ def label(
         raise InputError("give arXiv ids with --yes (relevant) or --no (not relevant)")
     save_labels(path, load_labels(path, missing_ok=True), updates)
     click.echo(f"{path}: {len(updates)} label{'' if len(updates) == 1 else 's'} written")
-
-
-def labels_dir(config: Config, config_path: Path | None) -> Path:
-    """`settings.labels_dir`, else `labels/` beside the configuration file."""
-    if config.settings.labels_dir is not None:
-        return config.settings.labels_dir
-    return resolve_config_path(config_path, os.environ).parent / "labels"
 
 
 @main.command("verify")
@@ -521,8 +514,10 @@ def check_config(config_path: Path | None, output_dir: Path | None) -> None:
     Example: DIGEST_REQUEST_INTERVAL=5 digest check-config --config config/digest.yaml
     """
     config = configured(config_path, output_dir)
+    plan = make_plan(config)
     click.echo(f"# {resolve_config_path(config_path, os.environ)}: valid")
-    topics = {name: planned.resolved for name, planned in make_plan(config).every_topic.items()}
+    click.echo(f"# output: {plan.output_dir}\n# store: {plan.store_path}\n# labels: {config.settings.labels_dir}")
+    topics = {name: planned.resolved for name, planned in plan.every_topic.items()}
     resolved = config.model_copy(update={"topic": topics}).model_dump(mode="json")
     for section in [resolved["settings"], *resolved["topic"].values()]:
         if section.get("notify"):

@@ -203,7 +203,7 @@ class Settings(_Strict):
     notify_max_papers: int = Field(default=10, ge=0)
     digest_url: str | None = None
     verify_days: int = Field(default=7, ge=0)
-    labels_dir: Path | None = None
+    labels_dir: Path = Path("labels")
 
     _targets = field_validator("notify")(lambda cls, urls: _check_targets(urls))
 

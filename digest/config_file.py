@@ -18,7 +18,14 @@ from pydantic_core import ErrorDetails
 from digest.config import Config, Settings, Topic
 from digest.errors import ConfigError
 
-__all__ = ["DEFAULT_CONFIG_PATH", "load_config", "load_topic", "resolve_config_path", "unknown_variables"]
+__all__ = [
+    "DEFAULT_CONFIG_PATH",
+    "config_base",
+    "load_config",
+    "load_topic",
+    "resolve_config_path",
+    "unknown_variables",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +57,18 @@ def resolve_config_path(path: Path | None, environ: Mapping[str, str]) -> Path:
     return DEFAULT_CONFIG_PATH
 
 
+def config_base(path: Path) -> Path:
+    """The folder the config file's relative paths start from: the project folder of `config/digest.yaml`
+    (the parent of a folder named `config`), else the folder the file is in. Independent of the working
+    directory, so cron, systemd and a shell in the project find the same folders."""
+    folder = path.parent
+    return folder.parent if folder.name == "config" else folder
+
+
+_FOLDERS = {"output_dir": "output", "cache_dir": None, "labels_dir": "labels"}
+"""The settings that are folders, and the default of those that are relative to the config's base."""
+
+
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Load, apply environment overrides, validate; any problem is one ConfigError naming file and key."""
     env = os.environ if environ is None else environ
@@ -58,6 +77,7 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     path = resolve_config_path(path, env)
     data = _read_yaml(path)
     overridden = _apply_environment(data, env)
+    _resolve_folders(data, config_base(path), overridden)
     try:
         return Config.model_validate(data)
     except ValidationError as err:
@@ -106,6 +126,19 @@ def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> set[
         settings[name] = [part.strip() for part in value.split(",") if part.strip()] if name in _LISTS else value
         overridden.add(name)
     return overridden
+
+
+def _resolve_folders(data: dict[str, Any], base: Path, overridden: set[str]) -> None:
+    """Relative folders written in the file (or left to their default) start at `base`; a `DIGEST_*` value
+    stays relative to the working directory, as a command-line path does."""
+    settings = data["settings"]
+    if not isinstance(settings, dict):
+        return
+    for name, default in _FOLDERS.items():
+        value = settings.get(name, default)
+        if name in overridden or not isinstance(value, str) or not value.strip():
+            continue
+        settings[name] = str(base / Path(value).expanduser())
 
 
 _LISTS = {"holidays", "notify"}

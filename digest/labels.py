@@ -1,7 +1,7 @@
 """Labels: which papers a topic's owner says are relevant, and how a topic scores against them.
 
 A labels file is CSV, `id,label[,note]`, label `1` (relevant) or `0` (not), `#` comments, an optional
-`id,label,note` header; by default `labels/<Topic>.csv` beside the configuration (`settings.labels_dir`).
+`id,label,note` header; by default `labels/<Topic>.csv` in the config's base folder (`settings.labels_dir`).
 `digest label` rewrites it sorted by id, so the same labels are the same bytes. `Confusion` counts a
 topic's verdicts against them. See README, "Is my topic any good?".
 """

@@ -51,6 +51,8 @@ class ArchiveHealth:
 
 @dataclass
 class Status:
+    output_dir: Path
+    labels_dir: Path
     store_path: Path
     store_bytes: int
     counts: dict[str, int]
@@ -63,7 +65,8 @@ class Status:
     notes: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        lines = [f"Store: {self.store_path} ({self.store_bytes / 1_048_576:.1f} MB)"]
+        lines = [f"Output: {self.output_dir}", f"Labels: {self.labels_dir}"]
+        lines.append(f"Store: {self.store_path} ({self.store_bytes / 1_048_576:.1f} MB)")
         lines.append("  " + ", ".join(f"{count:,} {what}" for what, count in self.counts.items()))
         for held in self.coverage:
             lines.append(
@@ -95,6 +98,8 @@ class Status:
 
     def as_json(self) -> str:
         data = {
+            "output_dir": str(self.output_dir),
+            "labels_dir": str(self.labels_dir),
             "store": {
                 "path": str(self.store_path),
                 "bytes": self.store_bytes,
@@ -140,6 +145,8 @@ def load_status(plan: Plan, *, now: datetime) -> Status:
             _archive_health(topic, entries, plan, sources, verdicts) for topic, entries in sorted(archive.items())
         ]
         return Status(
+            output_dir=plan.output_dir,
+            labels_dir=plan.settings.labels_dir,
             store_path=plan.store_path,
             store_bytes=_size(plan.store_path),
             counts=store.count_rows(),
