@@ -44,6 +44,7 @@ from digest.reports import BackfillOptions, RunOptions, RunReport
 from digest.status import load_status
 from digest.store import Store
 from digest.targets import mask_target
+from digest.words import plural
 
 __all__ = ["main"]
 
@@ -444,7 +445,7 @@ def label(
     if not updates:
         raise InputError("give arXiv ids with --yes (relevant) or --no (not relevant)")
     save_labels(path, load_labels(path, missing_ok=True), updates)
-    click.echo(f"{path}: {len(updates)} label{'' if len(updates) == 1 else 's'} written")
+    click.echo(f"{path}: {plural(len(updates), 'label')} written")
 
 
 @main.command("verify")

@@ -96,10 +96,10 @@ SOURCE_FIELDS: tuple[TextField, ...] = ("title", "abstract")
 
 def _check_targets(urls: list[str] | None) -> list[str] | None:
     """Every notification target must be an Apprise URL; the error shows it masked, never its secrets."""
-    for url in urls or []:
+    for position, url in enumerate(urls or [], start=1):
         problem = target_problem(url)
         if problem:
-            raise ValueError(problem)
+            raise ValueError(f"target {position} of the list: {problem}")
     return urls
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from digest.config import Config, Settings, Topic
+from digest.config import Config, KeywordSpec, Settings, SimilarTo, Topic
 from digest.errors import ConfigError
+from digest.words import plural
 
 __all__ = [
     "DEFAULT_CONFIG_PATH",
@@ -91,12 +92,15 @@ def load_topic(path: Path) -> tuple[str, Topic]:
     try:
         return name, Topic.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(_describe(path, err, set())) from err
+        raise ConfigError(_describe(path, err, set(), Topic)) from err
 
 
 def _read_yaml(path: Path, expected: str = "`category` and `topic`", what: str = "config") -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        hint = "; name it with --config PATH or DIGEST_CONFIG" if what == "config" else ""
+        raise ConfigError(f"{path}: cannot read {what}: {err.strerror or err}{hint}") from err
     except OSError as err:
         raise ConfigError(f"{path}: cannot read {what}: {err.strerror or err}") from err
     try:
@@ -164,7 +168,7 @@ def _wrong_branch(error: ErrorDetails) -> bool:
     return bool(error["loc"]) and _is_branch(error["loc"][-1]) and error["type"].endswith("_type")
 
 
-def _describe(path: Path, err: ValidationError, overridden: set[str]) -> str:
+def _describe(path: Path, err: ValidationError, overridden: set[str], root: type[BaseModel] = Config) -> str:
     errors = [error for error in err.errors() if not _wrong_branch(error)] or [
         ErrorDetails(type="value_error", loc=err.errors()[0]["loc"], msg=_KEYWORD_SHAPES, input=None)
     ]
@@ -172,12 +176,40 @@ def _describe(path: Path, err: ValidationError, overridden: set[str]) -> str:
     # explains what is wrong; the branch names are pydantic's, not keys of the file.
     first = next((error for error in errors if error["type"] == "value_error"), errors[0])
     loc = _key_path(first["loc"])
-    key = ".".join(loc) or "(top level)"
-    problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    shown = [loc]
+    problem = first["msg"]
+    if first["type"] == "extra_forbidden":
+        problem = "unknown key" + _did_you_mean(loc, root)
     if first["type"] == "missing":
-        problem = "required key is missing"
+        shown = [_key_path(error["loc"]) for error in errors if error["type"] == "missing"]
+        problem = "required key is missing" if len(shown) == 1 else "required keys are missing"
+    key = ", ".join(_shown_key(keys, overridden) for keys in shown)
+    others = sorted({".".join(_key_path(error["loc"])) for error in errors} - {".".join(keys) for keys in shown})
+    more = f" (and {plural(len(others), 'more problem')}: {', '.join(others)})" if others else ""
+    return f"{path}: {key}: {problem}{more}"
+
+
+def _shown_key(loc: list[str], overridden: set[str]) -> str:
+    key = ".".join(loc) or "(top level)"
     if len(loc) >= 2 and loc[0] == "settings" and loc[1] in overridden:
         key = f"{key} (from DIGEST_{loc[1].upper()})"
-    others = len({tuple(_key_path(error["loc"])) for error in errors} - {tuple(loc)})
-    more = f" (and {others} more)" if others else ""
-    return f"{path}: {key}: {problem}{more}"
+    return key
+
+
+def _did_you_mean(loc: list[str], root: type[BaseModel]) -> str:
+    """`; did you mean X?` for an unknown key close to one the mapping it is in takes."""
+    closest = difflib.get_close_matches(loc[-1], _keys_at(loc[:-1], root), n=1, cutoff=0.6) if loc else []
+    return f"; did you mean {closest[0]}?" if closest else ""
+
+
+def _keys_at(parents: list[str], root: type[BaseModel]) -> list[str]:
+    """The keys the mapping at `parents` takes: a topic's, the settings', a keyword's, `similar_to`'s."""
+    if "similar_to" in parents:
+        return list(SimilarTo.model_fields)
+    if "keywords" in parents or "filters" in parents:
+        return list(KeywordSpec.model_fields)
+    if root is Config and parents[:1] == ["settings"]:
+        return list(Settings.model_fields)
+    if root is Config and parents[:1] == ["topic"] and len(parents) == 2:
+        return list(Topic.model_fields)
+    return list(root.model_fields) if not parents else []

@@ -27,6 +27,7 @@ from digest.fetch.oai import ANNOUNCED_DATESTAMPS, PAGE_SIZE, HarvestPart, plan_
 from digest.plan import Plan
 from digest.reports import BackfillOptions
 from digest.store import Coverage, Store
+from digest.words import plural
 from digest.write import digest_path
 
 __all__ = ["BackfillEstimate", "backfill_dates", "estimate_backfill", "load_estimate"]
@@ -70,11 +71,12 @@ class BackfillEstimate:
     def describe(self) -> str:
         """The plan in a few lines, for the terminal before the first request."""
         if not self.dates:
-            return f"Backfill plan: nothing to write ({len(self.skipped)} dates written already; --force rewrites)"
+            written = plural(len(self.skipped), "date")
+            return f"Backfill plan: nothing to write ({written} written already; --force rewrites)"
         first, last = min(self.dates), max(self.dates)
         lines = [
-            f"Backfill plan: {_count(len(self.dates), 'date')} from {first} to {last} "
-            f"({_count(len(self.announcements), 'announcement')}; the store holds {self.stored}, "
+            f"Backfill plan: {plural(len(self.dates), 'date')} from {first} to {last} "
+            f"({plural(len(self.announcements), 'announcement')}; the store holds {self.stored}, "
             f"{len(self.announcements) - self.stored} to fetch)"
             + (f", {len(self.skipped)} skipped" if self.skipped else "")
         ]
@@ -84,13 +86,13 @@ class BackfillEstimate:
             lines.append("  every announcement is stored: no request")
         else:
             if any(self.harvest_parts.values()):
-                lines.append(f"  OAI-PMH: {self._harvest_line()}: about {self.oai_requests:,} pages")
+                lines.append(f"  OAI-PMH: {self._harvest_line()}: about {plural(self.oai_requests, 'page')}")
             elif self.source != "api":
                 lines.append("  OAI-PMH: the store's harvest already covers these dates: no page")
             what = "window queries" if self.source == "api" else "id_list requests for the kept papers"
             lines.append(f"  API: about {self.api_requests:,} {what}")
             lines.append(
-                f"  about {self.requests:,} requests: about {_duration(self.requests * self.request_interval)} "
+                f"  about {plural(self.requests, 'request')}: {_duration(self.requests * self.request_interval)} "
                 f"at {self.request_interval:g} s a request"
             )
         return "\n".join(lines)
@@ -100,7 +102,7 @@ class BackfillEstimate:
         spans = sorted({(part.from_date, part.until) for parts in self.harvest_parts.values() for part in parts})
         shown = [f"from {start} to {until}" if until else f"from {start} to today" for start, until in spans]
         days = sum(_days(HarvestPart(start, until), self.today) for start, until in spans)
-        return f"harvest {sets} {' and '.join(shown)} ({self.today}, {_count(days, 'day')})"
+        return f"harvest {sets} {' and '.join(shown)} ({self.today}, {plural(days, 'day')})"
 
 
 def _days(part: HarvestPart, today: date) -> int:
@@ -208,10 +210,6 @@ def _duration(seconds: float) -> str:
         return "under a minute"
     minutes = math.ceil(seconds / 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return f"about {minutes} min"
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours < 48 else f"{math.ceil(hours / 24)} days ({hours} h)"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+    return f"about {hours} h {minutes} min" if hours < 48 else f"about {math.ceil(hours / 24)} days ({hours} h)"

@@ -15,6 +15,7 @@ from digest.match import TopicMatcher
 from digest.models import Paper
 from digest.plan import TopicPlan
 from digest.select import Decision, decide, order_papers, select_topic
+from digest.words import plural
 
 __all__ = [
     "NearMiss",
@@ -119,10 +120,10 @@ def format_trial(topic_name: str, counts: Sequence[tuple[date, list[Paper] | Non
         lines.append(f"{day.isoformat()}  {'not stored' if kept is None else len(kept)}")
     stored = [kept for _, kept in counts if kept is not None]
     total = sum(len(kept) for kept in stored)
-    lines += ["", f"total {total} papers over {len(stored)} stored dates"]
+    lines += ["", f"total {plural(total, 'paper')} over {plural(len(stored), 'stored date')}"]
     missing = len(counts) - len(stored)
     if missing:
-        lines.append(f"{missing} dates not stored: fetch them with `digest backfill` first")
+        lines.append(f"{plural(missing, 'date')} not stored: fetch with `digest backfill` first")
     return "\n".join(lines) + "\n"
 
 

@@ -33,7 +33,7 @@ def output_lock(output_dir: Path, timeout: float) -> Iterator[Path]:
         raise LockError(f"cannot create the output directory {output_dir}: {err.strerror or err}") from err
     lock = FileLock(path, timeout=timeout)
     try:
-        lock.acquire()
+        _acquire(lock, path, timeout)
     except Timeout as err:
         raise LockError(f"another digest run holds {path}; waited {timeout:g} s") from err
     except OSError as err:
@@ -43,3 +43,14 @@ def output_lock(output_dir: Path, timeout: float) -> Iterator[Path]:
         yield path
     finally:
         lock.release()
+
+
+def _acquire(lock: FileLock, path: Path, timeout: float) -> None:
+    """Take the lock; when another run holds it, say so once, with the limit, then wait."""
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if timeout <= 0:
+            raise
+        log.warning("another digest run holds %s; waiting up to %g s for it to finish", path, timeout)
+        lock.acquire()

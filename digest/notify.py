@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,8 +25,9 @@ from digest.render import title_text
 from digest.reports import DayResult, Delivery
 from digest.store import Store
 from digest.targets import load_target, mask_target
+from digest.words import plural
 
-__all__ = ["Message", "Sender", "compose_messages", "notify_days", "send_apprise"]
+__all__ = ["Message", "Sender", "compose_messages", "notify_days", "refusal_cause", "send_apprise"]
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ def compose_messages(day: date, kept: Mapping[str, Sequence[Paper]], plan: Plan)
 
 def _topic_section(name: str, day: date, papers: Sequence[Paper], plan: Plan) -> str:
     settings = plan.settings
-    count = f"{len(papers)} paper{'' if len(papers) == 1 else 's'}"
+    count = plural(len(papers), "paper")
     lines = [f"**{name}**: {count}"]
     if not papers:
         return lines[0]
@@ -137,15 +139,44 @@ def _deliver(plan: Plan, store: Store, *, now: datetime, send: Sender) -> Delive
 
 
 def send_apprise(target: str, title: str, body: str) -> str | None:
-    """Send through Apprise; its own log lines (masked) say why a target refused."""
+    """Send through Apprise; its log lines, captured and kept from ours (at debug level they carry the target's
+    full URL), say why a target refused."""
     from apprise import LogCapture, NotifyFormat
 
     notifier = load_target(target)
     if notifier is None:
         return "not a notification URL Apprise knows"
-    with LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
-        accepted = notifier.notify(title=title, body=body, body_format=NotifyFormat.MARKDOWN)
-    if accepted:
-        return None
-    reasons = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
-    return redact(reasons[-1]).rstrip(".") if reasons else "the service did not accept the message"
+    apprise_log = logging.getLogger("apprise")
+    apprise_log.propagate = False
+    try:
+        with LogCapture(level=logging.DEBUG, fmt="%(levelname)s %(message)s") as captured:  # type: ignore[no-untyped-call]
+            accepted = notifier.notify(title=title, body=body, body_format=NotifyFormat.MARKDOWN)
+    finally:
+        apprise_log.propagate = True
+    return None if accepted else refusal_cause(captured.getvalue())
+
+
+_NETWORK_CAUSES = (
+    (re.compile(r"Failed to resolve '(?P<host>[^']+)'"), "cannot resolve {host} (no network, or a mistyped URL)"),
+    (
+        re.compile(r"host='(?P<host>[^']+)', port=(?P<port>\d+)\).*Connection refused"),
+        "{host}:{port} refused the connection",
+    ),
+    (re.compile(r"host='(?P<host>[^']+)'.*timed out"), "{host} did not answer in time"),
+    (re.compile(r"host='(?P<host>[^']+)'.*SSL"), "TLS failed with {host}"),
+)
+"""What a requests exception in Apprise's `Socket Exception:` line means, said without its URL (the path can
+hold the target's tokens)."""
+
+
+def refusal_cause(captured: str) -> str:
+    """Why Apprise refused, from its captured `LEVEL message` lines: its last warning, and the network cause."""
+    lines = [line.strip() for line in captured.splitlines() if line.strip()]
+    warnings = [line.partition(" ")[2] for line in lines if line.startswith(("WARNING ", "ERROR "))]
+    reason = redact(warnings[-1]).rstrip(".") if warnings else "the service did not accept the message"
+    for line in (line for line in lines if "Socket Exception:" in line):
+        for pattern, cause in _NETWORK_CAUSES:
+            found = pattern.search(line)
+            if found:
+                return f"{reason}: {cause.format(**found.groupdict())}"
+    return reason

@@ -10,6 +10,7 @@ from pathlib import Path
 from digest.config import Source
 from digest.feed import FEED_NAME
 from digest.publish import PublishResult
+from digest.words import plural
 from digest.write import INDEX_NAME, digest_path
 
 __all__ = ["BackfillOptions", "BackfillReport", "DayResult", "Delivery", "FetchOptions", "RunOptions", "RunReport"]
@@ -99,7 +100,7 @@ class RunReport:
 
     def summary(self) -> str:
         parts = [day.summary() for day in self.days] or ["nothing written"]
-        parts.append(f"{self.requests.get('total', 0)} requests")
+        parts.append(plural(self.requests.get("total", 0), "request"))
         parts += self._after()
         return "; ".join(parts)
 
@@ -107,7 +108,7 @@ class RunReport:
         """What happened after writing: the commit, the messages."""
         parts = [self.published.summary()] if self.published is not None else []
         if self.delivery is not None and self.delivery.sent:
-            parts.append(f"{self.delivery.sent} message{'' if self.delivery.sent == 1 else 's'} sent")
+            parts.append(f"{plural(self.delivery.sent, 'message')} sent")
         return parts
 
 
@@ -120,7 +121,7 @@ class BackfillReport(RunReport):
 
     def summary(self) -> str:
         line = (
-            f"{len(self.days)} dates written, {len(self.skipped)} skipped, {len(self.failed)} failed; "
-            f"{self.requests.get('total', 0)} requests"
+            f"{plural(len(self.days), 'date')} written, {len(self.skipped)} skipped, {len(self.failed)} failed; "
+            f"{plural(self.requests.get('total', 0), 'request')}"
         )
         return "; ".join([line, *self._after()])

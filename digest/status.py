@@ -23,6 +23,7 @@ from digest.crontab import crontab_trigger, time_zone
 from digest.models import IndexEntry
 from digest.plan import Plan
 from digest.store import Coverage, RunRecord, Store
+from digest.words import plural
 from digest.write import digest_path, read_archive
 
 __all__ = ["ArchiveHealth", "Status", "due_time", "load_status", "overdue"]
@@ -67,7 +68,7 @@ class Status:
     def describe(self) -> str:
         lines = [f"Output: {self.output_dir}", f"Labels: {self.labels_dir}"]
         lines.append(f"Store: {self.store_path} ({self.store_bytes / 1_048_576:.1f} MB)")
-        lines.append("  " + ", ".join(f"{count:,} {what}" for what, count in self.counts.items()))
+        lines.append("  " + ", ".join(_counted(what, count) for what, count in self.counts.items()))
         for held in self.coverage:
             lines.append(
                 f"  OAI-PMH {held.set_spec}: every record stamped {held.start} to {held.end} "
@@ -78,7 +79,7 @@ class Status:
         if not self.archive:
             lines.append("  no digest yet")
         for health in self.archive:
-            lines.append(f"  {health.topic}: {health.digests} digests, {health.first} to {health.last}")
+            lines.append(f"  {health.topic}: {plural(health.digests, 'digest')}, {health.first} to {health.last}")
             for label, days in (
                 ("missing announcements", health.missing),
                 ("empty digests", health.empty),
@@ -221,7 +222,7 @@ def _dates(days: list[date]) -> str:
 def _run_line(run: RunRecord) -> str:
     dates = f" {run.dates[0]}" if len(run.dates) == 1 else f" {run.dates[0]}..{run.dates[-1]}" if run.dates else ""
     error = f": {run.error}" if run.error else ""
-    return f"{run.started:%Y-%m-%d %H:%M} {run.command}{dates}: {run.outcome}, {run.requests} requests{error}"
+    return f"{run.started:%Y-%m-%d %H:%M} {run.command}{dates}: {run.outcome}, {plural(run.requests, 'request')}{error}"
 
 
 def _run_json(run: RunRecord) -> dict[str, object]:
@@ -233,3 +234,10 @@ def _run_json(run: RunRecord) -> dict[str, object]:
         "requests": run.requests,
         "error": run.error,
     }
+
+
+def _counted(what: str, count: int) -> str:
+    """A store count as a phrase: `1 batch from rss`, `2,000 papers` (the keys are the JSON's, in the plural)."""
+    noun, _, rest = what.partition(" ")
+    singular = {"batches": "batch", "papers": "paper"}.get(noun, noun)
+    return " ".join([plural(count, singular, noun), rest]).strip()

@@ -21,6 +21,7 @@ from digest.calendar import announcement_days, announcement_time, submission_win
 from digest.fetch.oai import ANNOUNCED_DATESTAMPS
 from digest.plan import Plan
 from digest.store import Store
+from digest.words import plural
 
 __all__ = ["Difference", "Verdict", "compare", "format_verdicts", "verdicts_json", "verify"]
 
@@ -142,14 +143,14 @@ def format_verdicts(verdicts: Sequence[Verdict], start: date, end: date) -> str:
         if verdict.pending:
             lines.append(f"{day}: pending: OAI-PMH holds its records from the day after it went out")
         elif not verdict.differences:
-            lines.append(f"{day}: agree ({verdict.papers} papers)")
+            lines.append(f"{day}: agree ({plural(verdict.papers, 'paper')})")
         else:
             count = len(verdict.differences)
-            lines.append(f"{day}: {count} difference{'' if count == 1 else 's'} ({verdict.papers} papers from RSS)")
+            lines.append(f"{day}: {plural(count, 'difference')} ({plural(verdict.papers, 'paper')} from RSS)")
             lines += [f"  {difference.describe()}" for difference in verdict.differences]
     checked = [verdict for verdict in verdicts if not verdict.pending]
     differ = sum(1 for verdict in checked if verdict.differences)
-    lines.append(f"{len(checked)} dates verified: {len(checked) - differ} agree, {differ} differ")
+    lines.append(f"{plural(len(checked), 'date')} verified: {len(checked) - differ} agree, {differ} differ")
     return "\n".join(lines) + "\n"
 
 

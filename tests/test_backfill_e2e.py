@@ -73,7 +73,7 @@ def test_existing_digests_are_skipped_unless_forced(tmp_path: Path) -> None:
         skipped = digest(server, tmp_path, "backfill", "--from", MONDAY, "--to", MONDAY)
         assert skipped.output.splitlines()[-1] == "0 dates written, 1 skipped, 0 failed; 0 requests"
         forced = digest(server, tmp_path, "backfill", "--from", MONDAY, "--to", MONDAY, "--force")
-        assert forced.output.splitlines()[-1] == "1 dates written, 0 skipped, 0 failed; 0 requests"
+        assert forced.output.splitlines()[-1] == "1 date written, 0 skipped, 0 failed; 0 requests"
         assert server.requests == []
 
 
@@ -112,7 +112,7 @@ def test_an_offline_backfill_fails_the_dates_the_store_lacks_and_writes_the_othe
             "2025-08-14: failed: the store holds no batch for 2025-08-14; "
             "run `digest run --date 2025-08-14` without --offline first"
         ) in result.output.splitlines()
-        assert result.output.splitlines()[-1] == "1 dates written, 0 skipped, 2 failed; 0 requests"
+        assert result.output.splitlines()[-1] == "1 date written, 0 skipped, 2 failed; 0 requests"
         assert_golden(tmp_path, MONDAY)
 
 

@@ -70,6 +70,18 @@ BROKEN = {
     "topic not a file name": (VALID.replace("MLLM:", "ML/LM:"), "topic: Value error, 'ML/LM' cannot be a file name"),
     "yaml syntax": (VALID + "  - [unclosed\n", "invalid YAML"),
     "missing topics": ("category:\n  cs.AI: AI\n", "topic: required key is missing"),
+    "every missing key": ("settings: {}\n", "category, topic: required keys are missing\n"),
+    "a settings typo": (VALID + "settings:\n  notfy: []\n", "settings.notfy: unknown key; did you mean notify?"),
+    "a topic typo": (VALID + "    keyword: [VLM]\n", "topic.MLLM.keyword: unknown key; did you mean keywords?"),
+    "a top-level typo": (VALID + "setings: {}\n", ": setings: unknown key; did you mean settings?"),
+    "the other problems named": (
+        VALID + "    colour: blue\n    match: exact\n",
+        "topic.MLLM.match: Input should be 'substring' or 'words' (and 1 more problem: topic.MLLM.colour)\n",
+    ),
+    "a bad notify url": (
+        VALID + "settings:\n  notify: ['json://127.0.0.1/hook', 'nonsense://secret']\n",
+        "settings.notify: Value error, target 2 of the list: nonsense://*** is not a notification URL",
+    ),
     "bad setting": (VALID + "settings:\n  request_interval: soon\n", "settings.request_interval: Input should be"),
 }
 
@@ -102,7 +114,10 @@ def test_a_bad_environment_override_is_named(tmp_path: Path, monkeypatch: pytest
 def test_a_missing_config_file_is_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check-config", "--config", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2
-    assert "cannot read config: No such file or directory" in result.output
+    assert result.stderr == (
+        f"Error: {tmp_path / 'nope.yaml'}: cannot read config: No such file or directory; "
+        "name it with --config PATH or DIGEST_CONFIG\n"
+    )
 
 
 def test_check_config_prints_the_resolved_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -90,7 +90,7 @@ def test_a_plan_over_the_confirmation_limit_needs_yes_off_a_terminal(tmp_path: P
         assert server.requests == []
         agreed = digest(server, tmp_path / "output", *args, "--yes", DIGEST_BACKFILL_CONFIRM_REQUESTS="10")
         assert agreed.exit_code == 0, agreed.output
-        assert agreed.stdout.splitlines()[-1].startswith("1 dates written")
+        assert agreed.stdout.splitlines()[-1].startswith("1 date written")
 
 
 def test_the_harvest_reports_each_page_against_its_complete_list_size(tmp_path: Path) -> None:

@@ -92,8 +92,8 @@ def test_try_counts_a_topic_file_per_stored_date(config_path: Path, tmp_path: Pa
         "2025-10-12  not stored\n"
         "2025-10-13  1\n"
         "\n"
-        "total 1 papers over 1 stored dates\n"
-        "1 dates not stored: fetch them with `digest backfill` first\n"
+        "total 1 paper over 1 stored date\n"
+        "1 date not stored: fetch with `digest backfill` first\n"
     )
 
 

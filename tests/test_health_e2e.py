@@ -87,7 +87,7 @@ def test_verify_agrees_on_the_golden_days(server: ArxivServer, tmp_path: Path, d
     result = digest(server, tmp_path, "verify", "--from", day, "--to", day, now=days_later(day, 3), day=day)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith(f"{day}: agree (")
-    assert result.output.splitlines()[-1] == "1 dates verified: 1 agree, 0 differ"
+    assert result.output.splitlines()[-1] == "1 date verified: 1 agree, 0 differ"
 
 
 def test_verify_names_a_paper_the_rss_batch_missed(server: ArxivServer, tmp_path: Path) -> None:

@@ -44,6 +44,23 @@ def test_a_second_run_waits_then_fails_naming_the_lock(tmp_path: Path) -> None:
     assert raised.value.exit_code == 1
 
 
+def test_waiting_for_the_lock_is_said_once_with_the_limit(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    locked, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=hold_lock_until_told, args=(tmp_path, locked, release))
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with pytest.raises(LockError), output_lock(tmp_path, timeout=0.2):
+            pass
+    finally:
+        release.set()
+        holder.join()
+
+    assert [record.getMessage() for record in caplog.records if record.levelname == "WARNING"] == [
+        f"another digest run holds {tmp_path / LOCK_NAME}; waiting up to 0.2 s for it to finish"
+    ]
+
+
 def test_a_second_process_is_kept_out_while_the_first_holds_the_lock(tmp_path: Path) -> None:
     context = multiprocessing.get_context("spawn")
     locked, release = context.Event(), context.Event()

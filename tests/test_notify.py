@@ -7,7 +7,7 @@ from pathlib import Path
 
 from digest.config import Config, Settings, Topic
 from digest.models import Paper
-from digest.notify import compose_messages
+from digest.notify import compose_messages, refusal_cause, send_apprise
 from digest.plan import Plan, make_plan
 
 DAY = date(2025, 10, 13)
@@ -68,3 +68,24 @@ def test_the_same_papers_give_the_same_body_hash(tmp_path: Path) -> None:
     again = compose_messages(DAY, {"MLLM": [paper(1)]}, plan(tmp_path))
     changed = compose_messages(DAY, {"MLLM": [paper(1), paper(2)]}, plan(tmp_path))
     assert first[0].body_hash == again[0].body_hash != changed[0].body_hash
+
+
+SLACK_UNRESOLVED = """\
+DEBUG Slack POST URL: https://hooks.slack.com/services/T1234/B5678/abcdefghij (cert_verify=True)
+WARNING A Connection error occurred posting to Slack.
+DEBUG Socket Exception: HTTPSConnectionPool(host='hooks.slack.com', port=443): Max retries exceeded with url: \
+/services/T1234/B5678/abcdefghij (Caused by NameResolutionError("HTTPSConnection(host='hooks.slack.com', \
+port=443): Failed to resolve 'hooks.slack.com' ([Errno -2] Name or service not known)"))
+"""
+
+
+def test_a_failure_names_its_network_cause_and_not_the_targets_tokens() -> None:
+    assert refusal_cause(SLACK_UNRESOLVED) == (
+        "A Connection error occurred posting to Slack: cannot resolve hooks.slack.com (no network, or a mistyped URL)"
+    )
+
+
+def test_a_refused_connection_names_host_and_port() -> None:
+    assert send_apprise("json://127.0.0.1:9/hook", "title", "body") == (
+        "A Connection error occurred sending JSON notification to 127.0.0.1: 127.0.0.1:9 refused the connection"
+    )
