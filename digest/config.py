@@ -178,6 +178,7 @@ class Settings(_Strict):
     max_tries: int = Field(default=5, ge=1)
     request_timeout: float = Field(default=60.0, gt=0)
     max_retry_wait: float = Field(default=300.0, ge=0)
+    max_response_mb: int = Field(default=100, ge=1)
     rss_item_cap: int = Field(default=2000, ge=1)
     source: Source = "auto"
     category_rule: CategoryRule = "all"

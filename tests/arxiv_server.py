@@ -15,6 +15,7 @@ paper's latest version, and ListRecords in arXivRaw with resumption tokens.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import re
 import threading
 import time
@@ -33,8 +34,10 @@ from tests.world import ServedPaper, World
 
 FAULTS = {
     "503", "always-503", "429", "empty-first-page", "missing-records", "truncated", "hang", "broken-page",
-    "expired-token", "wrong-size",
+    "expired-token", "wrong-size", "gzip-bomb", "huge", "drip", "not-utf8",
 }  # fmt: skip
+HOSTILE_SIZE = 32 * 1024 * 1024
+"""Bytes of the `gzip-bomb` (inflated) and `huge` answers: far past a test's 1 MB `max_response_mb`."""
 
 
 @dataclass(frozen=True)
@@ -233,18 +236,38 @@ def _handler_for(server: ArxivServer) -> type[BaseHTTPRequestHandler]:
                 body = server.api(query, fault)
             if fault in ("truncated", "broken-page"):
                 body = body[: len(body) // 2]
+            body, headers = _hostile(body, fault)
             server._log(kind, self.path, 200)
             self.send_response(200)
             self.send_header("Content-Type", "application/xml; charset=utf-8")
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
+                if fault != "drip":
+                    self.wfile.write(body)
+                    return
+                for start in range(0, len(body), 64):  # 64 bytes every 0.2 s: each read well within the timeout
+                    self.wfile.write(body[start : start + 64])
+                    self.wfile.flush()
+                    time.sleep(0.2)
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: the request log is `server.requests`."""
 
     return Handler
+
+
+def _hostile(body: bytes, fault: str | None) -> tuple[bytes, dict[str, str]]:
+    """The body and extra headers of a hostile answer: a gzip bomb, a huge body, text that is not UTF-8."""
+    if fault == "gzip-bomb":
+        return gzip.compress(b" " * HOSTILE_SIZE, compresslevel=9), {"Content-Encoding": "gzip"}
+    if fault == "huge":
+        return body + b" " * HOSTILE_SIZE, {}
+    if fault == "not-utf8":
+        return body.replace(b"<title>", b"<title>\xe9", 1), {}  # "é" in Latin-1: one byte no UTF-8 text has
+    return body, {}
 
 
 def _in_set(category: str, spec: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 import ssl
 import threading
@@ -362,3 +363,65 @@ def test_mock_transport_can_stand_in_for_the_network(clock: FakeClock) -> None:
     http = ArxivHttp(settings(), transport=transport, sleep=clock.sleep, monotonic=clock.monotonic)
     with http:
         assert http.get("http://arxiv.test/rss/cs.AI", kind="rss").content == b"/rss/cs.AI"
+
+
+MEBIBYTE = 1024 * 1024
+
+
+def test_a_body_of_exactly_the_cap_is_read_whole(clock: FakeClock) -> None:
+    with ScriptedServer([Scripted(body=b"x" * MEBIBYTE)]) as server, make_http(clock, max_response_mb=1) as http:
+        assert len(http.get(server.url, kind="api").content) == MEBIBYTE
+
+
+def test_a_body_past_the_cap_fails_at_the_first_try_naming_the_url_and_the_cap(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(body=b"x" * (MEBIBYTE + 1))]) as server,
+        make_http(clock, max_response_mb=1) as http,
+        pytest.raises(FetchError) as failed,
+    ):
+        http.get(server.url + "oai", params={"verb": "ListRecords"}, kind="oai")
+    assert str(failed.value) == (
+        f"arXiv OAI-PMH answered more than 1 MB (max_response_mb); nothing written: {server.url}oai?verb=ListRecords"
+    )
+    assert len(server.paths) == 1
+
+
+def test_a_gzip_bomb_is_stopped_by_its_inflated_size(clock: FakeClock) -> None:
+    bomb = gzip.compress(b"\0" * 64 * MEBIBYTE)
+    assert len(bomb) < MEBIBYTE // 8
+    with (
+        ScriptedServer([Scripted(body=bomb, headers={"Content-Encoding": "gzip"})]) as server,
+        make_http(clock, max_response_mb=4) as http,
+        pytest.raises(FetchError, match=r"^arXiv RSS answered more than 4 MB \(max_response_mb\); nothing written: "),
+    ):
+        http.get(server.url, kind="rss")
+
+
+def test_a_gzipped_body_within_the_cap_is_inflated(clock: FakeClock) -> None:
+    body = gzip.compress(b"<feed>ok</feed>")
+    with (
+        ScriptedServer([Scripted(body=body, headers={"Content-Encoding": "gzip"})]) as server,
+        make_http(clock) as http,
+    ):
+        assert http.get(server.url, kind="api").content == b"<feed>ok</feed>"
+
+
+def test_bytes_that_are_not_utf8_fail_at_once_naming_the_offset(clock: FakeClock) -> None:
+    with (
+        ScriptedServer([Scripted(body="<feed>café</feed>".encode("latin-1"))]) as server,
+        make_http(clock) as http,
+        pytest.raises(FetchError) as failed,
+    ):
+        http.get(server.url, kind="api")
+    assert str(failed.value) == (
+        f"arXiv API answered text that is not valid UTF-8 (byte offset 9 of the body); nothing written: {server.url}"
+    )
+    assert len(server.paths) == 1
+
+
+def test_a_body_cut_inside_a_character_is_retried_as_truncated(clock: FakeClock) -> None:
+    cut = "<feed>café".encode()[:-1]
+    with ScriptedServer([Scripted(body=cut), Scripted(body="<feed>café</feed>".encode())]) as server:
+        with make_http(clock) as http:
+            assert http.get(server.url, kind="api").text == "<feed>café</feed>"
+        assert len(server.paths) == 2

@@ -90,6 +90,7 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
         )
         self._owns_client = client is None
         self._timeout = settings.request_timeout
+        self._max_body = settings.max_response_mb * _MEBIBYTE
         self._sleep = sleep
         self._monotonic = monotonic
         self._now = now
@@ -127,8 +128,9 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
         cause = ""
         for attempt in range(1, self.max_tries + 1):
             try:
-                response = self._send(url, params, kind)
+                response = self._send(url, params, kind, (name, shown))
                 self._raise_for_status(response, name, shown)
+                _check_utf8(response.content, name, shown)
                 return validate(response)
             except IncompleteResponse as err:
                 cause, retry_after = f"incomplete response: {err.reason}", None
@@ -147,8 +149,9 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
         tries = "try" if self.max_tries == 1 else "tries"
         raise FetchError(f"{name} did not answer after {self.max_tries} {tries} ({cause}): {shown}")
 
-    def _send(self, url: str, params: Params | None, kind: str) -> httpx.Response:
-        """One try, whole within `request_timeout` however slowly the bytes arrive (httpx's timeout is per read)."""
+    def _send(self, url: str, params: Params | None, kind: str, named: tuple[str, str]) -> httpx.Response:
+        """One try, whole within `request_timeout` however slowly the bytes arrive (httpx's timeout is per read),
+        and at most `max_response_mb` once decompressed, counted as the bytes arrive."""
         self._keep_spacing()
         self._last_start = self._monotonic()
         self._counts[kind] += 1
@@ -160,7 +163,15 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
                 "GET", url, params=params, timeout=self._timeout, headers={"User-Agent": USER_AGENT}
             ) as streamed:
                 chunks = []
+                size = 0
                 for chunk in streamed.iter_bytes():
+                    size += len(chunk)
+                    if size > self._max_body:
+                        name, shown = named
+                        raise FetchError(
+                            f"{name} answered more than {self._max_body // _MEBIBYTE} MB (max_response_mb); "
+                            f"nothing written: {shown}"
+                        )
                     chunks.append(chunk)
                     if self._monotonic() > deadline:
                         raise late
@@ -170,6 +181,8 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
             raise _Retry(f"timed out after {self._timeout:g} s") from err
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as err:
             raise _Permanent(f"invalid URL ({err})") from err
+        except httpx.DecodingError as err:
+            raise _Retry(f"undecodable compressed body ({err})") from err
         except httpx.TransportError as err:
             permanent = _permanent_cause(err, httpx.URL(url).host)
             if permanent:
@@ -222,6 +235,23 @@ def _complete(streamed: httpx.Response, body: bytes) -> httpx.Response:
 
 
 _BODY_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
+_MEBIBYTE = 1024 * 1024
+
+
+def _check_utf8(body: bytes, name: str, shown: str) -> None:
+    """arXiv declares every answer UTF-8: bytes that are not are never guessed at or replaced.
+
+    A body that ends inside a character was cut short: that one is retried like any truncated answer.
+    """
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.end == len(body) and err.reason == "unexpected end of data":
+            raise IncompleteResponse("the body ends inside a UTF-8 character") from err
+        raise FetchError(
+            f"{name} answered text that is not valid UTF-8 (byte offset {err.start} of the body); "
+            f"nothing written: {shown}"
+        ) from err
 
 
 def _permanent_cause(err: httpx.TransportError, host: str) -> str | None:
