@@ -86,11 +86,11 @@ class ArxivApiClient(arxiv.Client):  # type: ignore[misc]  # the arxiv package s
             raise IncompleteResponse(f"totalResults changed from {earlier} to {total} between pages")
         received = {_split_version(result.get_short_id())[0] for result in feed.results}
         if asked:
-            if total != len(set(asked)):
+            if total > len(set(asked)):
                 raise IncompleteResponse(f"totalResults is {total} for {len(set(asked))} ids asked")
             page_asked = set(asked[start : start + page_size])
             missing = len(page_asked - received)
-            if missing:
+            if missing and total == len(set(asked)):
                 raise IncompleteResponse(f"{missing} of {len(page_asked)} records missing")
         expected = max(min(page_size, total - start), 0)
         if len(received) < expected:
@@ -99,21 +99,43 @@ class ArxivApiClient(arxiv.Client):  # type: ignore[misc]  # the arxiv package s
 
 
 def fetch_metadata(client: ArxivApiClient, ids: Sequence[str]) -> list[Paper]:
-    """Authoritative records for `ids` (no versions), via `id_list` in chunks of 100; all of them or FetchError."""
+    """Authoritative records for `ids` (no versions), via `id_list` in chunks of 100; all of them or FetchError.
+
+    An answer that says it knows fewer ids than asked (totalResults smaller) is whole, not broken: only the
+    ids it lacks are asked once more, and those still unknown fail the fetch by name.
+    """
     distinct = list(dict.fromkeys(ids))
     papers: list[Paper] = []
     for start in range(0, len(distinct), ID_LIST_CHUNK):
         chunk = distinct[start : start + ID_LIST_CHUNK]
-        search = arxiv.Search(id_list=chunk, max_results=len(chunk))
-        by_id = {paper.id: paper for paper in _papers(client.results(search))}
+        by_id = _described(client, chunk)
         missing = [paper_id for paper_id in chunk if paper_id not in by_id]
         if missing:
+            logger.warning(
+                "arXiv API knows %d of %d papers asked; asking again for %s",
+                len(chunk) - len(missing),
+                len(chunk),
+                _listed(missing),
+            )
+            by_id.update(_described(client, missing))
+            missing = [paper_id for paper_id in chunk if paper_id not in by_id]
+        if missing:
             raise FetchError(
-                f"arXiv API returned {len(chunk) - len(missing)} of {len(chunk)} papers asked; "
-                f"{len(missing)} missing (first: {missing[0]})"
+                f"arXiv API does not know {len(missing)} of the {len(chunk)} papers asked, asked twice: "
+                f"{_listed(missing)}; a paper just announced may not be in the API yet: run again later"
             )
         papers.extend(by_id[paper_id] for paper_id in chunk)
     return papers
+
+
+def _described(client: ArxivApiClient, ids: list[str]) -> dict[str, Paper]:
+    search = arxiv.Search(id_list=ids, max_results=len(ids))
+    return {paper.id: paper for paper in _papers(client.results(search))}
+
+
+def _listed(ids: list[str], shown: int = 10) -> str:
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
 
 
 def fetch_submitted_window(
