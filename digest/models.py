@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -10,11 +11,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pylatexenc.latex2text import LatexNodes2Text
 
 from digest.errors import InputError
 from digest.links import CodeLink, find_code_links
 
-__all__ = ["INDEX_MARKER", "AnnounceType", "IndexEntry", "Paper", "load_papers", "normalise_text"]
+__all__ = ["INDEX_MARKER", "AnnounceType", "IndexEntry", "Paper", "author_name", "load_papers", "normalise_text"]
 
 AnnounceType = Literal["new", "replace", "cross", "replace-cross"]
 
@@ -26,6 +28,20 @@ def normalise_text(text: str) -> str:
     thousands of fields).
     """
     return " ".join(text.split())
+
+
+_LATEX = LatexNodes2Text()
+
+
+def author_name(text: str) -> str:
+    """An author as the API prints it: whitespace collapsed, LaTeX accents (`J\\"alk\\"o`, as RSS and OAI-PMH
+    print them) decoded to composed Unicode (`Jälkö`), so an `authors:` rule matches whatever the source.
+
+    Only a name with LaTeX markup (a backslash or a brace) goes through the decoder: harvests hold millions.
+    """
+    if "\\" not in text and "{" not in text:
+        return normalise_text(text)
+    return normalise_text(unicodedata.normalize("NFC", _LATEX.latex_to_text(text)))
 
 
 class Paper(BaseModel):

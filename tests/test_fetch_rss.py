@@ -6,10 +6,12 @@ from datetime import date
 
 import pytest
 
-from digest.config import Settings
+from digest.config import Settings, Topic
 from digest.errors import FetchError
 from digest.fetch.http import ArxivHttp, IncompleteResponse
 from digest.fetch.rss import ListedItem, Listing, fetch_latest_listing, parse_listing, split_creators
+from digest.plan import Rules
+from digest.select import select_topic
 from tests.arxiv_server import ArxivServer
 from tests.test_fetch_http import Scripted, ScriptedServer
 from tests.world import World, golden_world
@@ -92,8 +94,25 @@ def test_announce_types_are_kept(announce: str) -> None:
     assert only_item(feed(item(announce=announce))).announce_type == announce
 
 
-def test_unknown_announce_type_becomes_none() -> None:
-    assert only_item(feed(item(announce="withdrawn"))).announce_type is None
+def test_an_unknown_announce_type_fails_naming_it() -> None:
+    with pytest.raises(FetchError) as failed:
+        parse_listing(feed(item(), item("2510.09596", announce="withdrawn")))
+    assert str(failed.value) == (
+        "arXiv RSS item 2510.09596 has announce type 'withdrawn'; arxiv-digest knows new, cross, replace and "
+        "replace-cross (and skips absonly): use --source oai for this batch"
+    )
+
+
+def test_an_item_without_an_announce_type_fails_naming_it() -> None:
+    body = feed(item()).replace(b"<arxiv:announce_type>new</arxiv:announce_type>", b"")
+    with pytest.raises(FetchError, match=r"^arXiv RSS item 2510.09595 has no announce type; "):
+        parse_listing(body)
+
+
+def test_a_metadata_only_update_is_no_announcement_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    listing = parse_listing(feed(item(), item("2510.09596", version=2, announce="absonly")))
+    assert [listed.id for listed in listing.items] == ["2510.09595"]
+    assert "RSS item 2510.09596v2 is a metadata-only update (absonly), not an announcement: skipped" in caplog.text
 
 
 def test_version_comes_from_the_guid() -> None:
@@ -136,8 +155,15 @@ def test_authors_split_on_a_final_and() -> None:
     assert split_creators("Ana Ruiz and Bo Li") == ["Ana Ruiz", "Bo Li"]
 
 
-def test_authors_keep_tex_in_names() -> None:
-    assert split_creators('Ren\\\'e M\\"uller,  Zo\\"e\n Smith') == ["Ren\\'e M\\\"uller", 'Zo\\"e Smith']
+def test_authors_decode_latex_accents_to_the_unicode_the_api_prints() -> None:
+    creators = 'Joonas J\\"alk\\"o, Aur\\\'elie Joseph and Rub\\`en Tito, {\\O}yvind M{\\"u}ller'
+    assert split_creators(creators) == ["Joonas Jälkö", "Aurélie Joseph", "Rubèn Tito", "Øyvind Müller"]
+
+
+def test_an_authors_rule_matches_a_latex_name_from_the_feed() -> None:
+    listed = only_item(feed(item(creator='Joonas J\\"alk\\"o, Bo Li'))).to_paper()
+    topic = Topic(authors=["Joonas Jälkö"])
+    assert [paper.id for paper in select_topic([listed], topic, {"cs.CL", "cs.AI"}, Rules())] == ["2510.09595"]
 
 
 def test_mailing_date_is_the_pub_date_in_new_york() -> None:

@@ -20,7 +20,7 @@ import httpx
 
 from digest.errors import FetchError
 from digest.fetch.http import ArxivHttp, IncompleteResponse
-from digest.models import Paper, normalise_text
+from digest.models import Paper, author_name, normalise_text
 from digest.store import Coverage, Harvest, VersionRow
 
 __all__ = [
@@ -260,4 +260,4 @@ def _submitted(text: str) -> datetime:
 
 
 def _authors(text: str) -> list[str]:
-    return [name for name in (normalise_text(part) for part in _AUTHOR_SEPARATOR.split(text)) if name]
+    return [name for name in (author_name(part) for part in _AUTHOR_SEPARATOR.split(text)) if name]

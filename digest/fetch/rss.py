@@ -22,7 +22,7 @@ import httpx
 from digest.calendar import ARXIV_TIMEZONE
 from digest.errors import FetchError
 from digest.fetch.http import ArxivHttp, IncompleteResponse
-from digest.models import AnnounceType, Paper, normalise_text
+from digest.models import AnnounceType, Paper, author_name, normalise_text
 
 __all__ = ["ListedItem", "Listing", "fetch_latest_listing", "parse_listing", "split_creators"]
 
@@ -42,7 +42,7 @@ class ListedItem:
 
     id: str
     version: int | None
-    announce_type: AnnounceType | None
+    announce_type: AnnounceType
     categories: list[str]
     title: str
     authors: list[str]
@@ -99,18 +99,20 @@ def parse_listing(body: bytes) -> Listing:
         raise IncompleteResponse(f"unparsable feed ({problem})")
     if not parsed.get("version", "").startswith("rss") or not parsed.feed:
         raise IncompleteResponse("not an RSS feed with a channel")
-    return Listing(_mailing_date(parsed.feed.get("published")), [_item(entry) for entry in parsed.entries])
+    items = [_item(entry) for entry in parsed.entries if not _metadata_only(entry)]
+    return Listing(_mailing_date(parsed.feed.get("published")), items)
 
 
 def split_creators(creators: str) -> list[str]:
-    """`dc:creator` as names: split on top-level commas and "and", parenthesised affiliations dropped."""
+    """`dc:creator` as names: split on top-level commas and "and", parenthesised affiliations dropped, LaTeX
+    accents decoded (`models.author_name`)."""
     names = []
     for part in _top_level_split(creators):
         without = part
         while _PARENTHESISED.search(without):
             without = _PARENTHESISED.sub(" ", without)
         for name in _AND.split(normalise_text(without)):
-            name = normalise_text(name)
+            name = author_name(name)
             if name:
                 names.append(name)
     return names
@@ -169,18 +171,40 @@ def _item(entry: Any) -> ListedItem:
         raise IncompleteResponse(f"item {paper_id} has no category")
     announce = str(entry.get("arxiv_announce_type", "")).strip()
     if announce not in _ANNOUNCE_TYPES:
-        logger.warning("item %s has an unknown announce type %r", paper_id, announce)
+        shown = f"announce type {announce!r}" if announce else "no announce type"
+        raise FetchError(
+            f"arXiv RSS item {paper_id} has {shown}; arxiv-digest knows new, cross, replace and "
+            "replace-cross (and skips absonly): use --source oai for this batch"
+        )
     description = entry.get("summary", "")
     _, marker, abstract = description.partition("Abstract:")
     return ListedItem(
         id=paper_id,
         version=version,
-        announce_type=cast(AnnounceType, announce) if announce in _ANNOUNCE_TYPES else None,
+        announce_type=cast(AnnounceType, announce),
         categories=list(dict.fromkeys(categories)),
         title=normalise_text(entry.get("title", "")),
         authors=split_creators(entry.get("author", "")),
         abstract=normalise_text(abstract if marker else description),
     )
+
+
+def _metadata_only(entry: Any) -> bool:
+    """`absonly`: arXiv's update record for a changed abstract or metadata of a version announced before.
+
+    No new version is announced, so it belongs to no batch: arXiv's own listings leave these updates out.
+    The item is skipped, and said so in the log.
+    """
+    if str(entry.get("arxiv_announce_type", "")).strip() != _METADATA_ONLY:
+        return False
+    paper_id, version = _identify(entry)
+    logger.warning(
+        "RSS item %sv%s is a metadata-only update (absonly), not an announcement: skipped", paper_id, version
+    )
+    return True
+
+
+_METADATA_ONLY = "absonly"
 
 
 def _identify(entry: Any) -> tuple[str, int | None]:
