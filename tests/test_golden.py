@@ -24,11 +24,12 @@ def test_the_fixtures_hold_twelve_days_and_every_topic() -> None:
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`digest render` run once per golden day, as a user would."""
     output = tmp_path_factory.mktemp("output")
+    env = {"DIGEST_CACHE_DIR": str(output.parent / "cache")}  # module-scoped: before conftest's isolation
     for day in DAYS:
         records = output.parent / f"{day}.jsonl"
         save_records(golden_papers(day), records)
         args = ["render", "--input", str(records), "--date", day, "--config", str(golden_config_path(day))]
-        result = CliRunner().invoke(main, [*args, "--output", str(output)])
+        result = CliRunner().invoke(main, [*args, "--output", str(output)], env=env)
         assert result.exit_code == 0, result.output
     return output
 
