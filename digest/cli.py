@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -41,12 +42,14 @@ from digest.models import load_papers
 from digest.plan import Rules, TopicPlan, make_plan
 from digest.progress import backfill_progress, confirm_large
 from digest.reports import BackfillOptions, RunOptions, RunReport
-from digest.status import load_status
+from digest.status import latest_due, load_status, missing_topics
 from digest.store import Store
 from digest.targets import mask_target
 from digest.words import plural
 
 __all__ = ["main"]
+
+log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -261,23 +264,35 @@ def serve(
 ) -> None:
     """Run the latest batch on the schedule of settings.schedule until stopped (SIGTERM or Ctrl-C).
 
-    The configuration is read again at every tick, so a mounted config file can change without a restart.
+    Started with the latest due digest missing, it runs that date at once; a failed run is retried after
+    settings.retry_minutes (5, 15, 45), then at the next tick. The configuration is read again at every
+    run, so a mounted config file can change without a restart.
 
     Example: DIGEST_SCHEDULE="30 6 * * *" digest serve --commit --push
     """
     config = configured(config_path, output_dir)
 
-    def job(now: datetime) -> str:
+    def job(now: datetime, day: date | None) -> str:
         plan = make_plan(configured(config_path, output_dir))
-        options = RunOptions(source=plan.settings.source, commit=commit, push=push, notify=True)
-        with pipeline.recording(plan, "serve", now=now) as recorded, pipeline.open_edges(plan) as edges:
+        options = RunOptions(day=day, source=plan.settings.source, commit=commit, push=push, notify=True)
+        command = f"serve --date {day.isoformat()}" if day else "serve"
+        with pipeline.recording(plan, command, now=now) as recorded, pipeline.open_edges(plan) as edges:
             batches = Batches(plan, edges.store, edges.arxiv, source=options.source)
             report = recorded.report = pipeline.run(plan, options, edges, batches, now=now)
             pipeline.verify_recent(plan, edges.store, batches, now=now)
         raise_undelivered(report)
         return report.summary()
 
-    schedule.serve(job, config.settings, once=once, clock=(lambda: now) if now else schedule.utc_now)
+    clock: schedule.Clock = (lambda: now) if now else schedule.utc_now
+    if now and not once:
+        log.warning(
+            "--now/DIGEST_NOW pins the time the runs see to %s (a testing aid); the schedule follows the real clock",
+            now.isoformat(timespec="seconds"),
+        )
+    plan = make_plan(config)
+    due = latest_due(plan, now=clock(), slack=timedelta(0))
+    missed = due if not once and missing_topics(plan, due) else None
+    schedule.serve(job, config.settings, once=once, clock=clock, missed=missed)
 
 
 @main.command()

@@ -189,6 +189,7 @@ class Settings(_Strict):
     schedule: str = "30 6 * * *"
     schedule_timezone: str = "UTC"
     misfire_grace_time: int = Field(default=6 * 3600, ge=1)
+    retry_minutes: list[float] = Field(default_factory=lambda: [5.0, 15.0, 45.0])
     git_remote: str = "origin"
     git_branch: str | None = None
     git_author_name: str | None = None
@@ -243,6 +244,13 @@ class Settings(_Strict):
         if path.exists() and not path.is_dir():
             raise ValueError(f"{path} is a file, not a directory")
         return path
+
+    @field_validator("retry_minutes")
+    @classmethod
+    def _positive_waits(cls, minutes: list[float]) -> list[float]:
+        if any(wait <= 0 for wait in minutes):
+            raise ValueError("every wait must be more than 0 minutes")
+        return minutes
 
     @field_validator("holidays")
     @classmethod

@@ -145,7 +145,7 @@ def _resolve_folders(data: dict[str, Any], base: Path, overridden: set[str]) -> 
         settings[name] = str(base / Path(value).expanduser())
 
 
-_LISTS = {"holidays", "notify"}
+_LISTS = {"holidays", "notify", "retry_minutes"}
 """The settings whose environment variable is a comma-separated list."""
 
 _UNION_BRANCHES = {"str", "KeywordSpec"}

@@ -6,36 +6,44 @@ after the rebuild in both, with margin for a slow rebuild, and stays right acros
 without touching the configuration. Coalescing and a misfire grace time mean a host that slept or restarted runs
 one catch-up job, not a burst; `max_instances=1` means a slow run is never overlapped by the next tick.
 
-A failed run (a DigestError or an OSError such as a full disk) is logged and the scheduler stays up: the next
-tick retries, and re-running a date is safe because writes are idempotent. SIGTERM and SIGINT stop the
-scheduler; a run in progress finishes before the process exits.
+Started after a day's tick with that digest missing (a new container, a restart), it runs that date at once,
+so the health check does not wait a day. A failed run (a DigestError or an OSError such as a full disk) is
+logged and retried within the day after `settings.retry_minutes` (5, 15, 45), then at the next tick; re-running
+a date is safe because writes are idempotent. After every run the next one is logged. SIGTERM and SIGINT stop
+the scheduler; a run in progress finishes first, and only then is `scheduler stopped` logged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
-from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from types import FrameType
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 
 from digest.config import Settings
 from digest.crontab import crontab_trigger, time_zone
 from digest.errors import ConfigError, DigestError
 
-__all__ = ["JOB_ID", "Clock", "Job", "build_scheduler", "cron_trigger", "run_scheduled", "serve", "utc_now"]
+__all__ = ["JOB_ID", "Clock", "Job", "Runs", "build_scheduler", "cron_trigger", "serve", "utc_now"]
 
 log = logging.getLogger(__name__)
 
 JOB_ID = "digest"
+RETRY_ID = "digest-retry"
 
-Job = Callable[[datetime], str | None]
-"""The work of one tick: given the time, run the pipeline; return a one-line summary (date, counts, requests)."""
+Job = Callable[[datetime, date | None], str | None]
+"""The work of one run: given the time and a date (None: the latest batch), run the pipeline; return a
+one-line summary (date, counts, requests)."""
 
 Clock = Callable[[], datetime]
 
@@ -61,39 +69,86 @@ def _zone(name: str) -> tzinfo:
         raise ConfigError(f"settings.schedule_timezone: {err}") from err
 
 
-def run_scheduled(job: Job, clock: Clock = utc_now) -> str | None:
-    """One tick: run `job` with the time, log one line; a failure is logged, not raised: the next tick retries."""
-    now = clock()
-    try:
-        outcome = job(now)
-    except (DigestError, OSError) as err:
-        log.error("scheduled run at %s failed: %s; the next tick retries", now.isoformat(timespec="seconds"), err)
-        return None
-    log.info("scheduled run at %s: %s", now.isoformat(timespec="seconds"), outcome or "nothing to do")
-    return outcome
+class Runs:
+    """The runs of one scheduler: a tick, its retries within the day, and the run in progress (`busy`)."""
+
+    def __init__(self, job: Job, clock: Clock, retry_minutes: Sequence[float]) -> None:
+        self.job = job
+        self.clock = clock
+        self.retry_minutes = list(retry_minutes)
+        self.busy = threading.Lock()
+        self.scheduler: BaseScheduler | None = None
+
+    def run(self, day: date | None = None, attempt: int = 0) -> str | None:
+        """One run: `job` with the time; a failure is logged and retried later, never raised."""
+        with self.busy:
+            now = self.clock()
+            try:
+                outcome = self.job(now, day)
+            except (DigestError, OSError) as err:
+                log.error("run at %s failed: %s; %s", now.isoformat(timespec="seconds"), err, self._retry(day, attempt))
+                outcome = None
+            else:
+                self._cancel_retry()
+                log.info("run at %s: %s", now.isoformat(timespec="seconds"), outcome or "nothing to do")
+        self.log_next_run()
+        return outcome
+
+    def _retry(self, day: date | None, attempt: int) -> str:
+        if self.scheduler is None or attempt >= len(self.retry_minutes):
+            return "the next tick retries"
+        at = utc_now() + timedelta(minutes=self.retry_minutes[attempt])
+        self.scheduler.add_job(
+            self.run,
+            DateTrigger(at),
+            kwargs={"day": day, "attempt": attempt + 1},
+            id=RETRY_ID,
+            name="digest retry",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+        return f"retry {attempt + 1} of {len(self.retry_minutes)} at {at.isoformat(timespec='seconds')}"
+
+    def _cancel_retry(self) -> None:
+        if self.scheduler is None:
+            return
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.remove_job(RETRY_ID)
+
+    def log_next_run(self) -> None:
+        """Log when the next run is due: the next tick, or a retry before it."""
+        if self.scheduler is None:
+            return
+        now = utc_now()
+        upcoming = [
+            when
+            for job in self.scheduler.get_jobs()
+            if (when := job.trigger.get_next_fire_time(None, now)) is not None and when > now
+        ]
+        shown = min(upcoming).astimezone(UTC).isoformat(timespec="minutes") if upcoming else "never"
+        log.info("next run at %s", shown)
 
 
 def build_scheduler(
-    job: Job,
+    runs: Runs,
     settings: Settings,
     *,
     scheduler_cls: type[BaseScheduler] = BlockingScheduler,
     trigger: BaseTrigger | None = None,
-    clock: Clock = utc_now,
 ) -> BaseScheduler:
-    """A scheduler (not started) with one job: `job` on `settings.schedule`, or on `trigger` when given (tests)."""
+    """A scheduler (not started) with one job, `runs` on `settings.schedule` (or `trigger`, in tests)."""
     zone = _zone(settings.schedule_timezone)
     scheduler = scheduler_cls(timezone=zone)
     scheduler.add_job(
-        run_scheduled,
+        runs.run,
         trigger or cron_trigger(settings.schedule, settings.schedule_timezone),
-        args=(job, clock),
         id=JOB_ID,
         name="digest run",
         coalesce=True,
         max_instances=1,
         misfire_grace_time=settings.misfire_grace_time,
     )
+    runs.scheduler = scheduler
     return scheduler
 
 
@@ -104,36 +159,39 @@ def serve(
     once: bool,
     trigger: BaseTrigger | None = None,
     clock: Clock = utc_now,
+    missed: date | None = None,
 ) -> str | None:
-    """Run `job` now and return its summary (`once`), or run it on the schedule until SIGTERM or SIGINT.
+    """Run `job` now and return its summary (`once`), or run it on the schedule until SIGTERM or SIGINT,
+    starting with the `missed` date (a due digest that is missing) if there is one.
 
     With `once` a failure is raised, so the caller exits with its code: it is the mode for cron and tests.
     """
     if once:
         now = clock()
-        outcome = job(now)
+        outcome = job(now, None)
         log.info("run at %s: %s", now.isoformat(timespec="seconds"), outcome or "nothing to do")
         return outcome
-    scheduler = build_scheduler(job, settings, trigger=trigger, clock=clock)
-    _log_next_run(scheduler, settings, clock)
+    runs = Runs(job, clock, settings.retry_minutes)
+    scheduler = build_scheduler(runs, settings, trigger=trigger)
+    log.info("serving: schedule %r (%s)", settings.schedule, settings.schedule_timezone)
+    if missed is not None:
+        log.info("the digest of %s is missing: running it now", missed.isoformat())
+        scheduler.add_job(runs.run, DateTrigger(utc_now()), kwargs={"day": missed}, id=RETRY_ID, name="catch-up")
+    else:
+        runs.log_next_run()
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        log.info("%s received: stopping the scheduler", signal.Signals(signum).name)
+        log.info("%s received: stopping the scheduler after the run in progress", signal.Signals(signum).name)
         if scheduler.running:
             scheduler.shutdown(wait=False)
 
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         scheduler.start()
+        with runs.busy:  # the run in progress, if any, ends before the scheduler is said to be stopped
+            pass
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     log.info("scheduler stopped")
     return None
-
-
-def _log_next_run(scheduler: BaseScheduler, settings: Settings, clock: Clock) -> None:
-    trigger = scheduler.get_job(JOB_ID).trigger
-    upcoming = trigger.get_next_fire_time(None, clock())
-    when = upcoming.isoformat(timespec="minutes") if upcoming else "never"
-    log.info("serving: schedule %r (%s); next run at %s", settings.schedule, settings.schedule_timezone, when)

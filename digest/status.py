@@ -26,7 +26,7 @@ from digest.store import Coverage, RunRecord, Store
 from digest.words import plural
 from digest.write import digest_path, read_archive
 
-__all__ = ["ArchiveHealth", "Status", "due_time", "load_status", "overdue"]
+__all__ = ["ArchiveHealth", "Status", "due_time", "latest_due", "load_status", "missing_topics", "overdue"]
 
 FEEDS_REBUILT = timedelta(hours=4)
 """arXiv rebuilds its RSS feeds by midnight US Eastern, four hours (five in winter) after the announcement."""
@@ -183,22 +183,33 @@ def _archive_health(
     )
 
 
-def due_time(announcement: date, plan: Plan) -> datetime:
+def due_time(announcement: date, plan: Plan, slack: timedelta = RUN_SLACK) -> datetime:
     """When the schedule should have written the digests of `announcement`: its first tick once arXiv's
-    feed carries the batch, plus the time a run may take."""
+    feed carries the batch, plus the time a run may take (`slack`)."""
     settings = plan.settings
     trigger = crontab_trigger(settings.schedule, time_zone(settings.schedule_timezone))
     ready = announcement_time(announcement) + FEEDS_REBUILT
     tick = trigger.get_next_fire_time(None, ready)
-    return (tick or ready) + RUN_SLACK
+    return (tick or ready) + slack
+
+
+def latest_due(plan: Plan, *, now: datetime, slack: timedelta = RUN_SLACK) -> date:
+    """The latest announcement whose digests the schedule should have written by `now`."""
+    announcement = latest_announcement(now, plan.holidays)
+    while due_time(announcement, plan, slack) > now:
+        announcement = previous_announcement(announcement, plan.holidays)
+    return announcement
+
+
+def missing_topics(plan: Plan, announcement: date) -> list[str]:
+    """The topics without a digest of `announcement`."""
+    return [topic for topic in plan.topics if not digest_path(plan.output_dir, topic, announcement).exists()]
 
 
 def overdue(plan: Plan, *, now: datetime) -> str | None:
     """The latest announcement due by `now` whose digests are not all written, said in one line; or None."""
-    announcement = latest_announcement(now, plan.holidays)
-    while due_time(announcement, plan) > now:
-        announcement = previous_announcement(announcement, plan.holidays)
-    missing = [topic for topic in plan.topics if not digest_path(plan.output_dir, topic, announcement).exists()]
+    announcement = latest_due(plan, now=now)
+    missing = missing_topics(plan, announcement)
     if not missing:
         return None
     due = due_time(announcement, plan)

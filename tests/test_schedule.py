@@ -9,17 +9,16 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import ValidationError
 
 from digest.config import Settings
 from digest.errors import ConfigError, FetchError
-from digest.schedule import JOB_ID, build_scheduler, cron_trigger, serve
+from digest.schedule import JOB_ID, Runs, build_scheduler, cron_trigger, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,12 +30,14 @@ class FlakyJob:
 
     def __init__(self, wanted: int, then: Callable[[], None] | None = None) -> None:
         self.times: list[datetime] = []
+        self.days: list[date | None] = []
         self.wanted = wanted
         self.then = then
         self.done = threading.Event()
 
-    def __call__(self, now: datetime) -> str:
+    def __call__(self, now: datetime, day: date | None = None) -> str:
         self.times.append(now)
+        self.days.append(day)
         if len(self.times) == self.wanted:
             self.done.set()
             if self.then:
@@ -82,36 +83,53 @@ def test_an_unknown_time_zone_is_refused_by_the_settings() -> None:
 
 
 def test_the_job_coalesces_runs_one_at_a_time_with_the_grace_time() -> None:
-    scheduler = build_scheduler(FlakyJob(1), Settings(misfire_grace_time=900), scheduler_cls=BackgroundScheduler)
+    runs = Runs(FlakyJob(1), datetime.now, [5])
+    scheduler = build_scheduler(runs, Settings(misfire_grace_time=900), scheduler_cls=BackgroundScheduler)
 
     job = scheduler.get_job(JOB_ID)
 
     assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 900)
 
 
-def test_the_scheduler_runs_the_job_again_after_a_failing_run(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failed_run_is_retried_within_the_day_and_the_next_run_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.INFO, logger="digest.schedule")
-    job = FlakyJob(wanted=3)
+    job = FlakyJob(wanted=2)
+    runs = Runs(job, lambda: SATURDAY, [0.001])  # a retry 60 ms later, where the default waits 5 minutes
     scheduler = build_scheduler(
-        job, Settings(), scheduler_cls=BackgroundScheduler, trigger=IntervalTrigger(seconds=0.02)
+        runs, Settings(), scheduler_cls=BackgroundScheduler, trigger=cron_trigger("0 0 1 1 *", "UTC")
     )
+    runs.run(day=date(2025, 10, 3))
     scheduler.start()
     try:
         assert job.done.wait(timeout=30)
-        assert scheduler.running
     finally:
         scheduler.shutdown(wait=True)
 
-    assert all(now.tzinfo is UTC for now in job.times)
+    assert job.days == [date(2025, 10, 3), date(2025, 10, 3)]
     messages = [record.getMessage() for record in caplog.records]
-    assert any("failed: arXiv answered 503 five times; the next tick retries" in message for message in messages)
-    assert any(message.endswith(": 2025-10-04: MLLM 2") for message in messages)
+    assert messages[0].startswith(
+        "run at 2025-10-04T12:00:00+00:00 failed: arXiv answered 503 five times; retry 1 of 1 at "
+    )
+    assert messages[1].startswith("next run at ")
+    assert messages[2] == "run at 2025-10-04T12:00:00+00:00: 2025-10-04: MLLM 2"
+    assert messages[3].startswith(f"next run at {datetime.now(UTC).year + 1}-01-01T00:00")
+
+
+def test_after_the_last_retry_the_next_tick_retries(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="digest.schedule")
+    runs = Runs(FlakyJob(wanted=1), lambda: SATURDAY, [])
+    build_scheduler(runs, Settings(), scheduler_cls=BackgroundScheduler, trigger=cron_trigger("0 0 1 1 *", "UTC"))
+
+    assert runs.run() is None
+    assert caplog.records[0].getMessage().endswith("arXiv answered 503 five times; the next tick retries")
 
 
 def test_serve_once_runs_the_job_once_and_returns_its_summary() -> None:
     times: list[datetime] = []
 
-    def job(now: datetime) -> str:
+    def job(now: datetime, day: date | None) -> str:
         times.append(now)
         return "2025-10-04: MLLM 48"
 
@@ -124,7 +142,7 @@ def test_serve_once_runs_the_job_once_and_returns_its_summary() -> None:
 def test_serve_once_passes_the_current_time_in_utc() -> None:
     times: list[datetime] = []
 
-    def job(now: datetime) -> None:
+    def job(now: datetime, day: date | None) -> None:
         times.append(now)
 
     serve(job, Settings(), once=True)
@@ -167,3 +185,38 @@ def test_serve_survives_a_failing_run_and_stops_cleanly_on_sigterm() -> None:
         child.kill()
     assert child.returncode == 0
     assert out == "stopped after two runs; handler restored: True\n"
+
+
+STOPPED_MID_RUN_CHILD = """
+import logging, sys, time
+from apscheduler.triggers.interval import IntervalTrigger
+from digest.config import Settings
+from digest.schedule import serve
+
+logging.basicConfig(stream=sys.stdout, format="%(message)s", level=logging.INFO)
+logging.getLogger("apscheduler").setLevel(logging.ERROR)
+
+def job(now, day):
+    print("running", flush=True)
+    time.sleep(1)
+    print("run ended", flush=True)
+
+serve(job, Settings(), once=False, trigger=IntervalTrigger(seconds=0.02))
+"""
+
+
+def test_sigterm_during_a_run_says_stopped_only_after_the_run_ends() -> None:
+    child = subprocess.Popen([sys.executable, "-c", STOPPED_MID_RUN_CHILD], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        while child.stdout.readline() not in ("running\n", ""):  # "" if the child died: the asserts say so
+            pass
+        child.send_signal(signal.SIGTERM)
+        out, _ = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == 0
+    lines = out.splitlines()
+    assert lines[0] == "SIGTERM received: stopping the scheduler after the run in progress"
+    assert lines[1] == "run ended"
+    assert lines[-1] == "scheduler stopped"
