@@ -15,6 +15,7 @@ paper's latest version, and ListRecords in arXivRaw with resumption tokens.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import re
 import threading
@@ -259,10 +260,15 @@ def _handler_for(server: ArxivServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+@functools.cache
+def _gzip_bomb() -> bytes:
+    return gzip.compress(b" " * HOSTILE_SIZE, compresslevel=9)
+
+
 def _hostile(body: bytes, fault: str | None) -> tuple[bytes, dict[str, str]]:
     """The body and extra headers of a hostile answer: a gzip bomb, a huge body, text that is not UTF-8."""
     if fault == "gzip-bomb":
-        return gzip.compress(b" " * HOSTILE_SIZE, compresslevel=9), {"Content-Encoding": "gzip"}
+        return _gzip_bomb(), {"Content-Encoding": "gzip"}
     if fault == "huge":
         return body + b" " * HOSTILE_SIZE, {}
     if fault == "not-utf8":
