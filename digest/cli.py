@@ -39,12 +39,13 @@ from digest.fetch.arxiv import Arxiv
 from digest.labels import Label, labels_path, load_labels, normalise_id, save_labels
 from digest.logs import LogFormat, configure_logging
 from digest.models import load_papers
+from digest.notify import send_apprise, send_test
 from digest.plan import Rules, TopicPlan, make_plan
 from digest.progress import backfill_progress, confirm_large
 from digest.reports import BackfillOptions, RunOptions, RunReport
 from digest.status import latest_due, load_status, missing_topics
 from digest.store import Store
-from digest.targets import mask_target
+from digest.targets import mask_target, target_problem
 from digest.words import plural
 
 __all__ = ["main"]
@@ -519,6 +520,37 @@ def status(as_json: bool, check: bool, now: datetime | None, config_path: Path |
     if check and health.overdue:
         click.echo(f"Error: {health.overdue}", err=True)
         sys.exit(1)
+
+
+@main.command("notify")
+@click.option("--test", "test", is_flag=True, help="Send one test message to each target and report each result.")
+@click.argument("target", required=False)
+@clock_option
+@config_options
+@reports_errors
+def notify_command(
+    test: bool, target: str | None, now: datetime | None, config_path: Path | None, output_dir: Path | None
+) -> None:
+    """Check the notification targets: one test message to TARGET (an Apprise URL), or to every configured one.
+
+    Example: digest notify --test
+    """
+    if not test:
+        raise InputError("digest notify checks the targets: run `digest notify --test [TARGET]`")
+    plan = make_plan(configured(config_path, output_dir))
+    if target is not None and (problem := target_problem(target)):
+        raise InputError(problem)
+    targets = (
+        [target] if target else list(dict.fromkeys(url for p in plan.every_topic.values() for url in p.rules.notify))
+    )
+    if not targets:
+        raise InputError("no notification target: set settings.notify (or DIGEST_NOTIFY), or name one after --test")
+    results = send_test(targets, now=now or datetime.now(UTC), send=send_apprise)
+    for url, problem in results.items():
+        click.echo(f"{mask_target(url)}: {'sent' if problem is None else f'failed: {problem}'}")
+    failed = sum(1 for problem in results.values() if problem is not None)
+    if failed:
+        raise NotifyError(f"{failed} of {plural(len(results), 'target')} refused the test message")
 
 
 @main.command("check-config")

@@ -203,6 +203,7 @@ class Settings(_Strict):
     code_links: bool = False
     notify: list[str] = Field(default_factory=list)
     notify_max_papers: int = Field(default=10, ge=0)
+    notify_skip_empty: bool = False
     digest_url: str | None = None
     verify_days: int = Field(default=7, ge=0)
     labels_dir: Path = Path("labels")

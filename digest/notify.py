@@ -14,7 +14,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from urllib.parse import quote
 
@@ -27,7 +27,15 @@ from digest.store import Store
 from digest.targets import load_target, mask_target
 from digest.words import plural
 
-__all__ = ["Message", "Sender", "compose_messages", "notify_days", "refusal_cause", "send_apprise"]
+__all__ = [
+    "Message",
+    "Sender",
+    "compose_correction",
+    "compose_messages",
+    "notify_days",
+    "refusal_cause",
+    "send_apprise",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +67,46 @@ def _sha256(text: str) -> str:
 
 
 def compose_messages(day: date, kept: Mapping[str, Sequence[Paper]], plan: Plan) -> list[Message]:
-    """A message per target for the date: the topics sent to it, in configuration order. Pure."""
-    topics_of: dict[str, list[str]] = {}
-    for name in kept:
-        for target in plan.every_topic[name].rules.notify:
-            topics_of.setdefault(target, []).append(name)
+    """A message per target for the date: the topics sent to it, in configuration order (with
+    `notify_skip_empty`, only those that kept a paper; a target left with none gets no message). Pure."""
     title = f"arXiv digest {day.isoformat()}"
     return [
         Message(day, target, title, "\n\n".join(_topic_section(name, day, kept[name], plan) for name in names))
-        for target, names in topics_of.items()
+        for target, names in _topics_of_targets(kept, plan).items()
     ]
+
+
+def compose_correction(
+    message: Message, kept: Mapping[str, Sequence[Paper]], before: Mapping[str, Sequence[Paper]], plan: Plan
+) -> str:
+    """The body of a `(corrected)` message: per topic of the target, the papers added and removed since the
+    digest the sent message was made from (`before`), not the whole list again. Pure."""
+    sections = []
+    for name in _topics_of_targets(kept, plan).get(message.target, []):
+        was = {paper.id for paper in before.get(name, ())}
+        now = {paper.id for paper in kept[name]}
+        added = [paper for paper in kept[name] if paper.id not in was]
+        removed = [paper for paper in before.get(name, ()) if paper.id not in now]
+        count = plural(len(kept[name]), "paper")
+        if not added and not removed:
+            sections.append(f"**{name}**: {count}, unchanged")
+            continue
+        lines = [f"**{name}**: {count} ({len(added)} added, {len(removed)} removed)"]
+        lines += [f"- added: {_paper_line(paper).removeprefix('- ')}" for paper in added]
+        lines += [f"- removed: {_paper_line(paper).removeprefix('- ')}" for paper in removed]
+        sections.append("\n".join(lines))
+    return "\n\n".join(sections)
+
+
+def _topics_of_targets(kept: Mapping[str, Sequence[Paper]], plan: Plan) -> dict[str, list[str]]:
+    skip_empty = plan.settings.notify_skip_empty
+    topics_of: dict[str, list[str]] = {}
+    for name, papers in kept.items():
+        if skip_empty and not papers:
+            continue
+        for target in plan.every_topic[name].rules.notify:
+            topics_of.setdefault(target, []).append(name)
+    return topics_of
 
 
 def _topic_section(name: str, day: date, papers: Sequence[Paper], plan: Plan) -> str:
@@ -105,19 +143,26 @@ def notify_days(
     for day in days:
         kept = {topic: store.load_papers(ids) for topic, ids in day.kept.items()}
         for message in compose_messages(day.date, kept, plan):
-            _queue(store, message, renotify=renotify)
+            stored = store.load_notification(message.day, target_key(message.target))
+            if stored is not None and stored[0] == message.body_hash and not renotify:
+                continue  # the same message, sent or still queued
+            if stored is not None and stored[1] and stored[0] != message.body_hash and any(day.before.values()):
+                before = {topic: store.load_papers(ids) for topic, ids in day.before.items()}
+                message = replace(message, title=f"{message.title} (corrected)")
+                body = compose_correction(message, kept, before, plan)
+            else:
+                body = message.body
+            store.save_notification(message.day, target_key(message.target), message.body_hash, message.title, body)
     return _deliver(plan, store, now=now, send=send or send_apprise)
 
 
-def _queue(store: Store, message: Message, *, renotify: bool) -> None:
-    key = target_key(message.target)
-    stored = store.load_notification(message.day, key)
-    if stored is not None and stored[0] == message.body_hash and not renotify:
-        return  # the same message, sent or still queued
-    title = message.title
-    if stored is not None and stored[1] and stored[0] != message.body_hash:
-        title += " (corrected)"
-    store.save_notification(message.day, key, message.body_hash, title, message.body)
+TEST_TITLE = "arXiv digest: test message"
+
+
+def send_test(targets: Sequence[str], *, now: datetime, send: Sender) -> dict[str, str | None]:
+    """`digest notify --test`: one message to each target; what each answered (None: accepted)."""
+    body = f"A test from arxiv-digest at {now:%Y-%m-%d %H:%M} UTC: this target will get each date's papers."
+    return {target: send(target, TEST_TITLE, body) for target in targets}
 
 
 def _deliver(plan: Plan, store: Store, *, now: datetime, send: Sender) -> Delivery:

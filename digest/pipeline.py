@@ -109,10 +109,11 @@ def run_for_date(day: date, papers: Sequence[Paper], plan: Plan, store: Store) -
         name: render_digest(name, plan.topics[name].topic, day, selected, code_links=code_links)
         for name, selected in kept.items()
     }
+    before = {name: list(store.load_listed(name, day, day + timedelta(days=1))) for name in kept}
     write_digests(plan.output_dir, day, digests)
     listed = {name: [paper.id for paper in selected] for name, selected in kept.items()}
     store.save_listed(day, listed)
-    return DayResult(day, listed)
+    return DayResult(day, listed, before)
 
 
 def write_indexes(plan: Plan, store: Store) -> None:

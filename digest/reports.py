@@ -54,6 +54,8 @@ class DayResult:
 
     date: date
     kept: Mapping[str, Sequence[str]]
+    before: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """What each topic's digest of the date listed before this run (empty the first time): a correction's diff."""
 
     @property
     def counts(self) -> dict[str, int]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from digest.config import Config, Settings, Topic
 from digest.models import Paper
-from digest.notify import compose_messages, refusal_cause, send_apprise
+from digest.notify import compose_correction, compose_messages, refusal_cause, send_apprise
 from digest.plan import Plan, make_plan
 
 DAY = date(2025, 10, 13)
@@ -68,6 +68,31 @@ def test_the_same_papers_give_the_same_body_hash(tmp_path: Path) -> None:
     again = compose_messages(DAY, {"MLLM": [paper(1)]}, plan(tmp_path))
     changed = compose_messages(DAY, {"MLLM": [paper(1), paper(2)]}, plan(tmp_path))
     assert first[0].body_hash == again[0].body_hash != changed[0].body_hash
+
+
+def test_notify_skip_empty_leaves_out_topics_with_no_paper_and_targets_left_with_none(tmp_path: Path) -> None:
+    (chat,) = compose_messages(DAY, {"MLLM": [paper(1)], "LLM": []}, plan(tmp_path, notify_skip_empty=True))
+    assert chat.target == CHAT
+    assert compose_messages(DAY, {"MLLM": [], "LLM": []}, plan(tmp_path, notify_skip_empty=True)) == []
+
+
+def test_a_correction_names_the_papers_added_and_removed(tmp_path: Path) -> None:
+    planned = plan(tmp_path)
+    kept = {"MLLM": [paper(1), paper(3)], "LLM": []}
+    (chat, _) = compose_messages(DAY, kept, planned)
+    body = compose_correction(chat, kept, {"MLLM": [paper(1), paper(2)], "LLM": []}, planned)
+    assert body.splitlines() == [
+        "**MLLM**: 2 papers (1 added, 1 removed)",
+        "- added: [Paper \\[3\\]](https://arxiv.org/abs/2510.00003)",
+        "- removed: [Paper \\[2\\]](https://arxiv.org/abs/2510.00002)",
+    ]
+
+
+def test_a_correction_says_which_topics_are_unchanged(tmp_path: Path) -> None:
+    planned = plan(tmp_path)
+    kept = {"MLLM": [paper(1)], "LLM": [paper(2)]}
+    (_, mail) = compose_messages(DAY, kept, planned)
+    assert compose_correction(mail, kept, {"MLLM": [], "LLM": [paper(2)]}, planned) == "**LLM**: 1 paper, unchanged"
 
 
 SLACK_UNRESOLVED = """\

@@ -93,7 +93,11 @@ def test_a_changed_batch_posts_one_correction(server: ArxivServer, tmp_path: Pat
     assert digest(server, tmp_path, "run", "--refresh", env=every_title).exit_code == 0
     assert len(receiver.messages) == 2
     assert receiver.messages[1]["title"] == "arXiv digest 2025-10-13 (corrected)"
-    assert "A Late Vision Language Model" in receiver.messages[1]["message"]
+    mllm = next(section for section in receiver.messages[1]["message"].split("\n\n") if "MLLM" in section)
+    assert mllm.splitlines()[1:] == [
+        "- added: [A Late Vision Language Model](https://arxiv.org/abs/2510.99999)",
+    ]
+    assert mllm.splitlines()[0].endswith(" papers (1 added, 0 removed)")
 
 
 def test_a_refusing_target_fails_the_run_keeps_the_digests_and_the_next_run_delivers(
@@ -183,3 +187,33 @@ def test_the_store_records_a_sent_message_at_the_runs_now(
     with sqlite3.connect(tmp_path / "cache" / "digest.sqlite3") as db:
         (sent_at,) = db.execute("SELECT sent_at FROM notifications").fetchone()
     assert datetime.fromisoformat(sent_at) == datetime.fromisoformat(AFTER_MONDAY)
+
+
+def test_notify_test_sends_one_message_to_each_target_and_reports_it(tmp_path: Path, receiver: Receiver) -> None:
+    with Receiver() as refusing:
+        refusing.status = 500
+        env = {"DIGEST_NOTIFY": f"{receiver.url()},{refusing.url()}", "DIGEST_OUTPUT_DIR": str(tmp_path / "output")}
+        result = CliRunner().invoke(main, ["notify", "--test", "--config", str(golden_config_path(MONDAY))], env=env)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"json://127.0.0.1:{receiver.port}/hook: sent",
+        f"json://127.0.0.1:{refusing.port}/hook: failed: Failed to send JSON POST notification: "
+        "Internal server error., error=500",
+    ]
+    assert result.stderr == "Error: 1 of 2 targets refused the test message\n"
+    assert [message["title"] for message in receiver.messages] == ["arXiv digest: test message"]
+
+
+def test_notify_test_takes_one_target_from_the_command_line(tmp_path: Path, receiver: Receiver) -> None:
+    config = ["--config", str(golden_config_path(MONDAY))]
+    result = CliRunner().invoke(main, ["notify", "--test", receiver.url(), *config])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"json://127.0.0.1:{receiver.port}/hook: sent\n"
+
+
+def test_notify_test_without_a_target_says_where_to_set_one() -> None:
+    result = CliRunner().invoke(main, ["notify", "--test", "--config", str(golden_config_path(MONDAY))])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: no notification target: set settings.notify (or DIGEST_NOTIFY), or name one after --test\n"
+    )
