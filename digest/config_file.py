@@ -86,8 +86,14 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
 
 
 def load_topic(path: Path) -> tuple[str, Topic]:
-    """A topic definition file for `digest try`: the Topic fields, and an optional `name`."""
+    """A topic definition file for `digest try`, in any of three shapes: the Topic fields (and an optional
+    `name`); a block copied from the config (`MLLM:` with its fields under it); or that block under `topic:`."""
     data = _read_yaml(path, "a topic: `keywords`, `filters`, …", what="topic file")
+    if list(data) == ["topic"] and isinstance(data["topic"], dict):
+        data = data["topic"]
+    if len(data) == 1 and isinstance(next(iter(data.values())), dict) and next(iter(data)) not in Topic.model_fields:
+        ((block_name, fields),) = data.items()
+        data = {"name": block_name, **fields}
     name = str(data.pop("name", path.stem))
     try:
         return name, Topic.model_validate(data)

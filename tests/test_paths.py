@@ -1,4 +1,4 @@
-"""Folders in the config file: one config names the same folders from any working directory."""
+"""Files the user points at: folders in the config resolve the same from any directory; topic files in each shape."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
-from digest.config_file import load_config
+from digest.config_file import load_config, load_topic
 
 CONFIG = """\
 category:
@@ -92,3 +92,24 @@ def test_output_on_the_command_line_stays_relative_to_the_working_directory(
     result = digest(tmp_path, monkeypatch, "check-config", "--config", str(config), "--output", "mine")
     assert result.exit_code == 0, result.output
     assert "# output: mine\n" in result.stdout
+
+
+TOPIC_SHAPES = {
+    "fields": "name: Vision\nkeywords: [VLM]\nmatch: words\n",
+    "a block copied from the config": "Vision:\n  keywords: [VLM]\n  match: words\n",
+    "the block under topic": "topic:\n  Vision:\n    keywords: [VLM]\n    match: words\n",
+}
+
+
+@pytest.mark.parametrize("text", TOPIC_SHAPES.values(), ids=TOPIC_SHAPES.keys())
+def test_a_topic_file_takes_each_documented_shape(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "vision.yaml"
+    path.write_text(text)
+    name, topic = load_topic(path)
+    assert (name, topic.keywords, topic.match) == ("Vision", ["VLM"], "words")
+
+
+def test_a_topic_file_without_a_name_is_named_after_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "vision.yaml"
+    path.write_text("keywords: [VLM]\n")
+    assert load_topic(path)[0] == "vision"
