@@ -30,7 +30,19 @@ def normalise_text(text: str) -> str:
     return " ".join(text.split())
 
 
-_LATEX = LatexNodes2Text()
+class _LatexNames(LatexNodes2Text):  # type: ignore[misc]  # pylatexenc ships no type hints
+    """LaTeX to text that loses nothing it cannot decode: comments (`%`), math and unknown macros stay as written."""
+
+    def __init__(self) -> None:
+        super().__init__(keep_comments=True, math_mode="verbatim")
+
+    def macro_node_to_text(self, node: Any) -> str:
+        if self.latex_context.get_macro_spec(node.macroname) is None:
+            return str(node.latex_verbatim())
+        return str(super().macro_node_to_text(node))
+
+
+_LATEX = _LatexNames()
 
 
 def author_name(text: str) -> str:

@@ -160,6 +160,11 @@ def test_authors_decode_latex_accents_to_the_unicode_the_api_prints() -> None:
     assert split_creators(creators) == ["Joonas Jälkö", "Aurélie Joseph", "Rubèn Tito", "Øyvind Müller"]
 
 
+def test_authors_keep_as_written_what_latex_decoding_cannot_read() -> None:
+    creators = "Ana \\unknownmacro Ruiz, 100% Team, Bo $^{1}$ Li"
+    assert split_creators(creators) == ["Ana \\unknownmacro Ruiz", "100% Team", "Bo $^{1}$ Li"]
+
+
 def test_an_authors_rule_matches_a_latex_name_from_the_feed() -> None:
     listed = only_item(feed(item(creator='Joonas J\\"alk\\"o, Bo Li'))).to_paper()
     topic = Topic(authors=["Joonas Jälkö"])
