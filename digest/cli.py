@@ -505,7 +505,11 @@ def verify_command(
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, for monitoring.")
-@click.option("--check", is_flag=True, help="Exit 1 when the latest due digest is missing (for health checks).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when the latest due digest is missing, a message is owed over a day or a date is unfinished.",
+)
 @clock_option
 @config_options
 @reports_errors
@@ -517,8 +521,9 @@ def status(as_json: bool, check: bool, now: datetime | None, config_path: Path |
     plan = make_plan(configured(config_path, output_dir))
     health = load_status(plan, now=now or datetime.now(UTC))
     click.echo(health.as_json() if as_json else health.describe(), nl=as_json)
-    if check and health.overdue:
-        click.echo(f"Error: {health.overdue}", err=True)
+    problems = health.problems()
+    if check and problems:
+        click.echo(f"Error: {'; '.join(problems)}", err=True)
         sys.exit(1)
 
 

@@ -1,12 +1,14 @@
 """One run at a time per output directory: a file lock that a second run waits for, for a bounded time.
 
 The lock is `fcntl`/`msvcrt` based (the `filelock` package), so the operating system releases it when a run
-dies, however it dies; the file itself stays behind and holds nothing. A digests repository should ignore it
-(`.digest.lock` in its `.gitignore`); it is never among the files a run reports as written.
+dies, however it dies; the file itself stays behind and holds nothing. It lives beside the store
+(`<cache_dir>/locks/<hash of the output directory>.lock`), never in the output directory: a digests
+repository must not show it as an untracked file, and nothing in it is worth publishing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,21 +18,27 @@ from filelock import FileLock, Timeout
 
 from digest.errors import LockError
 
-__all__ = ["LOCK_NAME", "output_lock"]
+__all__ = ["OLD_LOCK_NAME", "lock_held", "lock_path", "output_lock"]
 
 log = logging.getLogger(__name__)
 
-LOCK_NAME = ".digest.lock"
+OLD_LOCK_NAME = ".digest.lock"
+"""Where versions before the journal kept the lock: inside the output directory (removed by a run now)."""
+
+
+def lock_path(cache_dir: Path, output_dir: Path) -> Path:
+    """The lock file of an output directory, beside the store."""
+    key = hashlib.sha256(str(output_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    return cache_dir / "locks" / f"{key}.lock"
 
 
 @contextmanager
-def output_lock(output_dir: Path, timeout: float) -> Iterator[Path]:
-    """Hold the output directory's lock for the block; wait up to `timeout` seconds, then raise LockError."""
-    path = output_dir / LOCK_NAME
+def output_lock(path: Path, timeout: float) -> Iterator[Path]:
+    """Hold the lock file `path` for the block; wait up to `timeout` seconds, then raise LockError."""
     try:
-        output_dir.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise LockError(f"cannot create the output directory {output_dir}: {err.strerror or err}") from err
+        raise LockError(f"cannot create the lock's directory {path.parent}: {err.strerror or err}") from err
     lock = FileLock(path, timeout=timeout)
     try:
         _acquire(lock, path, timeout)
@@ -54,3 +62,14 @@ def _acquire(lock: FileLock, path: Path, timeout: float) -> None:
             raise
         log.warning("another digest run holds %s; waiting up to %g s for it to finish", path, timeout)
         lock.acquire()
+
+
+def lock_held(path: Path) -> bool:
+    """Whether a run holds the lock now (`digest status`: its unfinished dates may be in progress)."""
+    if not path.exists():
+        return False
+    try:
+        with output_lock(path, timeout=0):
+            return False
+    except LockError:
+        return True

@@ -132,6 +132,18 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (topic, date)
     );
     """,
+    """
+    CREATE TABLE journal (
+        output TEXT NOT NULL,               -- the output directory, resolved
+        date TEXT NOT NULL,                 -- the digest's date
+        asked TEXT NOT NULL,                -- JSON list of the recipe's steps the command asked for
+        done TEXT NOT NULL,                 -- JSON list of those completed
+        kept TEXT,                          -- JSON {topic: [ids]} once the digests are written
+        started TEXT NOT NULL,
+        PRIMARY KEY (output, date)
+    );
+    ALTER TABLE notifications ADD COLUMN queued_at TEXT;   -- NULL in rows queued before it was kept
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

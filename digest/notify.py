@@ -152,7 +152,9 @@ def notify_days(
                 body = compose_correction(message, kept, before, plan)
             else:
                 body = message.body
-            store.save_notification(message.day, target_key(message.target), message.body_hash, message.title, body)
+            store.save_notification(
+                message.day, target_key(message.target), message.body_hash, message.title, body, queued_at=now
+            )
     return _deliver(plan, store, now=now, send=send or send_apprise)
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import groupby
 from typing import Protocol
 
 from digest.batches import Batches
@@ -21,19 +22,29 @@ from digest.calendar import announcement_in_force, announcement_time, latest_ann
 from digest.errors import DigestError, FetchError, InputError, StoreError
 from digest.feed import FeedDay, assemble_feed, feed_dates, render_entries
 from digest.fetch.arxiv import Arxiv
-from digest.lock import output_lock
+from digest.journal import Step
+from digest.lock import lock_path, output_lock
 from digest.models import Paper
 from digest.notify import Sender, notify_days, send_apprise
 from digest.plan import Plan
 from digest.publish import PublishResult, commit_message, publish
 from digest.redact import redact
 from digest.render import read_digest_entries, read_digest_ids, render_digest, render_indexes
-from digest.reports import BackfillOptions, BackfillReport, DayResult, Delivery, FetchOptions, RunOptions, RunReport
+from digest.reports import BackfillOptions, BackfillReport, DayResult, Delivery, RunOptions, RunReport
 from digest.select import select_topics
 from digest.semantic import score_topics
 from digest.store import RunRecord, Store
 from digest.verify import Verdict, verify
-from digest.write import check_indexes, digest_path, read_archive, read_digest, write_digests, write_feed, write_pages
+from digest.write import (
+    check_indexes,
+    digest_path,
+    read_archive,
+    read_digest,
+    remove_leftovers,
+    write_digests,
+    write_feed,
+    write_pages,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +53,16 @@ __all__ = [
     "Edges",
     "Publisher",
     "backfill",
+    "finish_dates",
+    "finish_unfinished",
+    "index_dates",
     "notify",
     "open_edges",
     "recording",
     "run",
     "run_for_date",
     "verify_recent",
+    "write_date",
     "write_indexes",
     "write_records",
 ]
@@ -88,11 +103,12 @@ class Edges:
 def open_edges(plan: Plan) -> Iterator[Edges]:
     """The real edges, under the output directory's lock: one run at a time writes there."""
     with (
-        output_lock(plan.output_dir, plan.settings.lock_timeout),
+        output_lock(lock_path(plan.store_path.parent, plan.output_dir), plan.settings.lock_timeout),
         Store.open(plan.store_path) as store,
         Arxiv(plan.settings) as arxiv,
     ):
         check_indexes(plan.output_dir, plan.topics)
+        remove_leftovers(plan.output_dir)
         yield Edges(store, arxiv)
 
 
@@ -164,11 +180,13 @@ def _announced(plan: Plan, day: date) -> datetime:
 
 def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, now: datetime) -> RunReport:
     """One batch from `batches`: the latest announcement (no `day`), or the one in force on `day`; written,
-    then published."""
+    then published. What an earlier run left unfinished is finished first."""
     if options.day is not None and (unannounced := not_yet_announced(options.day, now, plan.holidays)):
         raise InputError(f"{options.day.isoformat()}: {unannounced}")
+    recovered = finish_unfinished(plan, edges, batches, now=now)
     report = RunReport(notes=batches.notes)
-    asked = options.day or latest_announcement(now, plan.holidays)
+    asked = options.asked_steps()
+    day = options.day or latest_announcement(now, plan.holidays)
     try:
         if options.day is None:
             found = batches.fetch_latest(now)
@@ -176,13 +194,13 @@ def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, 
             announcement = announcement_in_force(options.day, plan.holidays)
             found = options.day, batches.fetch_announcement(announcement, options.day, now)
     except FetchError as err:
-        raise FetchError(f"{asked.isoformat()}: {err}") from err
+        raise FetchError(f"{day.isoformat()}: {err}") from err
     if found is not None:
-        report.days.append(run_for_date(*found, plan, edges.store))
-        write_indexes(plan, edges.store)
+        report.days.append(write_date(*found, plan, edges, asked, now=now))
+        index_dates(plan, report.days, edges)
     report.requests = edges.arxiv.requests
-    report.published = publish_days(plan, report.days, options.commit, options.push, edges.publish)
-    report.delivery = notify(plan, options, report.days, edges, now=now)
+    report.published, delivery = finish_dates(plan, report.days, asked, edges, now=now, renotify=options.renotify)
+    report.delivery = recovered.joined(delivery)
     return report
 
 
@@ -222,29 +240,96 @@ def backfill(
     The index pages are rebuilt once, after the last date (or when the range stops early), not per date.
     `on_date` hears each date's outcome and whether it failed.
     """
+    recovered = finish_unfinished(plan, edges, batches, now=now)
     report = BackfillReport(skipped=list(skipped), notes=batches.notes)
+    asked = options.asked_steps()
     try:
         for day, outcome in batches.fetch_range(dates, now):
             if isinstance(outcome, DigestError):
                 report.failed.append((day, str(outcome)))
                 on_date(day, str(outcome), True)
             else:
-                report.days.append(run_for_date(day, outcome, plan, edges.store))
+                report.days.append(write_date(day, outcome, plan, edges, asked, now=now))
                 on_date(day, report.days[-1].summary(), False)
     finally:
-        if report.days:
-            write_indexes(plan, edges.store)
+        index_dates(plan, report.days, edges)
     report.requests = edges.arxiv.requests
-    report.published = publish_days(plan, report.days, options.commit, options.push, edges.publish)
-    report.delivery = notify(plan, options, report.days, edges, now=now)
+    report.published, delivery = finish_dates(plan, report.days, asked, edges, now=now, renotify=options.renotify)
+    report.delivery = recovered.joined(delivery)
     return report
 
 
-def notify(plan: Plan, options: FetchOptions, days: Sequence[DayResult], edges: Edges, *, now: datetime) -> Delivery:
+def write_date(
+    day: date, papers: Sequence[Paper], plan: Plan, edges: Edges, asked: Sequence[Step], *, now: datetime
+) -> DayResult:
+    """The recipe's first step: the date enters the journal with the steps asked of it, then its digests are
+    written and the step marked done."""
+    edges.store.begin_journal(plan.output_dir, day, asked, now)
+    result = run_for_date(day, papers, plan, edges.store)
+    edges.store.mark_done(plan.output_dir, [day], "write", result.kept)
+    return result
+
+
+def index_dates(plan: Plan, days: Sequence[DayResult], edges: Edges) -> None:
+    """The recipe's second step: the index pages and feeds, rebuilt once for all of `days`."""
+    if not days:
+        return
+    write_indexes(plan, edges.store)
+    edges.store.mark_done(plan.output_dir, [day.date for day in days], "indexes")
+
+
+def finish_dates(
+    plan: Plan, days: Sequence[DayResult], steps: Collection[Step], edges: Edges, *, now: datetime, renotify: bool
+) -> tuple[PublishResult | None, Delivery | None]:
+    """The recipe's last steps, those of `steps` (journal.STEPS: commit, push, notify) in order, each marked
+    in the journal once done. Notifying with no date still delivers the messages owed."""
+    dates = [day.date for day in days]
+    published = None
+    if days and ("commit" in steps or "push" in steps):
+        message = commit_message({day.date: day.counts for day in days})
+        published = edges.publish(plan, days, message, "push" in steps)
+        edges.store.mark_done(plan.output_dir, dates, "commit")
+        if "push" in steps:
+            edges.store.mark_done(plan.output_dir, dates, "push")
+    delivery = None
+    if "notify" in steps:
+        delivery = notify(plan, days, edges, now=now, renotify=renotify)
+        edges.store.mark_done(plan.output_dir, dates, "notify")
+    return published, delivery
+
+
+def finish_unfinished(plan: Plan, edges: Edges, batches: BatchSource, *, now: datetime) -> Delivery:
+    """Finish, in the recipe's order, the steps an earlier run of this output directory left owed (it was
+    killed, or the disk filled), before the command's own work; say so. A date whose digests may be
+    partial is written again from its batch (the store holds it)."""
+    entries = edges.store.load_unfinished(plan.output_dir)
+    days: list[tuple[DayResult, tuple[Step, ...]]] = []
+    for entry in entries:
+        owed = entry.owed
+        log.warning("Finishing %s left unfinished by an earlier run: %s", entry.day.isoformat(), ", ".join(owed))
+        if "write" in owed or entry.kept is None:
+            announcement = announcement_in_force(entry.day, plan.holidays)
+            papers = batches.fetch_announcement(announcement, entry.day, now)
+            days.append((write_date(entry.day, papers, plan, edges, entry.asked, now=now), owed))
+        else:
+            days.append((DayResult(entry.day, entry.kept), owed))
+    index_dates(plan, [day for day, owed in days if "indexes" in owed], edges)
+    delivery = Delivery()
+    for steps, group in groupby(days, key=lambda pair: tuple(step for step in pair[1] if step in LAST_STEPS)):
+        if steps:
+            _, sent = finish_dates(plan, [day for day, _ in group], steps, edges, now=now, renotify=False)
+            delivery = delivery.joined(sent)
+    return delivery
+
+
+LAST_STEPS: tuple[Step, ...] = ("commit", "push", "notify")
+
+
+def notify(plan: Plan, days: Sequence[DayResult], edges: Edges, *, now: datetime, renotify: bool) -> Delivery:
     """After the digests are written and published: a message per date and target, each sent once."""
-    if not (options.notify or options.renotify) or not any(p.rules.notify for p in plan.every_topic.values()):
+    if not any(p.rules.notify for p in plan.every_topic.values()):
         return Delivery()
-    return notify_days(plan, days, edges.store, now=now, renotify=options.renotify, send=edges.send)
+    return notify_days(plan, days, edges.store, now=now, renotify=renotify, send=edges.send)
 
 
 def verify_recent(plan: Plan, store: Store, batches: Batches, *, now: datetime) -> list[Verdict]:
@@ -302,12 +387,3 @@ def _save_run(plan: Plan, run: RunRecord) -> None:
             store.save_run(run)
     except StoreError as err:
         log.warning("the run was not recorded for `digest status`: %s", err)
-
-
-def publish_days(
-    plan: Plan, days: Sequence[DayResult], commit: bool, push: bool, publisher: Publisher
-) -> PublishResult | None:
-    """Commit (and push) what the run targeted; `--push` implies `--commit`."""
-    if not (commit or push) or not days:
-        return None
-    return publisher(plan, days, commit_message({day.date: day.counts for day in days}), push)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from digest.config import Source
 from digest.feed import FEED_NAME
+from digest.journal import Step, asked_steps
 from digest.publish import PublishResult
 from digest.words import plural
 from digest.write import INDEX_NAME, digest_path
@@ -27,6 +28,10 @@ class FetchOptions:
     push: bool = False
     notify: bool = False
     renotify: bool = False
+
+    def asked_steps(self) -> tuple[Step, ...]:
+        """The steps of the recipe this command asks of each date it writes."""
+        return asked_steps(commit=self.commit, push=self.push, notify=self.notify or self.renotify)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,12 @@ class Delivery:
 
     sent: int = 0
     failures: list[str] = field(default_factory=list)
+
+    def joined(self, other: Delivery | None) -> Delivery:
+        """Both deliveries as one: an earlier run's messages finished, then this run's."""
+        if other is None:
+            return self
+        return Delivery(self.sent + other.sent, [*self.failures, *other.failures])
 
     def error(self) -> str:
         """The `Error:` line of the failures: the digests stand, the messages wait for the next run."""

@@ -20,6 +20,8 @@ from digest.calendar import (
     previous_announcement,
 )
 from digest.crontab import crontab_trigger, time_zone
+from digest.journal import JournalEntry
+from digest.lock import lock_held, lock_path
 from digest.models import IndexEntry
 from digest.plan import Plan
 from digest.store import Coverage, RunRecord, Store
@@ -32,6 +34,8 @@ FEEDS_REBUILT = timedelta(hours=4)
 """arXiv rebuilds its RSS feeds by midnight US Eastern, four hours (five in winter) after the announcement."""
 RUN_SLACK = timedelta(hours=1)
 """How long a scheduled run may take before its digests count as missing."""
+OWED_TOO_LONG = timedelta(days=1)
+"""A message owed longer than this fails the check: its target has refused it on every run since."""
 SHOWN_RUNS = 10
 
 
@@ -63,7 +67,38 @@ class Status:
     runs: list[RunRecord]
     last_success: RunRecord | None
     overdue: str | None = None
+    owed: list[tuple[date, datetime | None]] = field(default_factory=list)
+    """Messages not sent yet: their date and when they were queued."""
+    unfinished: list[JournalEntry] = field(default_factory=list)
+    in_progress: bool = False
+    """A run holds the output directory's lock: its unfinished dates may be its own work."""
+    now: datetime | None = None
     notes: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """What `status --check` fails on: the latest due digest missing, messages owed for over a day,
+        dates an interrupted run left unfinished."""
+        found = [self.overdue] if self.overdue else []
+        late = sorted(
+            {
+                day
+                for day, queued in self.owed
+                if self.now is None or queued is None or self.now - queued > OWED_TOO_LONG
+            }
+        )
+        if late:
+            found.append(
+                f"messages owed for more than a day, of {_dates(late)}: a notification target refuses them "
+                "(the runs below say why); each run with notifications retries"
+            )
+        if self.unfinished and not self.in_progress:
+            owes = ", ".join(f"{entry.day} ({', '.join(entry.owed)})" for entry in self.unfinished[:10])
+            more = f" (and {len(self.unfinished) - 10} more)" if len(self.unfinished) > 10 else ""
+            found.append(
+                f"dates left unfinished by an interrupted run: {owes}{more}; the next `digest run` or "
+                "`digest backfill` finishes them"
+            )
+        return found
 
     def describe(self) -> str:
         lines = [f"Output: {self.output_dir}", f"Labels: {self.labels_dir}"]
@@ -94,8 +129,18 @@ class Status:
         lines += [f"  {_run_line(run)}" for run in self.runs]
         success = _run_line(self.last_success) if self.last_success else "never"
         lines.append(f"  last success: {success}")
-        lines.append(f"Check: {self.overdue or 'ok'}")
+        lines.append(f"Messages owed: {self._owed_line()}")
+        unfinished = ", ".join(f"{entry.day} ({', '.join(entry.owed)})" for entry in self.unfinished) or "none"
+        lines.append(f"Unfinished dates: {unfinished}" + (" (a run is in progress)" if self.in_progress else ""))
+        lines.append(f"Check: {'; '.join(self.problems()) or 'ok'}")
         return "\n".join(lines) + "\n"
+
+    def _owed_line(self) -> str:
+        if not self.owed:
+            return "none"
+        day, queued = self.owed[0]
+        when = f", queued {queued:%Y-%m-%d %H:%M} UTC" if queued else ""
+        return f"{len(self.owed)} (the oldest of {day}{when})"
 
     def as_json(self) -> str:
         data = {
@@ -131,7 +176,13 @@ class Status:
             ],
             "runs": [_run_json(run) for run in self.runs],
             "last_success": _run_json(self.last_success) if self.last_success else None,
-            "check": {"ok": self.overdue is None, "problem": self.overdue},
+            "owed": [
+                {"date": day.isoformat(), "queued_at": queued.isoformat() if queued else None}
+                for day, queued in self.owed
+            ],
+            "unfinished": [{"date": entry.day.isoformat(), "owed": list(entry.owed)} for entry in self.unfinished],
+            "in_progress": self.in_progress,
+            "check": {"ok": not self.problems(), "problem": "; ".join(self.problems()) or None},
         }
         return json.dumps(data, indent=2)
 
@@ -157,6 +208,10 @@ def load_status(plan: Plan, *, now: datetime) -> Status:
             runs=store.load_runs(SHOWN_RUNS),
             last_success=store.load_last_success(),
             overdue=overdue(plan, now=now),
+            owed=store.load_owed(),
+            unfinished=store.load_unfinished(plan.output_dir),
+            in_progress=lock_held(lock_path(plan.store_path.parent, plan.output_dir)),
+            now=now,
         )
 
 

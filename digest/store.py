@@ -22,6 +22,7 @@ from typing import Any, Self, cast
 
 from digest.errors import StoreError
 from digest.feed import FeedPaper
+from digest.journal import JournalEntry, Step
 from digest.links import find_code_links
 from digest.migrations import migrate
 from digest.models import AnnounceType, Paper
@@ -315,12 +316,14 @@ class Store:
         ).fetchone()
         return None if row is None else (row[0], bool(row[1]))
 
-    def save_notification(self, day: date, target: str, body_hash: str, title: str, body: str) -> None:
+    def save_notification(
+        self, day: date, target: str, body_hash: str, title: str, body: str, *, queued_at: datetime
+    ) -> None:
         """Queue a message (replacing the date's earlier one for the target): unsent until `mark_sent`."""
         with self._transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO notifications VALUES (?, ?, ?, ?, ?, NULL)",
-                (day.isoformat(), target, body_hash, title, body),
+                "INSERT OR REPLACE INTO notifications VALUES (?, ?, ?, ?, ?, NULL, ?)",
+                (day.isoformat(), target, body_hash, title, body, _timestamp(queued_at)),
             )
 
     def load_unsent(self, targets: Iterable[str]) -> list[tuple[date, str, str, str]]:
@@ -340,6 +343,58 @@ class Store:
                 "UPDATE notifications SET sent_at = ? WHERE date = ? AND target = ?",
                 (_timestamp(at), day.isoformat(), target),
             )
+
+    def load_owed(self) -> list[tuple[date, datetime | None]]:
+        """Every message not sent yet, oldest date first: its date and when it was queued (None: before that
+        was kept)."""
+        rows = self._db.execute("SELECT date, queued_at FROM notifications WHERE sent_at IS NULL ORDER BY date")
+        return [(date.fromisoformat(day), _moment_or_none(at)) for day, at in rows]
+
+    # The journal: the recipe's steps of each date, as they complete (digest/journal.py)
+
+    def begin_journal(self, output: Path, day: date, asked: Sequence[Step], now: datetime) -> None:
+        """Record that a command starts `day` and asks these steps: none done yet."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO journal VALUES (?, ?, ?, '[]', NULL, ?)",
+                (str(output), day.isoformat(), json.dumps(list(asked)), _timestamp(now)),
+            )
+
+    def mark_done(
+        self, output: Path, days: Iterable[date], step: Step, kept: Mapping[str, Sequence[str]] | None = None
+    ) -> None:
+        """Record that `step` is done for `days` (and, for the write, what the digests list)."""
+        with self._transaction():
+            for day in days:
+                where = (str(output), day.isoformat())
+                row = self._db.execute("SELECT done FROM journal WHERE output = ? AND date = ?", where).fetchone()
+                if row is None:
+                    continue
+                done = [*json.loads(row[0]), step]
+                self._db.execute(
+                    "UPDATE journal SET done = ? WHERE output = ? AND date = ?", (json.dumps(done), *where)
+                )
+                if kept is not None:
+                    self._db.execute(
+                        "UPDATE journal SET kept = ? WHERE output = ? AND date = ?", (json.dumps(kept), *where)
+                    )
+
+    def load_unfinished(self, output: Path) -> list[JournalEntry]:
+        """The dates of `output` with a step asked and not done, oldest first."""
+        rows = self._db.execute(
+            "SELECT date, asked, done, kept, started FROM journal WHERE output = ? ORDER BY date", (str(output),)
+        )
+        entries = [
+            JournalEntry(
+                day=date.fromisoformat(day),
+                asked=tuple(json.loads(asked)),
+                done=tuple(json.loads(done)),
+                kept=json.loads(kept) if kept is not None else None,
+                started=datetime.fromisoformat(started),
+            )
+            for day, asked, done, kept, started in rows
+        ]
+        return [entry for entry in entries if entry.owed]
 
     # Verification: what OAI-PMH says of each batch the store holds from RSS
 
@@ -573,6 +628,10 @@ def _run(row: Sequence[object]) -> RunRecord:
         requests=int(str(requests)),
         error=_text_or_none(error),
     )
+
+
+def _moment_or_none(value: object) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
 def _text_or_none(value: object) -> str | None:

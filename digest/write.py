@@ -9,6 +9,7 @@ Layout (docs/design.md, "Output")::
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from digest.errors import InputError, OutputError
 from digest.feed import FEED_NAME
+from digest.lock import OLD_LOCK_NAME
 from digest.models import INDEX_MARKER, IndexEntry
 
 __all__ = [
@@ -26,10 +28,13 @@ __all__ = [
     "digest_path",
     "read_archive",
     "read_digest",
+    "remove_leftovers",
     "write_digests",
     "write_feed",
     "write_pages",
 ]
+
+log = logging.getLogger(__name__)
 
 INDEX_NAME = "README.md"
 _DIGEST_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.md$")
@@ -73,6 +78,30 @@ def _write_all(texts: Mapping[Path, str | bytes]) -> list[Path]:
             Path(temporary).unlink(missing_ok=True)
         raise OutputError(f"cannot write {err.filename or 'output'}: {err.strerror or err}") from err
     return list(staged)
+
+
+_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+"""A name `_stage` gives a file while it is written (`.2025-07-07.md.k3j9x_2a.tmp`): `tempfile`'s eight random
+characters between the file's name and `.tmp`."""
+
+
+def remove_leftovers(output_dir: Path) -> list[Path]:
+    """Remove what a killed run left in the output directory (call it under the lock): temporary files of
+    digests, index pages and feeds, and the lock file earlier versions kept there. Return them."""
+    if not output_dir.is_dir():
+        return []
+    old_lock = output_dir / OLD_LOCK_NAME
+    candidates = [old_lock] if old_lock.is_file() else []
+    for folder in [output_dir, *_topic_dirs(output_dir)]:
+        candidates += [path for path in folder.iterdir() if _TEMPORARY.match(path.name) and path.is_file()]
+    for path in candidates:
+        try:
+            path.unlink()
+        except OSError as err:
+            raise OutputError(f"cannot remove {path}, left by an interrupted run: {err.strerror or err}") from err
+    if candidates:
+        log.info("removed %d files left by an interrupted run: %s", len(candidates), ", ".join(map(str, candidates)))
+    return candidates
 
 
 def _holds(path: Path, data: bytes) -> bool:

@@ -10,17 +10,19 @@ from pathlib import Path
 import pytest
 
 from digest.errors import LockError
-from digest.lock import LOCK_NAME, output_lock
+from digest.lock import lock_held, lock_path, output_lock
+
+LOCK = "digest.lock"
 
 
 def hold_lock_until_told(output_dir: Path, locked: threading.Event, release: threading.Event) -> None:
-    with output_lock(output_dir, timeout=5):
+    with output_lock(output_dir / LOCK, timeout=5):
         locked.set()
         release.wait(timeout=30)
 
 
 def hold_lock_in_process(output_dir: str, locked: synchronize.Event, release: synchronize.Event) -> None:
-    with output_lock(Path(output_dir), timeout=5):
+    with output_lock(Path(output_dir) / LOCK, timeout=5):
         locked.set()
         release.wait(timeout=30)
 
@@ -33,14 +35,14 @@ def test_a_second_run_waits_then_fails_naming_the_lock(tmp_path: Path) -> None:
         assert locked.wait(timeout=10)
         with (
             pytest.raises(LockError, match=r"^another digest run holds ") as raised,
-            output_lock(tmp_path, timeout=0.05),
+            output_lock(tmp_path / LOCK, timeout=0.05),
         ):
             pass
     finally:
         release.set()
         holder.join()
 
-    assert str(raised.value) == f"another digest run holds {tmp_path / LOCK_NAME}; waited 0.05 s"
+    assert str(raised.value) == f"another digest run holds {tmp_path / LOCK}; waited 0.05 s"
     assert raised.value.exit_code == 1
 
 
@@ -68,7 +70,7 @@ def test_a_second_process_is_kept_out_while_the_first_holds_the_lock(tmp_path: P
     holder.start()
     try:
         assert locked.wait(timeout=30)
-        with pytest.raises(LockError, match=r"^another digest run holds "), output_lock(tmp_path, timeout=0.05):
+        with pytest.raises(LockError, match=r"^another digest run holds "), output_lock(tmp_path / LOCK, timeout=0.05):
             pass
     finally:
         release.set()
@@ -85,8 +87,8 @@ def test_the_lock_is_free_again_after_release(tmp_path: Path) -> None:
     release.set()
     holder.join()
 
-    with output_lock(tmp_path, timeout=0.05) as path:
-        assert path == tmp_path / LOCK_NAME
+    with output_lock(tmp_path / LOCK, timeout=0.05) as path:
+        assert path == tmp_path / LOCK
 
 
 def test_a_waiting_run_gets_the_lock_when_the_holder_finishes_in_time(tmp_path: Path) -> None:
@@ -96,11 +98,32 @@ def test_a_waiting_run_gets_the_lock_when_the_holder_finishes_in_time(tmp_path: 
     assert locked.wait(timeout=10)
     threading.Timer(0.05, release.set).start()
 
-    with output_lock(tmp_path, timeout=30):
+    with output_lock(tmp_path / LOCK, timeout=30):
         assert release.is_set()
     holder.join()
 
 
-def test_the_output_directory_is_created_for_the_lock(tmp_path: Path) -> None:
-    with output_lock(tmp_path / "new" / "output", timeout=0) as path:
+def test_the_lock_s_directory_is_created(tmp_path: Path) -> None:
+    with output_lock(tmp_path / "new" / LOCK, timeout=0) as path:
         assert path.parent.is_dir()
+
+
+def test_the_lock_lives_beside_the_store_never_in_the_output_directory(tmp_path: Path) -> None:
+    path = lock_path(tmp_path / "cache", tmp_path / "output")
+    assert path.parent == tmp_path / "cache" / "locks"
+    assert path == lock_path(tmp_path / "cache", tmp_path / "elsewhere" / ".." / "output")
+    assert path != lock_path(tmp_path / "cache", tmp_path / "other")
+
+
+def test_a_lock_another_process_holds_is_seen_as_held_and_then_as_free(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    locked, release = context.Event(), context.Event()
+    holder = context.Process(target=hold_lock_in_process, args=(str(tmp_path), locked, release))
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        assert lock_held(tmp_path / LOCK)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert not lock_held(tmp_path / LOCK)
