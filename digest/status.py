@@ -89,7 +89,7 @@ class Status:
         if late:
             found.append(
                 f"messages owed for more than a day, of {_dates(late)}: a notification target refuses them "
-                "(the runs below say why); each run with notifications retries"
+                "(`digest status` shows why); each run with notifications retries"
             )
         if self.unfinished and not self.in_progress:
             owes = ", ".join(f"{entry.day} ({', '.join(entry.owed)})" for entry in self.unfinished[:10])

@@ -217,3 +217,19 @@ def test_notify_test_without_a_target_says_where_to_set_one() -> None:
     assert result.stderr == (
         "Error: no notification target: set settings.notify (or DIGEST_NOTIFY), or name one after --test\n"
     )
+
+
+def test_status_shows_the_messages_owed_and_the_check_fails_once_one_is_owed_over_a_day(
+    server: ArxivServer, tmp_path: Path, receiver: Receiver
+) -> None:
+    receiver.status = 500
+    assert digest(server, tmp_path, "run", env=notifying(receiver)).exit_code == 1
+    within_a_day = digest(server, tmp_path, "status", "--check", env={"DIGEST_NOW": "2025-10-14T20:00:00+00:00"})
+    assert within_a_day.exit_code == 0, within_a_day.output
+    assert "Messages owed: 1 (the oldest of 2025-10-13, queued 2025-10-14 07:00 UTC)" in within_a_day.stdout
+    a_day_later = digest(server, tmp_path, "status", "--check", env={"DIGEST_NOW": "2025-10-15T07:15:00+00:00"})
+    assert a_day_later.exit_code == 1
+    assert a_day_later.stderr == (
+        "Error: messages owed for more than a day, of 2025-10-13: a notification target refuses them "
+        "(`digest status` shows why); each run with notifications retries\n"
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ import pytest
 
 from digest.config import Settings
 from digest.errors import PublishError
-from digest.publish import FALLBACK_EMAIL, FALLBACK_NAME, commit_message, publish
+from digest.publish import FALLBACK_EMAIL, FALLBACK_NAME, _git_reason, commit_message, index_lock_is_stale, publish
 from digest.redact import redact
 
 
@@ -339,3 +341,69 @@ class CountingRunner:
 
     def count(self, name: str) -> int:
         return sum(1 for command in self.commands if name in command[3:])
+
+
+# A stale index.lock: what a git killed mid-command leaves
+
+
+def old_index_lock(repo: Path, seconds: float) -> Path:
+    lock = repo / ".git" / "index.lock"
+    lock.write_text("")
+    past = time.time() - seconds
+    os.utime(lock, (past, past))
+    return lock
+
+
+def test_an_index_lock_older_than_a_minute_that_no_git_holds_is_removed_with_a_warning(
+    repo: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    lock = old_index_lock(repo, 120)
+    written = write_digest(repo / "output", "MLLM", "2025-10-04", "# MLLM\n")
+
+    result = publish(repo / "output", written, "digest", push=False, settings=fast())
+
+    assert result.commit == git(repo, "rev-parse", "HEAD")
+    assert not lock.exists()
+    assert f"removed {lock}, left by a git process that crashed" in caplog.text
+
+
+def test_a_fresh_index_lock_is_kept_and_the_error_names_the_file_to_remove(repo: Path) -> None:
+    lock = old_index_lock(repo, 5)
+    written = write_digest(repo / "output", "MLLM", "2025-10-04", "# MLLM\n")
+
+    with pytest.raises(PublishError) as raised:
+        publish(repo / "output", written, "digest", push=False, settings=fast())
+
+    assert str(raised.value).startswith(f"git's lock {lock} exists (it is only 5 s old); ")
+    assert str(raised.value).endswith(f"remove {lock} and run again")
+    assert lock.exists()
+
+
+def test_an_old_index_lock_is_kept_while_a_git_process_runs_in_the_repository(repo: Path) -> None:
+    lock = old_index_lock(repo, 120)
+    written = write_digest(repo / "output", "MLLM", "2025-10-04", "# MLLM\n")
+    running = subprocess.Popen(["git", "hash-object", "--stdin"], cwd=repo, stdin=subprocess.PIPE)
+    try:
+        with pytest.raises(PublishError, match=r"\(a git process is running in the repository\)"):
+            publish(repo / "output", written, "digest", push=False, settings=fast())
+    finally:
+        running.communicate(b"")
+    assert lock.exists()
+
+
+@pytest.mark.parametrize(("age", "held", "stale"), [(61, False, True), (59, False, False), (3600, True, False)])
+def test_an_index_lock_is_stale_only_when_no_git_holds_it_and_it_is_over_a_minute_old(
+    age: float, held: bool, stale: bool
+) -> None:
+    assert index_lock_is_stale(age, held) is stale
+
+
+def test_git_s_own_hint_is_kept_when_it_finds_the_index_locked() -> None:
+    stderr = (
+        "fatal: Unable to create '/r/.git/index.lock': File exists.\n\nAnother git process seems to be running in "
+        "this repository.\nmay have crashed in this repository earlier:\nremove the file manually to continue.\n"
+    )
+    done = subprocess.CompletedProcess(["git"], 128, "", stderr)
+    assert _git_reason(done) == (
+        "fatal: Unable to create '/r/.git/index.lock': File exists. remove the file manually to continue."
+    )

@@ -118,3 +118,23 @@ def test_a_foreign_archive_page_beside_digests_is_refused(tmp_path: Path) -> Non
     (tmp_path / "LLM" / "README.md").write_text("hand-written\n")
     with pytest.raises(InputError, match=r"LLM/README.md was not written by arxiv-digest"):
         check_indexes(tmp_path, ["MLLM"])
+
+
+def test_the_next_run_removes_the_temporary_files_and_the_old_lock_a_kill_left(tmp_path: Path, records: Path) -> None:
+    output = tmp_path / "output"
+    render(records, DAY, output)
+    left = [
+        output / "MLLM" / f".{DAY}.md.k3j9x_2a.tmp",
+        output / "MLLM" / ".README.md.0a1b2c3d.tmp",
+        output / "MLLM" / ".feed.xml.zz_99abc.tmp",
+        output / ".README.md.q1w2e3r4.tmp",
+        output / ".digest.lock",
+    ]
+    for path in left:
+        path.write_text("partial")
+    (output / "MLLM" / "notes.tmp").write_text("a user's own file")
+
+    render(records, "2025-10-14", output)
+
+    assert [path for path in left if path.exists()] == []
+    assert (output / "MLLM" / "notes.tmp").read_text() == "a user's own file"
