@@ -52,14 +52,14 @@ def test_waiting_for_the_lock_is_said_once_with_the_limit(tmp_path: Path, caplog
     holder.start()
     try:
         assert locked.wait(timeout=10)
-        with pytest.raises(LockError), output_lock(tmp_path, timeout=0.2):
+        with pytest.raises(LockError), output_lock(tmp_path / LOCK, timeout=0.2):
             pass
     finally:
         release.set()
         holder.join()
 
     assert [record.getMessage() for record in caplog.records if record.levelname == "WARNING"] == [
-        f"another digest run holds {tmp_path / LOCK_NAME}; waiting up to 0.2 s for it to finish"
+        f"another digest run holds {tmp_path / LOCK}; waiting up to 0.2 s for it to finish"
     ]
 
 
