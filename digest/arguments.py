@@ -20,6 +20,7 @@ from digest.config_file import load_config
 from digest.errors import DigestError
 from digest.logs import configure_logging
 from digest.redact import redact
+from digest.targets import remember_targets
 
 __all__ = [
     "COMMIT",
@@ -176,8 +177,9 @@ def reports_errors(command: F) -> F:
 
 
 def configured(config_path: Path | None, output_dir: Path | None) -> Config:
-    """Load the configuration, with `--output` over the settings."""
+    """Load the configuration, with `--output` over the settings; its targets' secrets are masked from now on."""
     config = load_config(config_path, os.environ)
+    remember_targets([*config.settings.notify, *(url for topic in config.topic.values() for url in topic.notify or [])])
     if output_dir is None:
         return config
     return config.model_copy(update={"settings": config.settings.model_copy(update={"output_dir": output_dir})})

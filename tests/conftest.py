@@ -15,3 +15,9 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
             monkeypatch.delenv(name)
     monkeypatch.setenv("DIGEST_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
+@pytest.fixture(autouse=True)
+def no_remembered_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no target's secrets remembered by an earlier one (`digest.redact`)."""
+    monkeypatch.setattr("digest.redact._known", set())

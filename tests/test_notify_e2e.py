@@ -106,7 +106,7 @@ def test_a_refusing_target_fails_the_run_keeps_the_digests_and_the_next_run_deli
     receiver.status = 500
     result = digest(server, tmp_path, "run", env=notifying(receiver))
     assert result.exit_code == 1
-    masked = f"json://***@127.0.0.1:{receiver.port}/hook"
+    masked = f"json://***@127.0.0.1:{receiver.port}/***"  # a json:// path is a token: masked
     assert result.stderr.splitlines()[-1] == (
         f"Error: notify {masked}: Failed to send JSON POST notification: Internal server error., error=500; "
         "the digests were written; the next run retries"
@@ -132,7 +132,7 @@ def test_the_password_of_a_target_never_shows(server: ArxivServer, tmp_path: Pat
     result = digest(server, tmp_path, "-vv", "run", env=notifying(receiver))
     checked = digest(server, tmp_path, "check-config", env=notifying(receiver))
     assert checked.exit_code == 0
-    assert f"json://***@127.0.0.1:{receiver.port}/hook" in checked.stdout
+    assert f"json://***@127.0.0.1:{receiver.port}/***" in checked.stdout
     for output in (result.stdout, result.stderr, checked.stdout, checked.stderr):
         assert PASSWORD not in output
 

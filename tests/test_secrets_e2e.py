@@ -1,0 +1,106 @@
+"""No secret of a notification target reaches a terminal, a log line or the store, whoever prints it.
+
+`digest -vv run` runs as a real process with the real Apprise plugins. Every web target posts through a
+proxy on a closed local port (requests honours `HTTPS_PROXY`), so each post fails at once without a lookup
+of the service's name; the mail target's SMTP server is a closed local port too.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from digest.cli import main
+from tests.arxiv_server import ArxivServer
+from tests.golden import golden_config_path
+from tests.world import golden_world
+
+MONDAY = "2025-10-13"
+SECRETS = {
+    "slack": "SlackToken24charsABCDEFG",
+    "discord": "DiscordWebhookTokenXYZ123",
+    "telegram": "TelegramBotTokenQWERTY987",
+    "mail": "MailPassw0rdSecret",
+    "json path": "JsonPathTokenLMNOP42",
+    "json payload": "JsonPayloadTokenRSTU77",
+    "ntfy": "NtfyTopicSecretVWXY55",
+}
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def targets(port: int) -> str:
+    return ",".join(
+        [
+            f"https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/{SECRETS['slack']}",
+            f"discord://123456789/{SECRETS['discord']}",
+            f"tgram://123456789:{SECRETS['telegram']}/987654/",
+            f"mailto://digest:{SECRETS['mail']}@example.org?smtp=127.0.0.1&port={port}&to=me@example.org",
+            f"json://127.0.0.1:{port}/hook/{SECRETS['json path']}?:token={SECRETS['json payload']}",
+            f"ntfy://{SECRETS['ntfy']}",
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ArxivServer]:
+    with ArxivServer(golden_world([MONDAY])) as running:
+        running.current_mailing = date(2025, 10, 14)
+        yield running
+
+
+def environment(server: ArxivServer, tmp_path: Path, log_format: str) -> dict[str, str]:
+    port = closed_port()
+    proxy = f"http://127.0.0.1:{port}"
+    return server.environment() | {
+        "DIGEST_NOW": "2025-10-14T07:00:00+00:00",
+        "DIGEST_OUTPUT_DIR": str(tmp_path / "output"),
+        "DIGEST_NOTIFY": targets(port),
+        "DIGEST_LOG_FORMAT": log_format,
+        "HTTPS_PROXY": proxy,
+        "HTTP_PROXY": proxy,
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+
+
+def leaked(text: str | bytes) -> list[str]:
+    data = text.encode() if isinstance(text, str) else text
+    return [name for name, secret in SECRETS.items() if secret.encode() in data]
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_no_target_secret_reaches_the_logs_the_errors_the_store_or_status(
+    server: ArxivServer, tmp_path: Path, log_format: str
+) -> None:
+    env = environment(server, tmp_path, log_format)
+    config = ["--config", str(golden_config_path(MONDAY))]
+    run = subprocess.run(
+        [sys.executable, "-m", "digest", "-vv", "run", *config],
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert "DEBUG apprise" in run.stderr or '"logger": "apprise"' in run.stderr  # Apprise's own lines are there
+    assert "Name or service not known" not in run.stderr  # no lookup of a service's host
+    assert leaked(run.stdout) == []
+    assert leaked(run.stderr) == []
+    assert leaked((Path(os.environ["DIGEST_CACHE_DIR"]) / "digest.sqlite3").read_bytes()) == []
+    for command in (["status"], ["status", "--json"], ["check-config"]):
+        shown = CliRunner().invoke(main, [*command, *config], env=env)
+        assert shown.exception is None or isinstance(shown.exception, SystemExit), shown.output
+        assert leaked(shown.output) == [], command
