@@ -8,6 +8,7 @@ file and the environment is `config_file`'s; resolving it for one command is `pl
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date
 from pathlib import Path
 from typing import Literal
@@ -39,7 +40,9 @@ __all__ = [
 
 
 # A topic name becomes `output/<Topic>/` and `<Topic>.md`: letters, digits, space, `_ . + -`, no separators.
-_TOPIC_NAME = re.compile(r"^\w[\w .+-]*$")
+_TOPIC_NAME = re.compile(r"\w[\w .+-]*")
+MAX_TOPIC_NAME = 100
+"""Characters of a topic name: far below a file name's 255 bytes, and still a readable table row."""
 
 
 class _Strict(BaseModel):
@@ -287,7 +290,26 @@ class Config(_Strict):
     @field_validator("topic")
     @classmethod
     def _topic_names(cls, topic: dict[str, Topic]) -> dict[str, Topic]:
+        by_folded: dict[str, str] = {}
         for name in topic:
-            if not _TOPIC_NAME.match(name) or name.endswith((" ", ".")) or name.lower() == "readme.md":
-                raise ValueError(f"{name!r} cannot be a file name (use letters, digits, space, _ . + -)")
+            problem = _topic_name_problem(name)
+            if problem:
+                raise ValueError(problem)
+            other = by_folded.setdefault(name.casefold(), name)
+            if other != name:
+                raise ValueError(
+                    f"topics {other!r} and {name!r} differ only by case: on a case-insensitive disk (macOS, "
+                    "Windows) they would share one folder"
+                )
         return topic
+
+
+def _topic_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a topic's folder and files, or None."""
+    if any(unicodedata.category(character) == "Cc" for character in name):
+        return f"{name!r} cannot be a topic name: it holds a control character"
+    if len(name) > MAX_TOPIC_NAME:
+        return f"{name[:30]!r}… cannot be a topic name: {len(name)} characters, at most {MAX_TOPIC_NAME}"
+    if not _TOPIC_NAME.fullmatch(name) or name.endswith((" ", ".")) or name.lower() == "readme.md":
+        return f"{name!r} cannot be a file name (use letters, digits, space, _ . + -)"
+    return None

@@ -110,7 +110,7 @@ def _read_yaml(path: Path, expected: str = "`category` and `topic`", what: str =
     except OSError as err:
         raise ConfigError(f"{path}: cannot read {what}: {err.strerror or err}") from err
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -119,6 +119,26 @@ def _read_yaml(path: Path, expected: str = "`category` and `topic`", what: str =
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the file must be a mapping with {expected}")
     return data
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, refusing a key given twice in a mapping (SafeLoader keeps the last one silently:
+    a second `LLM:` topic would replace the first)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first_line: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *defaults` may be overridden: that is what it is for
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, list | dict):
+                continue  # unhashable: SafeLoader's own error names it
+            if key in first_line:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {first_line[key]})", key_node.start_mark
+                )
+            first_line[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> set[str]:

@@ -68,6 +68,22 @@ BROKEN = {
         "category 'Computer Science' is not an arXiv category",
     ),
     "topic not a file name": (VALID.replace("MLLM:", "ML/LM:"), "topic: Value error, 'ML/LM' cannot be a file name"),
+    "topic name with a control character": (
+        VALID.replace("MLLM:", '"MLLM\\n":'),
+        "topic: Value error, 'MLLM\\n' cannot be a topic name: it holds a control character",
+    ),
+    "topic name over 100 characters": (
+        VALID.replace("MLLM:", f"{'A' * 101}:"),
+        f"topic: Value error, '{'A' * 30}'… cannot be a topic name: 101 characters, at most 100",
+    ),
+    "topics differing only by case": (
+        VALID + "  mllm:\n    keywords: [VLM]\n",
+        "topic: Value error, topics 'MLLM' and 'mllm' differ only by case",
+    ),
+    "duplicate key": (
+        VALID + "  MLLM:\n    keywords: [LLM]\n",
+        "line 7, column 3: invalid YAML: duplicate key 'MLLM' (first on line 4)",
+    ),
     "yaml syntax": (VALID + "  - [unclosed\n", "invalid YAML"),
     "missing topics": ("category:\n  cs.AI: AI\n", "topic: required key is missing"),
     "every missing key": ("settings: {}\n", "category, topic: required keys are missing\n"),
