@@ -15,9 +15,9 @@ from typing import Any, TypeVar, get_args
 
 import click
 
-from digest.config import Config, Source
+from digest.config import Config, Source, output_dir_problem
 from digest.config_file import load_config
-from digest.errors import DigestError
+from digest.errors import ConfigError, DigestError
 from digest.logs import configure_logging
 from digest.redact import redact
 from digest.targets import remember_targets
@@ -182,4 +182,7 @@ def configured(config_path: Path | None, output_dir: Path | None) -> Config:
     remember_targets([*config.settings.notify, *(url for topic in config.topic.values() for url in topic.notify or [])])
     if output_dir is None:
         return config
+    problem = output_dir_problem(output_dir)
+    if problem:
+        raise ConfigError(f"--output: {problem}")
     return config.model_copy(update={"settings": config.settings.model_copy(update={"output_dir": output_dir})})

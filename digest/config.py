@@ -36,6 +36,7 @@ __all__ = [
     "TextField",
     "Topic",
     "keyword_text",
+    "output_dir_problem",
 ]
 
 
@@ -256,6 +257,14 @@ class Settings(_Strict):
             raise ValueError("every wait must be more than 0 minutes")
         return minutes
 
+    @field_validator("output_dir")
+    @classmethod
+    def _output_of_its_own(cls, path: Path) -> Path:
+        problem = output_dir_problem(path)
+        if problem:
+            raise ValueError(problem)
+        return path
+
     @field_validator("holidays")
     @classmethod
     def _holidays_are_announcement_evenings(cls, holidays: list[date]) -> list[date]:
@@ -269,6 +278,20 @@ class Settings(_Strict):
     def store_path(self) -> Path:
         """The SQLite store lives in the cache directory."""
         return self.cache_dir / "digest.sqlite3"
+
+
+def output_dir_problem(path: Path) -> str | None:
+    """Why `path` cannot hold the digests, or None: the root or the home directory (or an ancestor of it)
+    would take every folder in it for a topic's and write index pages among the user's own files."""
+    resolved = path.expanduser().resolve()
+    home = Path.home().resolve()
+    if resolved == Path(resolved.anchor):
+        return f"{path} is the root directory: give the digests a folder of their own (e.g. ~/arxiv-digests)"
+    if resolved == home or resolved in home.parents:
+        return (
+            f"{path} is the home directory or holds it: give the digests a folder of their own (e.g. ~/arxiv-digests)"
+        )
+    return None
 
 
 class Config(_Strict):

@@ -107,8 +107,8 @@ def open_edges(plan: Plan) -> Iterator[Edges]:
         Store.open(plan.store_path) as store,
         Arxiv(plan.settings) as arxiv,
     ):
-        check_indexes(plan.output_dir, plan.topics)
-        remove_leftovers(plan.output_dir)
+        check_indexes(plan.output_dir, plan.every_topic)
+        remove_leftovers(plan.output_dir, plan.every_topic)
         yield Edges(store, arxiv)
 
 
@@ -134,7 +134,7 @@ def run_for_date(day: date, papers: Sequence[Paper], plan: Plan, store: Store) -
 
 def write_indexes(plan: Plan, store: Store) -> None:
     """Bring the overview, every topic's archive page and its feed up to date with the digests on disk."""
-    archive = read_archive(plan.output_dir)
+    archive = read_archive(plan.output_dir, plan.every_topic)
     write_pages(plan.output_dir, render_indexes(archive, feeds=plan.settings.feeds))
     if plan.settings.feeds:
         for topic, entries in archive.items():  # one feed at a time: a month of a busy topic is megabytes

@@ -191,7 +191,7 @@ def load_status(plan: Plan, *, now: datetime) -> Status:
     """Everything `digest status` shows, from the store and the output directory; no network."""
     with Store.open(plan.store_path) as store:
         verdicts = store.load_verdicts()
-        archive = read_archive(plan.output_dir)
+        archive = read_archive(plan.output_dir, plan.every_topic)
         sources = store.load_batch_sources(date.min, date.max)
         health = [
             _archive_health(topic, entries, plan, sources, verdicts) for topic, entries in sorted(archive.items())

@@ -85,14 +85,15 @@ _TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 characters between the file's name and `.tmp`."""
 
 
-def remove_leftovers(output_dir: Path) -> list[Path]:
+def remove_leftovers(output_dir: Path, topics: Iterable[str]) -> list[Path]:
     """Remove what a killed run left in the output directory (call it under the lock): temporary files of
-    digests, index pages and feeds, and the lock file earlier versions kept there. Return them."""
+    digests, index pages and feeds in the overview's folder and the topics' (`_topic_dirs`; `topics` are the
+    configured ones), and the lock file earlier versions kept there. Return them."""
     if not output_dir.is_dir():
         return []
     old_lock = output_dir / OLD_LOCK_NAME
     candidates = [old_lock] if old_lock.is_file() else []
-    for folder in [output_dir, *_topic_dirs(output_dir)]:
+    for folder in [output_dir, *_topic_dirs(output_dir, topics)]:
         candidates += [path for path in folder.iterdir() if _TEMPORARY.match(path.name) and path.is_file()]
     for path in candidates:
         try:
@@ -127,15 +128,15 @@ def _stage(path: Path, data: bytes) -> str:
 
 
 def check_indexes(output_dir: Path, topics: Iterable[str]) -> None:
-    """Refuse, before anything is written, to replace an index page that arxiv-digest did not write.
+    """Refuse, before anything is written, to replace an index page that arxiv-digest did not write: the
+    overview, or the archive page of a configured topic (any other folder is a topic only when its page is
+    ours: `_topic_dirs`). A foreign `README.md` is someone's own file, say a repository's README under a
+    mistaken `--output`."""
+    _refuse_foreign([output_dir / INDEX_NAME, *(output_dir / topic / INDEX_NAME for topic in sorted(topics))])
 
-    The pages are the overview and the archive page of every topic written now or found with digests on
-    disk. A page is ours when its first line is the marker (or the heading an older version wrote): any
-    other `README.md` is someone's own file, say a repository's README under a mistaken `--output`.
-    """
-    archives = {topic_dir for topic_dir in _topic_dirs(output_dir) if any(_digest_files(topic_dir))}
-    topic_dirs = {output_dir / topic for topic in topics} | archives
-    for page in [output_dir / INDEX_NAME, *(topic_dir / INDEX_NAME for topic_dir in sorted(topic_dirs))]:
+
+def _refuse_foreign(pages: Iterable[Path]) -> None:
+    for page in pages:
         if not _written_by_us(page):
             raise InputError(
                 f"{page} was not written by arxiv-digest and would be replaced by an index page; nothing was "
@@ -159,25 +160,36 @@ _OLDER_ARCHIVE = " Papers · archive"
 """The first lines of index pages written before the marker: an archive kept from then is still ours."""
 
 
-def _topic_dirs(output_dir: Path) -> list[Path]:
+def _topic_dirs(output_dir: Path, topics: Iterable[str]) -> list[Path]:
+    """The configured topics' folders, and every other folder whose archive page arxiv-digest wrote (a topic
+    since dropped from the configuration keeps its archive). Dated `.md` files alone make no topic: they may
+    be someone's journal."""
     if not output_dir.is_dir():
         return []
-    return sorted(path for path in output_dir.iterdir() if path.is_dir() and not path.name.startswith("."))
+    configured = set(topics)
+    return sorted(
+        path
+        for path in output_dir.iterdir()
+        if path.is_dir()
+        and not path.name.startswith(".")
+        and (path.name in configured or ((path / INDEX_NAME).is_file() and _written_by_us(path / INDEX_NAME)))
+    )
 
 
-def read_archive(output_dir: Path) -> dict[str, list[IndexEntry]]:
-    """Every topic's digests on disk (topic -> date and count), for the index pages.
+def read_archive(output_dir: Path, topics: Iterable[str]) -> dict[str, list[IndexEntry]]:
+    """Every topic's digests on disk (topic -> date and count), for the index pages; `topics` are the
+    configured ones (`_topic_dirs`).
 
     Reading the disk, not a run's memory, keeps the indexes right after a backfill or a deleted digest.
     """
-    archive = {topic_dir.name: _topic_entries(topic_dir) for topic_dir in _topic_dirs(output_dir)}
+    archive = {topic_dir.name: _topic_entries(topic_dir) for topic_dir in _topic_dirs(output_dir, topics)}
     return {topic: entries for topic, entries in archive.items() if entries}
 
 
 def write_pages(output_dir: Path, pages: Mapping[str, str | bytes]) -> list[Path]:
     """Write pages (a path under `output_dir` -> text or bytes) all together, refusing a foreign index page
     first."""
-    check_indexes(output_dir, [])
+    _refuse_foreign(output_dir / name for name in pages if Path(name).name == INDEX_NAME)
     return _write_all({output_dir / name: text for name, text in pages.items()})
 
 

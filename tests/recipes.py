@@ -27,12 +27,11 @@ def write_day(config: Config, day: date, papers: Iterable[Paper], topics: Mappin
     return result
 
 
-def rebuild_indexes(output_dir: Path) -> None:
-    """The index pages and feeds of whatever digests are on disk, as every run ends them."""
+def rebuild_indexes(output_dir: Path, topics: Iterable[str] = ("MLLM",)) -> None:
+    """The index pages and feeds of the digests on disk, as every run ends them, `topics` configured."""
     settings = Settings(output_dir=output_dir, cache_dir=output_dir / ".cache")
-    plan = make_plan(
-        Config(category={"cs.CV": "Computer Vision"}, topic={"Any": Topic(keywords=["x"])}, settings=settings)
-    )
+    configured = {name: Topic(keywords=["x"]) for name in topics}
+    plan = make_plan(Config(category={"cs.CV": "Computer Vision"}, topic=configured, settings=settings))
     with Store.open(plan.store_path) as store:
         write_indexes(plan, store)
 

@@ -84,6 +84,10 @@ BROKEN = {
         VALID + "  MLLM:\n    keywords: [LLM]\n",
         "line 7, column 3: invalid YAML: duplicate key 'MLLM' (first on line 4)",
     ),
+    "output_dir the root": (
+        VALID + "settings:\n  output_dir: /\n",
+        "settings.output_dir: Value error, / is the root directory: give the digests a folder of their own",
+    ),
     "yaml syntax": (VALID + "  - [unclosed\n", "invalid YAML"),
     "missing topics": ("category:\n  cs.AI: AI\n", "topic: required key is missing"),
     "every missing key": ("settings: {}\n", "category, topic: required keys are missing\n"),
@@ -116,6 +120,22 @@ def test_a_broken_config_is_one_line_and_exit_2_and_writes_nothing(tmp_path: Pat
     assert message in result.output
     assert result.output.count("\n") == 1
     assert not output.exists()
+
+
+@pytest.mark.parametrize("where", ["home", "an ancestor of home"])
+def test_output_in_the_home_directory_or_above_is_refused(tmp_path: Path, where: str) -> None:
+    home = tmp_path / "users" / "ada"
+    home.mkdir(parents=True)
+    output = home if where == "home" else home.parent
+    path = tmp_path / "digest.yaml"
+    path.write_text(VALID)
+    args = ["check-config", "--config", str(path), "--output", str(output)]
+    result = CliRunner().invoke(main, args, env={"HOME": str(home)})
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: --output: {output} is the home directory or holds it: give the digests a folder of their own "
+        "(e.g. ~/arxiv-digests)\n"
+    )
 
 
 def test_a_bad_environment_override_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

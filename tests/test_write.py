@@ -99,7 +99,7 @@ def test_the_overview_orders_topics_by_their_latest_count(tmp_path: Path) -> Non
     day = date(2025, 10, 13)
     badge = "[![Total Papers](https://img.shields.io/badge/Papers-{}-2688EB)]()\n"
     write_digests(tmp_path, day, {"Quiet": badge.format(2), "Busy": badge.format(40), "Also": badge.format(2)})
-    rebuild_indexes(tmp_path)
+    rebuild_indexes(tmp_path, ["Quiet", "Busy", "Also"])
     rows = [line for line in (tmp_path / "README.md").read_text().splitlines() if line.startswith("| [")]
     assert [row.split("]")[0] for row in rows] == ["| [Busy", "| [Also", "| [Quiet"]
 
@@ -112,12 +112,12 @@ def test_a_readme_in_a_folder_without_digests_is_not_an_index_page(tmp_path: Pat
     assert (tmp_path / "docs" / "README.md").read_text() == "the project's docs\n"
 
 
-def test_a_foreign_archive_page_beside_digests_is_refused(tmp_path: Path) -> None:
+def test_a_foreign_archive_page_of_a_configured_topic_is_refused(tmp_path: Path) -> None:
     (tmp_path / "LLM").mkdir()
     (tmp_path / "LLM" / "2025-10-13.md").write_text("a digest\n")
     (tmp_path / "LLM" / "README.md").write_text("hand-written\n")
     with pytest.raises(InputError, match=r"LLM/README.md was not written by arxiv-digest"):
-        check_indexes(tmp_path, ["MLLM"])
+        check_indexes(tmp_path, ["MLLM", "LLM"])
 
 
 def test_the_next_run_removes_the_temporary_files_and_the_old_lock_a_kill_left(tmp_path: Path, records: Path) -> None:
@@ -138,3 +138,18 @@ def test_the_next_run_removes_the_temporary_files_and_the_old_lock_a_kill_left(t
 
     assert [path for path in left if path.exists()] == []
     assert (output / "MLLM" / "notes.tmp").read_text() == "a user's own file"
+
+
+def test_a_folder_of_dated_notes_is_not_a_topic(tmp_path: Path, records: Path) -> None:
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    (journal / "2025-07-01.md").write_text("dear diary\n")
+    render(records, DAY, tmp_path)
+    assert sorted(path.name for path in journal.iterdir()) == ["2025-07-01.md"]
+    assert "journal" not in (tmp_path / "README.md").read_text()
+
+
+def test_a_dropped_topic_keeps_its_archive_in_the_overview(tmp_path: Path, records: Path) -> None:
+    render(records, DAY, tmp_path)
+    rebuild_indexes(tmp_path, ["LLM"])
+    assert "| [MLLM](MLLM/2025-10-13.md) | 2025-10-13 |" in (tmp_path / "README.md").read_text()
