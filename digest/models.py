@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,7 +17,16 @@ from pylatexenc.latex2text import LatexNodes2Text
 from digest.errors import InputError
 from digest.links import CodeLink, find_code_links
 
-__all__ = ["INDEX_MARKER", "AnnounceType", "IndexEntry", "Paper", "author_name", "load_papers", "normalise_text"]
+__all__ = [
+    "ARXIV_ID",
+    "INDEX_MARKER",
+    "AnnounceType",
+    "IndexEntry",
+    "Paper",
+    "author_name",
+    "load_papers",
+    "normalise_text",
+]
 
 AnnounceType = Literal["new", "replace", "cross", "replace-cross"]
 
@@ -117,14 +127,24 @@ def load_papers(path: Path) -> list[Paper]:
         if not line.strip():
             continue
         try:
-            papers.append(Paper.model_validate_json(line))
+            paper = Paper.model_validate_json(line)
         except ValidationError as err:
             first = err.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
             problem = first["msg"] if first["type"] != "json_invalid" else "not valid JSON"
             detail = f"{where}: {problem}" if where else problem
             raise InputError(f"{path}: line {number}: {detail}") from err
+        if not ARXIV_ID.fullmatch(paper.id):
+            raise InputError(
+                f"{path}: line {number}: id: {paper.id!r} is not an arXiv id (such as 2507.07685 or hep-th/9901001)"
+            )
+        papers.append(paper)
     return papers
+
+
+ARXIV_ID = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v[1-9]\d*)?")
+"""An arXiv identifier: new style (`2507.07685`, four digits after the point until 2014), or old style
+(`hep-th/9901001`, `math.GT/0309136`), with an optional version. The digest links it and prints it."""
 
 
 @dataclass(frozen=True)

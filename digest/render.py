@@ -5,6 +5,7 @@ Pure: templates in, text out; the writer decides where text goes.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,11 +36,34 @@ MAX_AUTHORS = 6
 
 # `<` before a letter, `/`, `!` or `?` would open an HTML tag or comment when the markdown is rendered.
 _TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
+# A line break would start a heading or end the abstract's block: a space. Other control characters
+# (NUL, BEL, ESC, DEL, C1) print nothing, or drive a terminal: dropped.
+_LINE_BREAK = re.compile("[\n\v\f\r\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# A link's target (`](…` inline, `]: …` as a definition) up to its end; checked once decoded.
+_LINK_TARGET = re.compile(r"(?<!\\)\](?P<opening>\s*[(:])(?P<target>[^)]{0,200})")
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
 
 
 def neutralise(text: str) -> str:
-    """Write `<` as `&lt;` where it would start a tag, so text such as `<ACT> token` stays visible."""
+    """Text safe to print in a digest, the one place every printed text passes: control characters dropped
+    (a line break becomes a space), `<` written as `&lt;` where it would start a tag (so `<ACT> token` stays
+    visible), and a link to a script (`javascript:`, `vbscript:`, `data:`) broken into plain text."""
+    if _CONTROL.search(text) or _LINE_BREAK.search(text):
+        text = _CONTROL.sub("", _LINE_BREAK.sub(" ", text))
+    if "](" in text or "]:" in text or "] " in text:
+        text = _LINK_TARGET.sub(_script_link_broken, text)
     return _TAG_OPENING.sub("&lt;", text)
+
+
+def _script_link_broken(match: re.Match[str]) -> str:
+    """`](javascript:…)` as `]\\(javascript:…)`: an escaped opening is no link, and the words stay readable.
+    The target is read as a browser would: entities decoded, backslash escapes and whitespace ignored."""
+    target = re.sub(r"[\s\\]", "", html.unescape(match["target"])).lower()
+    if not target.startswith(_SCRIPT_SCHEMES):
+        return match[0]
+    opening = match["opening"]
+    return f"]{opening[:-1]}\\{opening[-1]}{match['target']}"
 
 
 _MARKDOWN_IN_TITLE = re.compile(r"([`\[\]])")

@@ -44,8 +44,9 @@ def expected_digest(day: str, topic: str) -> str | None:
     path = GOLDEN / day / "expected" / f"{topic}.md"
     if not path.exists():
         return None
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    return "".join(_expected_line(line) for line in lines)
+    # Each line without its newline: `neutralise` would take it for a line break inside a printed text.
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return "\n".join(_expected_line(line) for line in lines)
 
 
 def _expected_line(line: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from digest.cli import main
@@ -75,3 +76,19 @@ def test_an_unknown_topic_is_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, [*args, "--config", str(golden_config_path("2025-10-13"))])
     assert result.exit_code == 2
     assert result.output.startswith("Error: unknown topic 'Nope'; the configuration has: LLM, MLLM")
+
+
+def test_an_id_that_is_not_an_arxiv_id_is_refused(tmp_path: Path) -> None:
+    code, message, output = render(tmp_path, GOOD.replace('"2510.00001"', '"x) [evil](https://e.org"') + "\n")
+    assert (code, message) == (
+        2,
+        f"Error: {tmp_path / 'batch.jsonl'}: line 1: id: 'x) [evil](https://e.org' is not an arXiv id "
+        "(such as 2507.07685 or hep-th/9901001)\n",
+    )
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("paper_id", ["2507.07685", "0704.0001", "2507.07685v2", "hep-th/9901001", "math.GT/0309136v1"])
+def test_new_and_old_style_arxiv_ids_are_read(tmp_path: Path, paper_id: str) -> None:
+    (tmp_path / "r.jsonl").write_text(GOOD.replace("2510.00001", paper_id) + "\n")
+    assert [paper.id for paper in load_papers(tmp_path / "r.jsonl")] == [paper_id]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from digest.config import Topic
 from digest.models import Paper
 from digest.render import author_line, neutralise, render_digest
@@ -103,3 +105,48 @@ def test_only_backticks_and_brackets_are_escaped_in_a_title() -> None:
 def test_an_abstract_keeps_its_backticks_and_brackets() -> None:
     text = render_digest("MLLM", TOPIC, date(2025, 10, 4), [paper(abstract="Uses `code` and [refs].")])
     assert "  Uses `code` and [refs].\n" in text
+
+
+def test_control_characters_are_dropped_from_every_printed_text() -> None:
+    text = render_digest(
+        "MLLM",
+        TOPIC,
+        date(2025, 10, 4),
+        [paper(title="A \x1b[31mVLM\x07", authors=["Ada\x00 Lovelace"], abstract="About\x85 VLMs\x9b.")],
+    )
+    assert "[A \\[31mVLM](https://arxiv.org/abs/2510.00001)" in text
+    assert "_Ada Lovelace_" in text
+    assert "  About  VLMs.\n" in text
+    assert not any(0 < ord(character) < 32 and character != "\n" for character in text)
+
+
+def test_a_line_break_in_a_title_cannot_start_a_heading() -> None:
+    assert entry_line("A VLM\n# Pwned\r\n\nline").startswith("- **[A VLM # Pwned   line](https://arxiv.org/abs/")
+
+
+SCRIPT_LINKS = {
+    "javascript": "[x](javascript:alert(1))",
+    "any case": "[x](JaVaScRiPt:alert(1))",
+    "vbscript": "[x](vbscript:msgbox(1))",
+    "data": "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    "leading space": "[x]( javascript:alert(1))",
+    "entity": "[x](&#106;avascript:alert(1))",
+    "named entity colon": "[x](javascript&colon;alert(1))",
+    "tab entity inside": "[x](java&Tab;script:alert(1))",
+    "backslash escape": "[x](javascript\\:alert(1))",
+    "definition": "[x]: javascript:alert(1)",
+}
+
+
+@pytest.mark.parametrize("link", SCRIPT_LINKS.values(), ids=SCRIPT_LINKS.keys())
+def test_a_link_to_a_script_in_authors_or_abstract_is_broken(link: str) -> None:
+    text = render_digest("MLLM", TOPIC, date(2025, 10, 4), [paper(authors=[f"Ada {link}"], abstract=f"See {link}.")])
+    broken = link.replace("](", "]\\(").replace("]:", "]\\:")
+    assert f"_Ada {broken}_" in text
+    assert f"  See {broken}.\n" in text
+
+
+def test_a_link_to_a_web_page_stays_a_link() -> None:
+    assert neutralise("code at [repo](https://github.com/a/b) and [x]: https://e.org") == (
+        "code at [repo](https://github.com/a/b) and [x]: https://e.org"
+    )
