@@ -8,7 +8,7 @@ announcement whose digests the schedule should have written by now. See docs/des
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from digest.journal import JournalEntry
 from digest.lock import lock_held, lock_path
 from digest.models import IndexEntry
 from digest.plan import Plan
+from digest.redact import redact
 from digest.store import Coverage, RunRecord, Store
 from digest.words import plural
 from digest.write import digest_path, read_archive
@@ -205,7 +206,7 @@ def load_status(plan: Plan, *, now: datetime) -> Status:
             coverage=store.load_coverages(),
             last_verified=max(verdicts, default=None),
             archive=health,
-            runs=store.load_runs(SHOWN_RUNS),
+            runs=[_redacted(run) for run in store.load_runs(SHOWN_RUNS)],
             last_success=store.load_last_success(),
             overdue=overdue(plan, now=now),
             owed=store.load_owed(),
@@ -283,6 +284,11 @@ def _size(store_path: Path) -> int:
 def _dates(days: list[date]) -> str:
     shown = ", ".join(day.isoformat() for day in days[:10])
     return f"{shown} (and {len(days) - 10} more)" if len(days) > 10 else shown
+
+
+def _redacted(run: RunRecord) -> RunRecord:
+    """A run as shown: its error redacted again, for a row an older version stored with a secret in clear."""
+    return replace(run, error=redact(run.error)) if run.error else run
 
 
 def _run_line(run: RunRecord) -> str:

@@ -12,13 +12,14 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from digest.cli import main
+from digest.store import RunRecord, Store
 from tests.arxiv_server import ArxivServer
 from tests.golden import golden_config_path
 from tests.world import golden_world
@@ -104,3 +105,15 @@ def test_no_target_secret_reaches_the_logs_the_errors_the_store_or_status(
         shown = CliRunner().invoke(main, [*command, *config], env=env)
         assert shown.exception is None or isinstance(shown.exception, SystemExit), shown.output
         assert leaked(shown.output) == [], command
+
+
+def test_status_masks_a_secret_an_older_version_stored_in_clear(tmp_path: Path) -> None:
+    target = f"json://127.0.0.1:9/hook/{SECRETS['json path']}"
+    with Store.open(Path(os.environ["DIGEST_CACHE_DIR"]) / "digest.sqlite3") as store:
+        store.save_run(RunRecord(datetime(2025, 10, 14, 7, tzinfo=UTC), "run", [], "failed", 1, f"notify {target}"))
+    config = ["--config", str(golden_config_path(MONDAY)), "--output", str(tmp_path / "output")]
+    env = {"DIGEST_NOTIFY": target, "DIGEST_NOW": "2025-10-14T07:00:00+00:00"}
+    for command in (["status"], ["status", "--json"]):
+        shown = CliRunner().invoke(main, [*command, *config], env=env)
+        assert "notify json://127.0.0.1:9/***/***" in shown.output
+        assert leaked(shown.output) == []
