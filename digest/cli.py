@@ -45,7 +45,7 @@ from digest.progress import backfill_progress, confirm_large
 from digest.reports import BackfillOptions, RunOptions, RunReport
 from digest.status import latest_due, load_status, missing_topics
 from digest.store import Store
-from digest.targets import mask_target, target_problem
+from digest.targets import mask_target, remember_targets, target_problem
 from digest.words import plural
 
 __all__ = ["main"]
@@ -545,6 +545,8 @@ def notify_command(
     plan = make_plan(configured(config_path, output_dir))
     if target is not None and (problem := target_problem(target)):
         raise InputError(problem)
+    if target is not None:
+        remember_targets([target])  # not a configured one: its secrets are masked from here on all the same
     targets = (
         [target] if target else list(dict.fromkeys(url for p in plan.every_topic.values() for url in p.rules.notify))
     )

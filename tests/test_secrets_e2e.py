@@ -117,3 +117,14 @@ def test_status_masks_a_secret_an_older_version_stored_in_clear(tmp_path: Path) 
         shown = CliRunner().invoke(main, [*command, *config], env=env)
         assert "notify json://127.0.0.1:9/***/***" in shown.output
         assert leaked(shown.output) == []
+
+
+def test_notify_test_masks_the_secrets_of_a_target_given_on_the_command_line(tmp_path: Path) -> None:
+    port = closed_port()
+    target = f"https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/{SECRETS['slack']}"
+    config = ["--config", str(golden_config_path(MONDAY)), "--output", str(tmp_path / "output")]
+    env = {"HTTPS_PROXY": f"http://127.0.0.1:{port}", "NO_PROXY": "127.0.0.1,localhost"}
+    result = CliRunner().invoke(main, ["-vv", "notify", "--test", target, *config], env=env)
+    assert result.exit_code == 1
+    assert "slack://T...A/B...B/S...G: failed: " in result.output
+    assert leaked(result.output) == []
