@@ -196,8 +196,8 @@ def test_notify_test_sends_one_message_to_each_target_and_reports_it(tmp_path: P
         result = CliRunner().invoke(main, ["notify", "--test", "--config", str(golden_config_path(MONDAY))], env=env)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"json://127.0.0.1:{receiver.port}/hook: sent",
-        f"json://127.0.0.1:{refusing.port}/hook: failed: Failed to send JSON POST notification: "
+        f"json://127.0.0.1:{receiver.port}/***: sent",
+        f"json://127.0.0.1:{refusing.port}/***: failed: Failed to send JSON POST notification: "
         "Internal server error., error=500",
     ]
     assert result.stderr == "Error: 1 of 2 targets refused the test message\n"
@@ -208,7 +208,7 @@ def test_notify_test_takes_one_target_from_the_command_line(tmp_path: Path, rece
     config = ["--config", str(golden_config_path(MONDAY))]
     result = CliRunner().invoke(main, ["notify", "--test", receiver.url(), *config])
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"json://127.0.0.1:{receiver.port}/hook: sent\n"
+    assert result.stdout == f"json://127.0.0.1:{receiver.port}/***: sent\n"
 
 
 def test_notify_test_without_a_target_says_where_to_set_one() -> None:
