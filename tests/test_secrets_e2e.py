@@ -22,6 +22,7 @@ from digest.cli import main
 from digest.store import RunRecord, Store
 from tests.arxiv_server import ArxivServer
 from tests.golden import golden_config_path
+from tests.receiver import Receiver
 from tests.world import golden_world
 
 MONDAY = "2025-10-13"
@@ -127,4 +128,14 @@ def test_notify_test_masks_the_secrets_of_a_target_given_on_the_command_line(tmp
     result = CliRunner().invoke(main, ["-vv", "notify", "--test", target, *config], env=env)
     assert result.exit_code == 1
     assert "slack://T...A/B...B/S...G: failed: " in result.output
+    assert leaked(result.output) == []
+
+
+def test_a_librarys_bare_request_path_is_masked_when_it_holds_a_target_token(tmp_path: Path) -> None:
+    with Receiver() as receiver:
+        env = {"DIGEST_NOTIFY": receiver.url(f"hook/{SECRETS['json path']}")}
+        config = ["--config", str(golden_config_path(MONDAY)), "--output", str(tmp_path / "output")]
+        result = CliRunner().invoke(main, ["-vv", "notify", "--test", *config], env=env)
+    assert result.exit_code == 0, result.output
+    assert '"POST /***/*** HTTP/1.1" 200' in result.output  # urllib3's line: no URL around the path
     assert leaked(result.output) == []
