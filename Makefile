@@ -4,4 +4,5 @@ check:
 	ruff check .
 	ruff format --check .
 	mypy digest
+	zizmor --offline --persona auditor docs/github-actions.yml
 	python -m pytest

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from digest.config import Settings
 
@@ -46,3 +47,41 @@ def test_systemd_accepts_the_units(tmp_path: Path) -> None:
     units = [str(tmp_path / unit.name) for unit in SYSTEMD.iterdir()]
     result = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True, text=True, check=False)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+WORKFLOW_TEXT = (ROOT / "docs" / "github-actions.yml").read_text(encoding="utf-8")
+WORKFLOW = yaml.safe_load(WORKFLOW_TEXT)
+(JOB,) = WORKFLOW["jobs"].values()
+STEPS = {step.get("name", step.get("uses", "")): step for step in JOB["steps"]}
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment() -> None:
+    uses = re.findall(r"uses: (\S+)(.*)", WORKFLOW_TEXT)
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r"\s+# v\d+\.\d+\.\d+", comment), comment
+
+
+def test_the_store_is_restored_and_saved_even_after_a_failed_run() -> None:
+    restore = STEPS["Restore the store"]
+    save = STEPS["Save the store, also after a failed run"]
+    assert restore["uses"].startswith("actions/cache/restore@")
+    assert save["uses"].startswith("actions/cache/save@")
+    assert save["if"] == "always()"
+    assert save["with"]["key"] == restore["with"]["key"]
+
+
+def test_only_the_job_may_write_and_runs_never_overlap() -> None:
+    assert WORKFLOW["permissions"] == {}
+    assert JOB["permissions"] == {"contents": "write"}
+    assert "# " in WORKFLOW_TEXT.split("contents: write", 1)[1].splitlines()[0]
+    assert JOB["name"]
+    assert WORKFLOW["concurrency"]["cancel-in-progress"] is False
+
+
+def test_notify_targets_come_from_a_secret_and_the_counts_go_to_the_job_summary() -> None:
+    assert JOB["env"]["DIGEST_NOTIFY"] == "${{ secrets.DIGEST_NOTIFY }}"
+    run = next(step for step in JOB["steps"] if "digest run" in step.get("run", ""))
+    assert '| tee -a "$GITHUB_STEP_SUMMARY"' in run["run"]
+    assert run["shell"] == "bash"  # bash -eo pipefail: the step fails when the run does
