@@ -4,7 +4,17 @@
 #   docker run -v "$PWD/digests:/data/output" -v digest-cache:/data/cache arxiv-digest
 #
 # Config: mount your file at /app/config/digest.yaml, or point DIGEST_CONFIG elsewhere;
-# every setting can also be given as DIGEST_<NAME>.
+# every setting can also be given as DIGEST_<NAME>. With podman, build with `--format docker`: the OCI
+# format has no HEALTHCHECK and podman drops it.
+
+# The wheel is built in a stage of its own: the image gets the installed package and nothing of its build
+# (no /app/build, no *.egg-info, no sources).
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY digest ./digest
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -28,10 +38,7 @@ RUN useradd --create-home --uid 10001 --user-group --shell /usr/sbin/nologin dig
     && chown digest:digest /data/output /data/cache
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY digest ./digest
-RUN pip install --no-cache-dir . \
-    && rm -rf /app/digest /app/pyproject.toml /app/README.md
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels pip install --no-cache-dir /wheels/*.whl
 COPY config/digest.yaml /app/config/digest.yaml
 
 USER 10001:10001

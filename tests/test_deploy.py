@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,35 @@ def test_notify_targets_come_from_a_secret_and_the_counts_go_to_the_job_summary(
     run = next(step for step in JOB["steps"] if "digest run" in step.get("run", ""))
     assert '| tee -a "$GITHUB_STEP_SUMMARY"' in run["run"]
     assert run["shell"] == "bash"  # bash -eo pipefail: the step fails when the run does
+
+
+DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+FINAL_STAGE = DOCKERFILE.rsplit("\nFROM ", 1)[1]
+
+
+def test_the_image_gets_the_built_wheel_and_nothing_of_the_build() -> None:
+    assert re.search(r"^FROM \S+ AS build$", DOCKERFILE, re.MULTILINE)
+    assert "pip wheel" in DOCKERFILE.split("\nFROM ", 2)[1]
+    assert "COPY digest" not in FINAL_STAGE and "COPY pyproject.toml" not in FINAL_STAGE
+    assert "from=build" in FINAL_STAGE and "/wheels/*.whl" in FINAL_STAGE
+    assert re.search(r"^USER 10001:10001$", FINAL_STAGE, re.MULTILINE)
+    assert re.search(r'^HEALTHCHECK .*CMD \["digest", "-q", "status", "--check"\]$', FINAL_STAGE, re.MULTILINE)
+
+
+def failing_run_seconds(settings: Settings) -> float:
+    """How long one request takes to fail at `settings`: every try times out, with the backoff between."""
+    backoff = sum(settings.retry_backoff * 2**attempt for attempt in range(settings.max_tries - 1))
+    return settings.max_tries * settings.request_timeout + backoff
+
+
+def test_compose_lets_a_failing_run_and_its_verification_end_before_the_container_is_killed() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    grace = compose["services"]["digest"]["stop_grace_period"]
+    minutes = int(grace.removesuffix("m"))
+    assert minutes * 60 > 2 * failing_run_seconds(Settings())
+
+
+def test_the_license_is_an_spdx_expression_the_build_requirement_understands() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["license"] == "MIT"
+    assert "setuptools>=77" in pyproject["build-system"]["requires"]
