@@ -5,6 +5,7 @@ loading the configuration, and turning a DigestError into one `Error:` line and 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -33,6 +34,7 @@ __all__ = [
     "configured",
     "fetch_options",
     "reports_errors",
+    "say",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -162,6 +164,17 @@ def fetch_options(command: F) -> F:
     return decorated  # type: ignore[no-any-return]
 
 
+def say(line: str, level: int = logging.INFO, *, err: bool = False) -> None:
+    """A command's summary, note or `Error:` line: on stdout (stderr with `err` or from WARNING up), or under
+    `--log-format json` a JSON record at `level` like every log line, so a log collector reads one format."""
+    context = click.get_current_context(silent=True)
+    state = context.find_root().obj if context is not None else None
+    if state and state.get("log_format") == "json":
+        logging.getLogger("digest").log(level, "%s", line)
+        return
+    click.echo(line, err=err or level >= logging.WARNING)
+
+
 def reports_errors(command: F) -> F:
     """Turn the library's DigestError into `Error: …` on stderr and its exit code."""
 
@@ -170,7 +183,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except DigestError as err:
-            click.echo(f"Error: {redact(str(err))}", err=True)
+            say(f"Error: {redact(str(err))}", logging.ERROR)
             sys.exit(err.exit_code)
 
     return wrapper  # type: ignore[return-value]

@@ -28,6 +28,7 @@ from digest.arguments import (
     configured,
     fetch_options,
     reports_errors,
+    say,
 )
 from digest.batches import Batches, load_explained, load_labelled_days, load_stored_batches
 from digest.calendar import announcement_days
@@ -58,8 +59,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def echo_report(report: RunReport) -> None:
     """A run's notes (approximations, empty feeds) on stderr, then its one-line summary."""
     for note in report.notes:
-        click.echo(note, err=True)
-    click.echo(report.summary())
+        say(note, logging.WARNING)
+    say(report.summary())
     raise_undelivered(report)
 
 
@@ -226,7 +227,7 @@ def backfill(
     if dry_run:
         click.echo(estimate.describe())
         return
-    click.echo(estimate.describe(), err=True)
+    say(estimate.describe(), err=True)
     confirm_large(estimate.requests, config.settings.backfill_confirm_requests, yes)
     command = f"backfill {start.isoformat()}..{end.isoformat()}"
     with (
@@ -523,7 +524,7 @@ def status(as_json: bool, check: bool, now: datetime | None, config_path: Path |
     click.echo(health.as_json() if as_json else health.describe(), nl=as_json)
     problems = health.problems()
     if check and problems:
-        click.echo(f"Error: {'; '.join(problems)}", err=True)
+        say(f"Error: {'; '.join(problems)}", logging.ERROR)
         sys.exit(1)
 
 

@@ -4,6 +4,7 @@ per harvested set and one for the dates (elsewhere, one line a date); a failed d
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from digest.arguments import say
 from digest.errors import InputError
 from digest.redact import redact
 
@@ -36,11 +38,18 @@ class BackfillProgress:
         bar.update(received - bar.n)
 
     def on_date(self, day: date, outcome: str, failed: bool) -> None:
-        if failed:
-            self._dates.clear()
-            click.echo(f"Error: {day.isoformat()}: {redact(outcome)}", err=True)
-        if not self._terminal:
-            click.echo(f"{day.isoformat()}: failed: {redact(outcome)}" if failed else outcome)
+        """The date's line (and an `Error:` line when it failed); on a terminal written above the bars, which
+        stay at the bottom."""
+        line = f"{day.isoformat()}: failed: {redact(outcome)}" if failed else outcome
+        error = f"Error: {day.isoformat()}: {redact(outcome)}"
+        if self._terminal:
+            if failed:
+                tqdm.write(error, file=sys.stderr)
+            tqdm.write(line, file=sys.stdout)
+        else:
+            if failed:
+                say(error, logging.ERROR)
+            say(line)
         self._dates.update(1)
 
     def close(self) -> None:
