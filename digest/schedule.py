@@ -19,13 +19,14 @@ import contextlib
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from types import FrameType
 
 from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
@@ -133,7 +134,7 @@ def build_scheduler(
     runs: Runs,
     settings: Settings,
     *,
-    scheduler_cls: type[BaseScheduler] = BlockingScheduler,
+    scheduler_cls: type[BaseScheduler] = BackgroundScheduler,
     trigger: BaseTrigger | None = None,
 ) -> BaseScheduler:
     """A scheduler (not started) with one job, `runs` on `settings.schedule` (or `trigger`, in tests)."""
@@ -180,18 +181,26 @@ def serve(
     else:
         runs.log_next_run()
 
+    stop_signals: list[str] = []
+
     def stop(signum: int, frame: FrameType | None) -> None:
-        log.info("%s received: stopping the scheduler after the run in progress", signal.Signals(signum).name)
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        stop_signals.append(signal.Signals(signum).name)  # nothing more: no lock or log inside a handler
 
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         scheduler.start()
-        with runs.busy:  # the run in progress, if any, ends before the scheduler is said to be stopped
-            pass
+        while not stop_signals:
+            time.sleep(_STOP_POLL)
+        log.info("%s received: stopping the scheduler after the run in progress", stop_signals[0])
+        scheduler.shutdown(wait=False)
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            signal.signal(signum, handler)  # a second signal now stops at once
+    with runs.busy:  # the run in progress, if any, ends before the scheduler is said to be stopped
+        pass
     log.info("scheduler stopped")
     return None
+
+
+_STOP_POLL = 0.2
+"""Seconds between looks at whether a signal asked to stop: the scheduler works in its own threads."""

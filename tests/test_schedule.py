@@ -96,25 +96,23 @@ def test_a_failed_run_is_retried_within_the_day_and_the_next_run_is_logged(
 ) -> None:
     caplog.set_level(logging.INFO, logger="digest.schedule")
     job = FlakyJob(wanted=2)
-    runs = Runs(job, lambda: SATURDAY, [0.001])  # a retry 60 ms later, where the default waits 5 minutes
-    scheduler = build_scheduler(
-        runs, Settings(), scheduler_cls=BackgroundScheduler, trigger=cron_trigger("0 0 1 1 *", "UTC")
-    )
+    runs = Runs(job, lambda: SATURDAY, [5, 15])
+    scheduler = build_scheduler(runs, Settings(), trigger=cron_trigger("0 0 1 1 *", "UTC"))  # not started
+
     runs.run(day=date(2025, 10, 3))
-    scheduler.start()
-    try:
-        assert job.done.wait(timeout=30)
-    finally:
-        scheduler.shutdown(wait=True)
+    retry = scheduler.get_job("digest-retry")
+    retry.func(**retry.kwargs)  # what the scheduler does at the retry's time
 
     assert job.days == [date(2025, 10, 3), date(2025, 10, 3)]
-    messages = [record.getMessage() for record in caplog.records]
-    assert messages[0].startswith(
-        "run at 2025-10-04T12:00:00+00:00 failed: arXiv answered 503 five times; retry 1 of 1 at "
-    )
-    assert messages[1].startswith("next run at ")
-    assert messages[2] == "run at 2025-10-04T12:00:00+00:00: 2025-10-04: MLLM 2"
-    assert messages[3].startswith(f"next run at {datetime.now(UTC).year + 1}-01-01T00:00")
+    at = retry.trigger.run_date.isoformat(timespec="seconds")
+    assert abs(retry.trigger.run_date - datetime.now(UTC) - timedelta(minutes=5)) < timedelta(minutes=1)
+    assert [record.getMessage() for record in caplog.records] == [
+        f"run at 2025-10-04T12:00:00+00:00 failed: arXiv answered 503 five times; retry 1 of 2 at {at}",
+        f"next run at {retry.trigger.run_date.isoformat(timespec='minutes')}",
+        "run at 2025-10-04T12:00:00+00:00: 2025-10-04: MLLM 2",
+        f"next run at {datetime.now(UTC).year + 1}-01-01T00:00+00:00",
+    ]
+    assert scheduler.get_job("digest-retry") is None
 
 
 def test_after_the_last_retry_the_next_tick_retries(caplog: pytest.LogCaptureFixture) -> None:
@@ -207,6 +205,8 @@ serve(job, Settings(), once=False, trigger=IntervalTrigger(seconds=0.02))
 
 def test_sigterm_during_a_run_says_stopped_only_after_the_run_ends() -> None:
     child = subprocess.Popen([sys.executable, "-c", STOPPED_MID_RUN_CHILD], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(60, child.kill)  # a child that hangs ends the reads below
+    watchdog.start()
     try:
         assert child.stdout is not None
         while child.stdout.readline() not in ("running\n", ""):  # "" if the child died: the asserts say so
@@ -214,6 +214,7 @@ def test_sigterm_during_a_run_says_stopped_only_after_the_run_ends() -> None:
         child.send_signal(signal.SIGTERM)
         out, _ = child.communicate(timeout=30)
     finally:
+        watchdog.cancel()
         child.kill()
     assert child.returncode == 0
     lines = out.splitlines()

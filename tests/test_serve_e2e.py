@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -65,6 +66,8 @@ def test_serve_started_after_a_missed_tick_runs_that_date_at_once_and_stops_on_s
         child = subprocess.Popen(
             [sys.executable, "-m", "digest", *args], env=env, stderr=subprocess.PIPE, text=True, cwd=tmp_path
         )
+        watchdog = threading.Timer(60, child.kill)  # a child that never logs the run ends the reads below
+        watchdog.start()
         try:
             assert child.stderr is not None
             lines = [child.stderr.readline()]
@@ -74,6 +77,7 @@ def test_serve_started_after_a_missed_tick_runs_that_date_at_once_and_stops_on_s
             child.send_signal(signal.SIGTERM)
             _, rest = child.communicate(timeout=60)
         finally:
+            watchdog.cancel()
             child.kill()
     messages = [line.split(": ", 1)[1].rstrip("\n") for line in lines + rest.splitlines(keepends=True)]
     assert child.returncode == 0
