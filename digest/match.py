@@ -25,8 +25,9 @@ __all__ = [
     "searched_text",
 ]
 
-# Words mode: hyphens, en-dashes and spaces are one separator; a term may take a plural `s`.
-_SEPARATOR = r"[\s\-–]+"
+# Words mode: spaces, the hyphen and the Unicode dashes (‐ ‑ ‒ – — ―) are one separator; a term may take a
+# plural `s` or `es`.
+_SEPARATOR = r"[\s\-\u2010-\u2015]+"
 _CONTEXT = 40
 
 
@@ -134,9 +135,9 @@ def _part(term: str, words: bool, case_sensitive: bool) -> _Part:
 
 
 def _word_pattern(term: str) -> str:
-    """The term's words joined by any separator, an optional plural `s`, no word character after."""
+    """The term's words joined by any separator, an optional plural `s` or `es`, no word character after."""
     words = [re.escape(word) for word in re.split(_SEPARATOR, term.strip())]
-    return _SEPARATOR.join(words) + r"s?(?!\w)"
+    return _SEPARATOR.join(words) + r"(?:e?s)?(?!\w)"
 
 
 def _is_word_character(character: str) -> bool:

@@ -67,6 +67,26 @@ def test_words_mode_keeps_separators_inside_a_keyword_flexible() -> None:
     assert kept(Topic(keywords=["test-time scaling"]), "Test Time–Scaling laws")
 
 
+@pytest.mark.parametrize(
+    "abstract",
+    ["vision-language models", "Vision Language Model", "vision\u2010language model", "vision\u2011language model",
+     "vision\u2012language model", "vision\u2013language model", "vision\u2014language model",
+     "vision\u2015language model", "vision -- language models"],
+)  # fmt: skip
+def test_words_mode_matches_across_spaces_hyphens_and_unicode_dashes(abstract: str) -> None:
+    assert kept(Topic(keywords=["Vision Language Model"]), f"We study {abstract} here.")
+
+
+@pytest.mark.parametrize("abstract", ["two VLMs", "several approaches", "one approach."])
+def test_words_mode_matches_a_plural_in_s_or_es(abstract: str) -> None:
+    assert kept(Topic(keywords=["VLM", "approach"]), abstract)
+
+
+@pytest.mark.parametrize("abstract", ["VLMa", "approachess", "LVLM"])
+def test_words_mode_matches_no_other_ending_or_longer_word(abstract: str) -> None:
+    assert not kept(Topic(keywords=["VLM", "approach"]), abstract)
+
+
 def test_words_mode_does_not_match_a_prefix_of_a_longer_word() -> None:
     assert not kept(Topic(keywords=["Bench"]), "a new benchmark")
 
