@@ -9,9 +9,6 @@ tuned on. See README, "Is my topic any good?".
 
 from __future__ import annotations
 
-import itertools
-import re
-from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -19,9 +16,11 @@ from typing import Any
 
 import yaml
 
-from digest.config import KeywordSpec, Topic, keyword_text
+from digest.config import Topic, keyword_text
+from digest.errors import InputError
 from digest.labels import Confusion
 from digest.match import TopicMatcher
+from digest.mining import Move, PhraseIndex, apply_moves, select_moves
 from digest.models import Paper
 from digest.plan import Rules, TopicPlan
 from digest.select import Decision, decide
@@ -39,8 +38,9 @@ __all__ = [
 
 THRESHOLDS = [round(0.20 + 0.01 * step, 2) for step in range(61)]
 """The similarity thresholds a sweep tries: 0.20 to 0.80."""
-CANDIDATES = 5
-"""Keyword and filter candidates proposed."""
+ENOUGH_RELEVANT = 20
+ENOUGH_DATES = 3
+"""Below these, `tune` warns that its figures say little (labelling more makes them meaningful)."""
 
 
 @dataclass(frozen=True)
@@ -123,49 +123,70 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of the phrase selection: the move made on all the dates, its figures cross-validated."""
+
+    move: Move
+    confusion: Confusion
+    kept: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {"step": self.move.describe(), "kept": self.kept, **self.confusion.scores()}
+
+
+@dataclass(frozen=True)
 class TuneReport:
     topic: str
     dates: int
     labelled: int
     configured: Setting
     settings: list[Setting]
-    candidates: list[Setting]
-    snippet: str
+    steps: list[Step]
+    proposal: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def best(self) -> Setting:
-        return max(
-            [self.configured, *self.settings, *self.candidates],
-            key=lambda s: (round(s.confusion.f1, 9), -len(s.changes)),
-        )
+        return max([self.configured, *self.settings], key=lambda s: (round(s.confusion.f1, 9), -len(s.changes)))
 
     def as_json(self) -> dict[str, Any]:
         return {
             "configured": self.configured.confusion.scores(),
-            "best": self.best.as_json(),
-            "candidates": [setting.as_json() for setting in [*self.settings, *self.candidates]],
+            "best": {**self.best.as_json(), "topic": self.proposal},
+            "candidates": [setting.as_json() for setting in self.settings],
+            "steps": [step.as_json() for step in self.steps],
+            "cross_validated": self.dates > 1,
+            "warnings": self.warnings,
         }
 
     def describe(self) -> str:
-        lines = [
-            f"{self.topic}: {self.labelled} labelled papers on {self.dates} dates; every figure is cross-validated "
-            "(leave one date out)",
-            "",
-            f"{'setting':44} {'precision':>9} {'recall':>7} {'F1':>6}",
-        ]
-        for setting in [self.configured, *self.settings, *self.candidates]:
+        how = (
+            "every figure is cross-validated (leave one date out)"
+            if self.dates > 1
+            else "one date: cross-validation is impossible, these are TRAINING figures (optimistic)"
+        )
+        lines = [f"{self.topic}: {self.labelled} labelled papers on {self.dates} dates; {how}"]
+        lines += [f"warning: {warning}" for warning in self.warnings]
+        lines += ["", f"{'setting':44} {'precision':>9} {'recall':>7} {'F1':>6}"]
+        for setting in [self.configured, *self.settings]:
             chosen = f" (thresholds {', '.join(f'{t:g}' for t in setting.thresholds)})" if setting.thresholds else ""
             c = setting.confusion
             lines.append(f"{setting.name:44} {c.precision:9.3f} {c.recall:7.3f} {c.f1:6.3f}{chosen}")
+        if self.steps:
+            lines += ["", "phrase selection from match: words, one move a step, kept while F1 rises:"]
+            for number, step in enumerate(self.steps, start=1):
+                c, verdict = step.confusion, "" if step.kept else "  (F1 does not rise: stop)"
+                figures = f"{c.precision:9.3f} {c.recall:7.3f} {c.f1:6.3f}"
+                lines.append(f"{number:2}. {step.move.describe():40} {figures}{verdict}")
         best = self.best
         lines += [
             "",
             f"best by F1: {best.name} (F1 {best.confusion.f1:.3f})",
             "",
             "Paste into the topic:",
-            self.snippet,
+            yaml.safe_dump({self.topic: self.proposal}, sort_keys=False, allow_unicode=True, width=100),
         ]
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines)
 
 
 def format_evaluation(name: str, evaluation: Evaluation, missing: Sequence[str]) -> str:
@@ -203,6 +224,8 @@ def tune(
 ) -> TuneReport:
     """Every setting scored by leave-one-date-out cross-validation; the best by F1, as a YAML snippet."""
     topic, rules = planned.topic, planned.rules
+    days = one_date_each(days, labels)
+    _checked_labels(days, labels)
 
     def plain(changes: dict[str, Any], label: str, variant: TopicPlan, semantic: bool = False) -> Setting:
         return Setting(
@@ -248,11 +271,101 @@ def tune(
             swept({"combine": "any"}, "keywords or similarity to examples (any)", "any", by_examples=True),
             swept({"combine": "all"}, "keywords and similarity to examples (all)", "all", by_examples=True),
         ]
-    candidates = _term_candidates(days, planned, subscribed, labels)
+    words_plan = TopicPlan(topic, replace(rules, match="words"))
+    steps, moves = _phrase_steps(days, words_plan, subscribed, labels)
+    if moves:
+        mined = apply_moves(words_plan, moves).topic
+        changes = {"match": "words", "keywords": mined.keywords, "filters": mined.filters}
+        settings.append(Setting(f"match: words + {len(moves)} mined moves", changes, steps[len(moves) - 1].confusion))
     report = TuneReport(
-        name, len(days), sum(1 for d in days for p in d.papers if p.id in labels), configured, settings, candidates, ""
+        name, len(days), len({p.id for d in days for p in d.papers if p.id in labels}), configured, settings, steps, {}
     )
-    return replace(report, snippet=_snippet(name, topic, report.best))
+    return replace(report, proposal=proposed_topic(topic, report.best), warnings=_warnings(days, labels))
+
+
+def one_date_each(days: Sequence[LabelledDay], labels: Mapping[str, bool]) -> list[LabelledDay]:
+    """The dates as labelled: a labelled paper announced again on another date (a replacement) belongs to the
+    date holding the most labelled papers, and is left out of the others; a date left with none is no
+    labelled date. So no paper is both trained on and held out, and a date is not counted for one paper."""
+    holding = {day.day: sum(1 for paper in day.papers if paper.id in labels) for day in days}
+    home: dict[str, date] = {}
+    for day in sorted(days, key=lambda d: (-holding[d.day], d.day)):
+        for paper in day.papers:
+            if paper.id in labels:
+                home.setdefault(paper.id, day.day)
+    kept = [
+        replace(day, papers=[p for p in day.papers if home.get(p.id, day.day) == day.day])
+        for day in days
+        if day.day in home.values()
+    ]
+    return kept
+
+
+def _checked_labels(days: Sequence[LabelledDay], labels: Mapping[str, bool]) -> None:
+    """Tuning needs both kinds of labels on the stored dates: with one kind every F1 is 0 or 1."""
+    found = {paper.id: labels[paper.id] for day in days for paper in day.papers if paper.id in labels}
+    if len(set(found.values())) < 2:
+        kind = "relevant (1)" if any(found.values()) else "not relevant (0)"
+        raise InputError(
+            f"all {len(found)} labelled papers of the stored dates are {kind}: tuning needs papers of both kinds; "
+            "label some of the other kind with `digest label`"
+        )
+
+
+def _warnings(days: Sequence[LabelledDay], labels: Mapping[str, bool]) -> list[str]:
+    """What the figures cannot say: too few relevant papers or dates to tell a good setting from luck."""
+    relevant = len({paper.id for day in days for paper in day.papers if labels.get(paper.id)})
+    warnings = []
+    if relevant < ENOUGH_RELEVANT:
+        warnings.append(
+            f"only {relevant} relevant labelled papers: label {ENOUGH_RELEVANT - relevant} more relevant ones "
+            f"(at least {ENOUGH_RELEVANT}) for figures that mean something"
+        )
+    if len(days) < ENOUGH_DATES:
+        warnings.append(
+            f"only {len(days)} labelled date{'s' if len(days) > 1 else ''}: label {ENOUGH_DATES - len(days)} more "
+            f"(at least {ENOUGH_DATES}) for figures that mean something"
+        )
+    return warnings
+
+
+def _phrase_steps(
+    days: Sequence[LabelledDay], words_plan: TopicPlan, subscribed: Collection[str], labels: Mapping[str, bool]
+) -> tuple[list[Step], list[Move]]:
+    """Greedy phrase selection, scored honestly: each fold mines and selects on its training dates only and
+    is scored on its held-out date; step k's figures are every fold's first k moves. The moves shown are
+    those selected on all the dates; they are kept while the cross-validated F1 rises."""
+    index = PhraseIndex({day.day: day.papers for day in days}, words_plan, subscribed, labels)
+
+    def moves_on(train: Sequence[LabelledDay]) -> list[Move]:
+        def verdicts_of(plan: TopicPlan) -> Mapping[str, Decision]:
+            return evaluate(train, plan, subscribed, labels, semantic=False).verdicts
+
+        return select_moves(words_plan, {day.day for day in train}, index, labels, verdicts_of)
+
+    everywhere = moves_on(days)
+    per_fold = {held.day: moves_on([d for d in days if d is not held] or [held]) for held in days}
+
+    def at_step(count: int) -> Confusion:
+        return _folds(
+            days,
+            lambda train, held: (
+                evaluate(
+                    [held], apply_moves(words_plan, per_fold[held.day][:count]), subscribed, labels, semantic=False
+                ).confusion
+            ),
+        )
+
+    steps: list[Step] = []
+    previous = at_step(0).f1
+    for count, move in enumerate(everywhere, start=1):
+        confusion = at_step(count)
+        rises = confusion.f1 > previous + 1e-9
+        steps.append(Step(move, confusion, rises))
+        if not rises:
+            break
+        previous = confusion.f1
+    return steps, everywhere[: sum(step.kept for step in steps)]
 
 
 EXAMPLES = 10
@@ -305,77 +418,9 @@ def _median(values: Sequence[float]) -> float:
     return ordered[len(ordered) // 2] if ordered else 0.0
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]+")
-
-
-def _terms(paper: Paper) -> set[str]:
-    """A paper's candidate terms: its words and two-word phrases, case kept (acronyms matter)."""
-    words = _WORD.findall(f"{paper.title} {paper.abstract}")
-    return {*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))}
-
-
-def _mined(
-    days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labels: Mapping[str, bool]
-) -> tuple[list[str], list[str]]:
-    """Keyword candidates (frequent among the missed relevant papers, rare among the rightly dropped) and
-    filter candidates (frequent among the wrongly kept, rare among the rightly kept), best first."""
-    evaluation = evaluate(days, planned, subscribed, labels)
-    kept_right = {decision.paper.id for decision in evaluation.of(kept=True, relevant=True)}
-    dropped_right = {decision.paper.id for decision in evaluation.of(kept=False, relevant=False)}
-    papers = {p.id: p for d in days for p in d.papers}
-
-    def ranked(wanted: Sequence[Paper], unwanted: Collection[str]) -> list[str]:
-        hits = Counter(term for paper in wanted for term in _terms(paper))
-        against = Counter(term for paper_id in unwanted for term in _terms(papers[paper_id]))
-        scored = [(count - 2 * against[term], term) for term, count in hits.items() if count >= 2 and len(term) > 2]
-        return [term for score, term in sorted(scored, key=lambda item: (-item[0], item[1])) if score > 0][:CANDIDATES]
-
-    keywords = ranked([d.paper for d in evaluation.false_negatives], dropped_right)
-    filters = ranked([d.paper for d in evaluation.false_positives], kept_right)
-    return keywords, filters
-
-
-def _term_candidates(
-    days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labels: Mapping[str, bool]
-) -> list[Setting]:
-    """Each mined term as one more keyword or filter, scored on each held-out date only if the other
-    dates' mining proposed it too."""
-    keywords, filters = _mined(days, planned, subscribed, labels)
-    per_fold = {
-        id(held): _mined([d for d in days if d is not held] or [held], planned, subscribed, labels) for held in days
-    }
-    settings = []
-    for kind, terms in (("keywords", keywords), ("filters", filters)):
-        for term in terms:
-            added = _with_term(planned, kind, term)
-
-            def fold(
-                train: Sequence[LabelledDay],
-                held: LabelledDay,
-                kind: str = kind,
-                term: str = term,
-                added: TopicPlan = added,
-            ) -> Confusion:
-                proposed = per_fold[id(held)][0 if kind == "keywords" else 1]
-                chosen = added if term in proposed else planned
-                return evaluate([held], chosen, subscribed, labels).confusion
-
-            shown = [*(keyword_text(k) for k in getattr(added.topic, kind) or [])]
-            settings.append(Setting(f"{kind[:-1]} + `{term}`", {kind: shown}, _folds(days, fold)))
-    return settings
-
-
-def _with_term(planned: TopicPlan, kind: str, term: str) -> TopicPlan:
-    spec = KeywordSpec(term=term, case_sensitive=any(c.isupper() for c in term[1:]))
-    current = list(getattr(planned.topic, kind) or [])
-    return TopicPlan(planned.topic.model_copy(update={kind: [*current, spec]}), planned.rules)
-
-
-def _snippet(name: str, topic: Topic, best: Setting) -> str:
-    """The best setting as YAML to paste under `topic:`."""
-    data: dict[str, Any] = {"keywords": [_keyword_yaml(k) for k in topic.keywords]}
-    if topic.filters:
-        data["filters"] = [_keyword_yaml(k) for k in topic.filters]
+def proposed_topic(topic: Topic, best: Setting) -> dict[str, Any]:
+    """The configured topic with the best setting applied, as the mapping a topic file holds."""
+    data = topic.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     changes = dict(best.changes)
     threshold = changes.pop("threshold", None)
     data.update(changes)
@@ -383,10 +428,4 @@ def _snippet(name: str, topic: Topic, best: Setting) -> str:
         data["similar_to"] = {**data["similar_to"], "threshold": threshold}
     if data.get("keywords") == []:
         del data["keywords"]
-    return yaml.safe_dump({name: data}, sort_keys=False, allow_unicode=True, width=100)
-
-
-def _keyword_yaml(keyword: Any) -> Any:
-    if isinstance(keyword, KeywordSpec):
-        return keyword.model_dump(exclude_defaults=True)
-    return keyword
+    return Topic.model_validate(data).model_dump(mode="json", exclude_none=True, exclude_defaults=True)

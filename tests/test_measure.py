@@ -249,16 +249,22 @@ def test_similar_to_needs_examples_or_a_description() -> None:
 # tune
 
 
-def test_tune_reports_the_settings_cross_validated_as_one_json_object(stored: Path) -> None:
+def test_tune_reports_its_settings_and_a_best_topic_that_try_accepts_unchanged(stored: Path) -> None:
     result = digest(
         stored, "tune", "--topic", "MLLM", "--labels", str(LABELS), "--from", DAYS[0], "--to", DAYS[1], "--json"
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["configured"] == {"precision": 68 / 89, "recall": 68 / 94, "f1": 136 / 183}
-    assert set(report["best"]) == {"setting", "precision", "recall", "f1"}
+    assert set(report["best"]) == {"setting", "precision", "recall", "f1", "topic"}
     assert report["best"]["f1"] >= report["configured"]["f1"]
     assert {"match": "words"} in [candidate["setting"] for candidate in report["candidates"]]
+    assert report["warnings"] == ["only 2 labelled dates: label 1 more (at least 3) for figures that mean something"]
+    (stored / "proposed.yaml").write_text(json.dumps(report["best"]["topic"]))  # the best topic, as `try` takes it
+    tried = digest(stored, "try", "--topic-file", str(stored / "proposed.yaml"), "--from", DAYS[0], "--to", DAYS[1],
+                   "--labels", str(LABELS))  # fmt: skip
+    assert tried.exit_code == 0, tried.output
+    assert tried.stdout.startswith("proposed: tp ")
 
 
 def test_tune_prints_a_yaml_snippet_to_paste(stored: Path) -> None:
@@ -269,6 +275,7 @@ def test_tune_prints_a_yaml_snippet_to_paste(stored: Path) -> None:
 
     assert list(yaml.safe_load(snippet)) == ["MLLM"]
     Topic.model_validate(yaml.safe_load(snippet)["MLLM"])
+    assert "match: words" in snippet or "similar_to" in snippet  # the best setting, not the configured topic
 
 
 def test_tune_without_stored_labelled_dates_says_what_to_fetch(tmp_path: Path) -> None:

@@ -1,0 +1,117 @@
+"""`digest tune` mines phrases: words-mode phrases, greedy selection inside each fold, honest figures."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from digest.config import Topic
+from digest.errors import InputError
+from digest.mining import Move, phrases
+from digest.models import Paper
+from digest.plan import Rules, TopicPlan
+from digest.tune import LabelledDay, TuneReport, tune
+
+SUBSCRIBED = {"cs.AI"}
+TOPIC = TopicPlan(Topic(keywords=["MLLM"]), Rules())
+
+
+def paper(number: int, abstract: str) -> Paper:
+    return Paper(id=f"2510.{number:05d}", title="", authors=["A"], abstract=abstract, categories=["cs.AI"])
+
+
+def robot_days(count: int) -> tuple[list[LabelledDay], dict[str, bool]]:
+    """Each date: two VLA papers the keyword misses (relevant), two MLLM papers it keeps (relevant), two
+    robot papers (labelled not relevant) and forty unlabelled papers that, like every VLA paper, say "novel
+    pipeline": frequent among the missed ones, and everywhere else too."""
+    days, labels = [], {}
+    for n in range(count):
+        base = 100 * n
+        missed = [paper(base + i, "A novel pipeline: a vision-language-action (VLA) model for robots.") for i in (1, 2)]
+        kept = [paper(base + i, "An MLLM that reads charts.") for i in (3, 4)]
+        robots = [paper(base + i, "A grasping policy for robots.") for i in (5, 6)]
+        others = [paper(base + 10 + i, "A novel pipeline for sorting.") for i in range(40)]
+        labels |= {p.id: True for p in missed + kept} | {p.id: False for p in robots}
+        days.append(LabelledDay(date(2025, 10, 13) + timedelta(days=n), [*missed, *kept, *robots, *others]))
+    return days, labels
+
+
+def tuned(days: list[LabelledDay], labels: dict[str, bool]) -> TuneReport:
+    return tune("MLLM", TOPIC, days, SUBSCRIBED, labels, description="multimodal large language models")
+
+
+def test_phrases_are_words_mode_forms_of_one_to_four_words() -> None:
+    found = phrases("Vision-Language-Action (VLAs) models, and large vision–language models")
+    assert {"vision language action", "vla", "model", "large vision language model"} <= set(found)
+    assert found["vla"] == "VLA"
+    assert "action vla" not in found  # a parenthesis ends a phrase
+    assert "and large" not in found  # no phrase starts or ends with a stop word
+
+
+def test_mining_finds_the_phrase_of_the_missed_papers_and_not_the_generic_one() -> None:
+    report = tuned(*robot_days(3))
+    assert report.steps[0].move == Move("keyword", "vision language action")
+    assert report.steps[0].confusion.f1 == 1.0
+    assert not any("pipeline" in step.move.term for step in report.steps)
+
+
+def test_the_proposal_is_the_whole_topic_with_the_mined_keyword_in_words_mode() -> None:
+    report = tuned(*robot_days(3))
+    assert report.proposal == {"keywords": ["MLLM", "vision language action"], "match": "words"}
+    assert report.as_json()["best"]["topic"] == report.proposal
+    assert "MLLM:\n  keywords:\n  - MLLM\n  - vision language action\n  match: words\n" in report.describe()
+
+
+def test_greedy_selection_stops_when_no_move_raises_f1() -> None:
+    days, labels = robot_days(3)
+    report = tuned(days, labels)
+    assert [step.kept for step in report.steps] == [True]  # perfect after one move: nothing more to add
+    perfect = TopicPlan(Topic(keywords=["MLLM", "VLA"]), Rules(match="words"))
+    assert tune("MLLM", perfect, days, SUBSCRIBED, labels, description="x").steps == []
+
+
+def test_a_phrase_found_on_one_training_date_only_is_not_kept_on_held_out_dates() -> None:
+    days, labels = robot_days(3)
+    lonely = paper(999, "A chart-reading OCR assistant and an OCR assistant.")
+    days[0] = LabelledDay(days[0].day, [*days[0].papers, lonely, paper(998, "An OCR assistant.")])
+    labels |= {lonely.id: True, "2510.00998": True}
+    assert not any("OCR" in step.move.term for step in tuned(days, labels).steps)
+
+
+def test_one_labelled_date_says_the_figures_are_training_figures() -> None:
+    text = tuned(*robot_days(1)).describe()
+    assert text.startswith(
+        "MLLM: 6 labelled papers on 1 dates; one date: cross-validation is impossible, these are TRAINING figures"
+    )
+
+
+def test_few_relevant_labels_or_dates_are_warned_with_how_many_more() -> None:
+    report = tuned(*robot_days(2))
+    assert report.warnings == [
+        "only 8 relevant labelled papers: label 12 more relevant ones (at least 20) for figures that mean something",
+        "only 2 labelled dates: label 1 more (at least 3) for figures that mean something",
+    ]
+    assert "warning: only 8 relevant labelled papers" in report.describe()
+    assert report.as_json()["warnings"] == report.warnings
+
+
+def test_enough_labels_and_dates_give_no_warning() -> None:
+    assert tuned(*robot_days(5)).warnings == []
+
+
+@pytest.mark.parametrize(("relevant", "kind"), [(True, "relevant (1)"), (False, "not relevant (0)")])
+def test_labels_of_one_kind_only_are_a_clear_error(relevant: bool, kind: str) -> None:
+    days, labels = robot_days(2)
+    with pytest.raises(InputError) as raised:
+        tuned(days, {paper_id: relevant for paper_id in labels})
+    assert str(raised.value) == (
+        f"all 12 labelled papers of the stored dates are {kind}: tuning needs papers of both kinds; "
+        "label some of the other kind with `digest label`"
+    )
+
+
+def test_a_paper_on_two_dates_belongs_to_the_date_with_more_labels() -> None:
+    days, labels = robot_days(3)
+    replacement = LabelledDay(date(2025, 12, 1), [days[0].papers[0]])
+    assert tuned([*days, replacement], labels).dates == 3
