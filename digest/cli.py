@@ -300,7 +300,7 @@ def serve(
 @main.command()
 @click.option("--date", "day", required=True, type=DATE, help="The digest date (its batch must be stored).")
 @click.option("--topic", "topic_name", required=True, help="The topic to explain.")
-@click.option("--near-misses", is_flag=True, help="Only the papers whole-word matching would add or drop.")
+@click.option("--near-misses", is_flag=True, help="Only the papers the topic's other match mode would add or drop.")
 @click.option("--kept", "shown", flag_value="kept", help="Only the papers the topic kept.")
 @click.option("--dropped", "shown", flag_value="dropped", help="Only the papers the topic dropped.")
 @click.option("--paper", "paper_id", help="Only this paper (an arXiv id such as 2510.01234).")
@@ -323,7 +323,8 @@ def explain(
     planned = plan.topics[topic_name]
     papers, seen, similarity = load_explained(plan, day, topic_name)
     if near_misses:
-        click.echo(explanation.format_near_misses(explanation.near_misses(papers, planned, plan.subscribed)), nl=False)
+        misses = explanation.near_misses(papers, planned, plan.subscribed)
+        click.echo(explanation.format_near_misses(misses, explanation.other_mode(planned)), nl=False)
         return
     decisions = explanation.explain_topic(papers, planned, plan.subscribed, seen, similarity)
     text = explanation.format_explanation(topic_name, day, decisions, shown=shown or "all", paper_id=paper_id)

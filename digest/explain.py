@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
+from digest.config import MatchMode
 from digest.errors import InputError
 from digest.match import TopicMatcher
 from digest.models import Paper
@@ -24,6 +25,7 @@ __all__ = [
     "format_near_misses",
     "format_trial",
     "near_misses",
+    "other_mode",
     "trial_counts",
 ]
 
@@ -47,25 +49,30 @@ def explain_topic(
 
 @dataclass(frozen=True)
 class NearMiss:
-    """A paper whole-word matching would add to, or drop from, what substring matching keeps."""
+    """A paper the other match mode would add to, or drop from, what the topic's own mode keeps."""
 
     decision: Decision
     added: bool
 
 
+def other_mode(planned: TopicPlan) -> MatchMode:
+    """The match mode a topic does not use: what `--near-misses` compares it with."""
+    return "substring" if planned.rules.match == "words" else "words"
+
+
 def near_misses(papers: Iterable[Paper], planned: TopicPlan, subscribed: Collection[str]) -> list[NearMiss]:
-    """The papers on which `substring` and `words` matching disagree, with the verdict of `words`."""
-    words = replace(planned.rules, match="words")
-    substring = replace(words, match="substring")
-    by_words = TopicMatcher(planned.topic, "words")
-    by_substring = TopicMatcher(planned.topic, "substring")
+    """The papers on which the topic's own match mode and the other disagree, with the other's verdict
+    when it keeps the paper (added), else the own mode's (dropped)."""
+    own = planned.rules
+    other = replace(own, match=other_mode(planned))
+    by_own = TopicMatcher(planned.topic, own.match)
+    by_other = TopicMatcher(planned.topic, other.match)
     misses = []
     for paper in papers:
-        with_words = decide(paper, by_words, words, subscribed)
-        with_substring = decide(paper, by_substring, substring, subscribed)
-        if with_words.kept != with_substring.kept:
-            shown = with_words if with_words.kept else with_substring
-            misses.append(NearMiss(shown, added=with_words.kept))
+        with_other = decide(paper, by_other, other, subscribed)
+        with_own = decide(paper, by_own, own, subscribed)
+        if with_other.kept != with_own.kept:
+            misses.append(NearMiss(with_other if with_other.kept else with_own, added=with_other.kept))
     return sorted(misses, key=lambda miss: (not miss.added, miss.decision.paper.id))
 
 
@@ -96,11 +103,12 @@ def _verdict(decision: Decision) -> Literal["kept", "dropped"]:
     return "kept" if decision.kept else "dropped"
 
 
-def format_near_misses(misses: Sequence[NearMiss]) -> str:
+def format_near_misses(misses: Sequence[NearMiss], mode: MatchMode) -> str:
+    """What `mode` (the topic's other match mode) would add and drop, a line a paper."""
     if not misses:
-        return "words mode would keep the same papers\n"
-    lines = [f"words mode would add {sum(m.added for m in misses)} and drop {sum(not m.added for m in misses)}:"]
-    lines += [_line("+ words" if miss.added else "- words", miss.decision) for miss in misses]
+        return f"{mode} mode would keep the same papers\n"
+    lines = [f"{mode} mode would add {sum(m.added for m in misses)} and drop {sum(not m.added for m in misses)}:"]
+    lines += [_line(f"+ {mode}" if miss.added else f"- {mode}", miss.decision) for miss in misses]
     return "\n".join(lines) + "\n"
 
 

@@ -75,6 +75,16 @@ def test_near_misses_list_what_words_mode_would_add_or_drop(config_path: Path) -
     )
 
 
+def test_near_misses_of_a_words_topic_compare_with_substring_mode(config_path: Path) -> None:
+    config_path.write_text(CONFIG.replace("    filters:\n", "    filters:\n    match: words\n"))
+    result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM", "--near-misses")
+    assert result.output == (
+        "substring mode would add 1 and drop 1:\n"
+        '+ substring 2510.00005   keyword `MLM`: "HTMLM parsing x."\n'
+        '- substring 2510.00001   keyword `Vision Language Model`: "A Vision-Language Model for robots x."\n'
+    )
+
+
 def test_explain_of_a_date_not_stored_says_what_to_run(config_path: Path) -> None:
     result = digest(config_path, "explain", "--date", "2025-10-14", "--topic", "MLLM")
     assert result.exit_code == 2
