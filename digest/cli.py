@@ -417,14 +417,13 @@ def tune(
     labels = {paper_id: label.relevant for paper_id, label in load_labels(path).labels.items()}
     description = tuning.description_of(planned.topic)
     similar_to = planned.topic.similar_to or SimilarTo(description=description)  # the topic's own, if it has one
-    labelled = [
-        day
-        for day in load_labelled_days(plan, announcement_days(start, end, plan.holidays), similar_to)
-        if any(paper.id in labels for paper in day.papers)
-    ]
-    if not labelled:
+    stored = load_labelled_days(plan, announcement_days(start, end, plan.holidays), None)
+    dates = [day.day for day in stored if any(paper.id in labels for paper in day.papers)]
+    if not dates:
         raise InputError(f"no stored batch from {start} to {end} holds a paper of {path}; fetch those dates first")
-    report = tuning.tune(topic_name, planned, labelled, plan.subscribed, labels, description=description)
+    labelled = {day.day: day for day in load_labelled_days(plan, dates, similar_to)}  # only these are embedded
+    days = [labelled.get(day.day, day) for day in stored]
+    report = tuning.tune(topic_name, planned, days, plan.subscribed, labels, description=description)
     click.echo(json.dumps(report.as_json()) if as_json else report.describe(), nl=as_json)
 
 

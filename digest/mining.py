@@ -3,11 +3,12 @@
 Pure. A paper's phrases are what a words-mode keyword could match in it: runs of one to four words that
 no punctuation breaks (so a parenthesised acronym such as "(VLA)" is a phrase of its own, and
 "vision-language models" is "vision language model"), lower-cased, the last word without its plural
-ending. `select_moves` grows a topic greedily on some labelled dates: each step adds the keyword, adds the
-filter or removes the keyword that best raises F1 there. A keyword is weighed against how common it is
-among all the papers of those dates, labelled or not, so a phrase every paper uses ("we construct") is
-never proposed. `tune` calls it inside each cross-validation fold. See docs/design.md, "Measuring and
-tuning".
+ending. `select_moves` grows a topic greedily on some labelled dates: each step adds the keyword that best
+raises F1 there or, when none does, the filter or the removal of a configured keyword that does. A keyword
+is weighed against how common it is among all the stored papers of the range, labelled or not (its
+estimated precision, `_Counts.precision`), and a phrase held by 5% of the papers is never one, so a phrase
+every paper uses ("we construct") is never proposed. `tune` calls it inside each cross-validation fold.
+See docs/design.md, "Measuring and tuning".
 """
 
 from __future__ import annotations
@@ -32,10 +33,15 @@ LONGEST = 4
 """Words in the longest phrase mined."""
 MOST_STEPS = 12
 """Moves a selection makes at most."""
-PRECISION_FLOOR = 0.5
-"""A keyword is proposed only if at least this share of all the papers holding it are labelled relevant."""
+PRECISION_FLOOR = 0.6
+"""A keyword is proposed only if at least this share of the papers holding it are relevant, as estimated
+on the training dates and across the store (`_Counts.precision`)."""
+LEAST_HOLDERS = 3
+"""A keyword must be held by this many missed relevant papers: two is a coincidence of wording."""
 LEAST_GAIN = 2
 """A move must set right at least this many more papers than it sets wrong (one paper is luck)."""
+FILTER_GAIN = 4
+"""A filter must drop this many more wrongly kept papers than relevant ones: it can only lose recall."""
 SPREAD = 2
 FILTER_SPREAD = 3
 """A keyword must set right papers of this many dates (a filter: more, since it can only lose relevant ones)."""
@@ -141,34 +147,25 @@ def select_moves(
     planned: TopicPlan, days: Collection[date], index: PhraseIndex, labels: Mapping[str, bool], verdicts_of: VerdictsOf
 ) -> list[Move]:
     """Greedy forward selection on `days`: at each step the move with the best F1 there, while F1 rises."""
-    papers_with: Counter[str] = Counter()
-    for day in days:
-        papers_with.update(index.papers_with[day])
-    common = {
-        phrase for phrase, count in papers_with.items() if count > GENERIC_SHARE * sum(index.papers[d] for d in days)
-    }
+    counts = _Counts.of(index, days)
+    common = {phrase for phrase, count in counts.training.items() if count > GENERIC_SHARE * counts.training_papers}
     spread = min(SPREAD, len(days))
     moves: list[Move] = []
     for _ in range(MOST_STEPS):
         current = apply_moves(planned, moves)
         verdicts = verdicts_of(current)
         confusion = Confusion.count((i for i, d in verdicts.items() if d.kept), {i: labels[i] for i in verdicts})
-        options = [
-            option
-            for option in [
-                *_keyword_options(verdicts, labels, index, papers_with, confusion, spread),
-                *_filter_options(verdicts, labels, index, confusion, min(FILTER_SPREAD, len(days))),
-            ]
-            if option[1].term.lower() not in common
-        ]
-        for keyword in (k for k in current.topic.keywords if isinstance(k, str) and k in planned.topic.keywords):
-            dropped = verdicts_of(apply_moves(planned, [*moves, Move("drop", keyword)]))
-            kept = (i for i, d in dropped.items() if d.kept)
-            options.append((Confusion.count(kept, {i: labels[i] for i in dropped}).f1, Move("drop", keyword)))
-        if not options:
-            break
-        score, move = max(options, key=lambda option: (round(option[0], 9), len(option[1].term), option[1].term))
-        if score <= confusion.f1 + 1e-9:
+        keywords = _keyword_options(verdicts, labels, index, counts, confusion, spread)
+        move = _best([option for option in keywords if option[1].term.lower() not in common], confusion.f1)
+        if move is None:  # keywords first: a phrase many relevant papers use carries over; an exclusion less often
+            others = _filter_options(verdicts, labels, index, confusion, min(FILTER_SPREAD, len(days)))
+            others = [option for option in others if option[1].term.lower() not in common]
+            for keyword in (k for k in current.topic.keywords if isinstance(k, str) and k in planned.topic.keywords):
+                dropped = verdicts_of(apply_moves(planned, [*moves, Move("drop", keyword)]))
+                kept = (i for i, d in dropped.items() if d.kept)
+                others.append((Confusion.count(kept, {i: labels[i] for i in dropped}).f1, Move("drop", keyword)))
+            move = _best(others, confusion.f1)
+        if move is None:
             break
         moves.append(move)
     return moves
@@ -177,8 +174,52 @@ def select_moves(
 Option = tuple[float, Move]
 
 
+def _best(options: Sequence[Option], now: float) -> Move | None:
+    """The option with the highest F1 (the longer term on a tie: the more specific phrase), if it beats `now`."""
+    if not options:
+        return None
+    score, move = max(options, key=lambda option: (round(option[0], 9), len(option[1].term), option[1].term))
+    return move if score > now + 1e-9 else None
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """How many papers hold each phrase: on the training dates, and in the whole store (every date but the
+    labelled ones held out)."""
+
+    training: Counter[str]
+    training_papers: int
+    stored: Counter[str]
+    stored_papers: int
+
+    @classmethod
+    def of(cls, index: PhraseIndex, days: Collection[date]) -> _Counts:
+        held_out = set(index.date_of.values()) - set(days)
+        training: Counter[str] = Counter()
+        stored: Counter[str] = Counter()
+        for day, counts in index.papers_with.items():
+            if day in days:
+                training.update(counts)
+            if day not in held_out:
+                stored.update(counts)
+        return cls(
+            training,
+            sum(index.papers.get(day, 0) for day in days),
+            stored,
+            sum(n for day, n in index.papers.items() if day not in held_out),
+        )
+
+    def precision(self, phrase: str, relevant: int) -> float:
+        """The share of the papers holding `phrase` that are relevant, estimated twice and the lower kept: on
+        the training dates, and across the store (the relevant rate of the training dates over the
+        phrase's rate among all stored papers: a phrase common on unlabelled dates too is generic)."""
+        on_training = relevant / self.training[phrase]
+        in_store = (relevant / self.training_papers) / (self.stored[phrase] / self.stored_papers)
+        return min(on_training, in_store)
+
+
 def _keyword_options(
-    verdicts: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex, papers_with: Counter[str],
+    verdicts: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex, counts: _Counts,
     confusion: Confusion, spread: int,
 ) -> list[Option]:  # fmt: skip
     """Phrases of the relevant papers no keyword matched, each with the F1 it would bring: every paper of
@@ -186,14 +227,13 @@ def _keyword_options(
     missed = [i for i, d in verdicts.items() if labels[i] and d.reason.startswith("no keyword matched")]
     relevant = Counter(phrase for i in verdicts if labels[i] for phrase in index.of[i])
     kept = Counter(phrase for i, d in verdicts.items() if d.kept for phrase in index.of[i])
-    found = _found_in(missed, index)
     tp, fp, fn = confusion.tp, confusion.fp, confusion.fn
     options = []
-    for phrase, holders in found.items():
-        gain, everywhere = len(holders), papers_with[phrase]
-        if gain < 2 or len({index.date_of[i] for i in holders}) < spread:
+    for phrase, holders in _found_in(missed, index).items():
+        gain, everywhere = len(holders), counts.training[phrase]
+        if gain < LEAST_HOLDERS or not everywhere or len({index.date_of[i] for i in holders}) < spread:
             continue
-        if relevant[phrase] < PRECISION_FLOOR * everywhere:
+        if counts.precision(phrase, relevant[phrase]) < PRECISION_FLOOR:
             continue
         wrong = max(everywhere - kept[phrase] - gain, 0)
         if gain - wrong < LEAST_GAIN:
@@ -215,7 +255,7 @@ def _filter_options(
     options = []
     for phrase, holders in _found_in(wrongly_kept, index).items():
         removed, lost = len(holders), rightly_kept[phrase]
-        if removed - lost <= LEAST_GAIN or len({index.date_of[i] for i in holders}) < spread:
+        if removed - lost < FILTER_GAIN or len({index.date_of[i] for i in holders}) < spread:
             continue
         f1 = 2 * (tp - lost) / (2 * (tp - lost) + fp - removed + fn + lost)
         options.append((f1, Move("filter", index.shown[phrase])))

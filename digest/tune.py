@@ -222,9 +222,12 @@ def tune(
     *,
     description: str,
 ) -> TuneReport:
-    """Every setting scored by leave-one-date-out cross-validation; the best by F1, as a YAML snippet."""
+    """Every setting scored by leave-one-date-out cross-validation; the best by F1, as a YAML snippet.
+
+    `days` are the stored dates of the range: those holding labelled papers are the folds, and all of them
+    say how common a phrase is."""
     topic, rules = planned.topic, planned.rules
-    days = one_date_each(days, labels)
+    stored, days = days, one_date_each(days, labels)
     _checked_labels(days, labels)
 
     def plain(changes: dict[str, Any], label: str, variant: TopicPlan, semantic: bool = False) -> Setting:
@@ -272,7 +275,7 @@ def tune(
             swept({"combine": "all"}, "keywords and similarity to examples (all)", "all", by_examples=True),
         ]
     words_plan = TopicPlan(topic, replace(rules, match="words"))
-    steps, moves = _phrase_steps(days, words_plan, subscribed, labels)
+    steps, moves = _phrase_steps(days, stored, words_plan, subscribed, labels)
     if moves:
         mined = apply_moves(words_plan, moves).topic
         changes = {"match": "words", "keywords": mined.keywords, "filters": mined.filters}
@@ -330,12 +333,16 @@ def _warnings(days: Sequence[LabelledDay], labels: Mapping[str, bool]) -> list[s
 
 
 def _phrase_steps(
-    days: Sequence[LabelledDay], words_plan: TopicPlan, subscribed: Collection[str], labels: Mapping[str, bool]
-) -> tuple[list[Step], list[Move]]:
+    days: Sequence[LabelledDay], stored: Sequence[LabelledDay], words_plan: TopicPlan, subscribed: Collection[str],
+    labels: Mapping[str, bool],
+) -> tuple[list[Step], list[Move]]:  # fmt: skip
     """Greedy phrase selection, scored honestly: each fold mines and selects on its training dates only and
     is scored on its held-out date; step k's figures are every fold's first k moves. The moves shown are
-    those selected on all the dates; they are kept while the cross-validated F1 rises."""
-    index = PhraseIndex({day.day: day.papers for day in days}, words_plan, subscribed, labels)
+    those selected on all the dates; they are kept while the cross-validated F1 rises. `stored` are all the
+    stored dates of the range, labelled or not: how common a phrase is among all their papers."""
+    labelled = {day.day: day.papers for day in days}
+    every_date = labelled | {day.day: day.papers for day in stored if day.day not in labelled}
+    index = PhraseIndex(every_date, words_plan, subscribed, labels)
 
     def moves_on(train: Sequence[LabelledDay]) -> list[Move]:
         def verdicts_of(plan: TopicPlan) -> Mapping[str, Decision]:
