@@ -394,7 +394,12 @@ def try_topic(
 )
 @click.option("--from", "start", required=True, type=DATE, help="The first date.")
 @click.option("--to", "end", required=True, type=DATE, help="The last date (inclusive).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: configured, best, candidates.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object: configured, best (with topic), candidates, steps, warnings.",
+)
 @config_options
 @reports_errors
 def tune(

@@ -1,11 +1,10 @@
 """Measuring and tuning a topic against labelled papers: `digest try --labels` and `digest tune`.
 
 `evaluate` (pure) sets a topic's verdicts on the stored batches beside the labels. `tune` compares
-settings (as configured, whole words, similarity alone, keywords or/and similarity, one more keyword or
-filter) and reports each by leave-one-date-out cross-validation: whatever it chooses (a threshold, a term)
-is chosen on the other dates and scored on the held-out one, so the figures are not those of the data it
-tuned on. See README, "Is my topic any good?".
-"""
+settings (as configured, whole words, similarity alone, keywords or/and similarity, and phrases mined and
+selected by `mining`) and reports each by leave-one-date-out cross-validation: whatever it chooses (a
+threshold, a phrase, how many) is chosen on the other dates and scored on the held-out one, so the figures
+are not those of the data it tuned on. See README, "Is my topic any good?"."""
 
 from __future__ import annotations
 

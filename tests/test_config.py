@@ -33,6 +33,8 @@ def test_the_sources_config_loads_unchanged(day: str) -> None:
 def test_the_shipped_configs_load() -> None:
     assert list(load_config(REPO / "config" / "digest.yaml", {}).topic) == ["MLLM"]
     assert len(load_config(REPO / "config" / "awesome-daily-ai-arxiv.yml", {}).topic) == 8
+    tuned = load_config(REPO / "config" / "examples" / "mllm-tuned.yaml", {}).topic["MLLM"]
+    assert (tuned.match, tuned.keywords[-2:]) == ("words", ["Vision Language Action", "Multimodal Model"])
 
 
 def test_a_list_keyword_means_all_of_its_parts() -> None:
