@@ -8,7 +8,7 @@ import functools
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ __all__ = [
     "PUSH",
     "Fetching",
     "Iso",
+    "ManyValues",
     "clock_option",
     "config_options",
     "configured",
@@ -74,6 +75,35 @@ def _moment(text: str) -> datetime:
 
 
 DATE = Iso("YYYY-MM-DD", _calendar_date)
+
+
+class ManyValues(click.Command):
+    """A command whose `greedy` options take every value up to the next option: `--yes A B --no C`.
+
+    click gives an option one value; the arguments are rewritten to `--yes A --yes B --no C` first.
+    """
+
+    def __init__(self, *args: Any, greedy: Collection[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.greedy = frozenset(greedy)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, spread_values(args, self.greedy))
+
+
+def spread_values(args: Sequence[str], greedy: Collection[str]) -> list[str]:
+    """`--yes A B` as `--yes A --yes B` for the options in `greedy`; every other argument as it is."""
+    spread: list[str] = []
+    option, first = None, False
+    for arg in args:
+        if arg.startswith("-"):
+            option, first = (arg, True) if arg in greedy else (None, False)
+        elif option is not None:
+            if not first:
+                spread.append(option)
+            first = False
+        spread.append(arg)
+    return spread
 
 
 def clock_option(command: F) -> F:

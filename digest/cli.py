@@ -23,6 +23,7 @@ from digest.arguments import (
     DATE,
     PUSH,
     Fetching,
+    ManyValues,
     clock_option,
     config_options,
     configured,
@@ -37,15 +38,24 @@ from digest.config_file import load_topic, resolve_config_path
 from digest.errors import InputError, NotifyError
 from digest.estimate import load_estimate
 from digest.fetch.arxiv import Arxiv
-from digest.labels import Label, labels_path, load_labels, normalise_id, save_labels
+from digest.labels import (
+    Label,
+    LabelChanges,
+    clean_note,
+    labels_path,
+    load_labels,
+    normalise_id,
+    update_labels,
+)
 from digest.logs import LogFormat, configure_logging
 from digest.models import load_papers
 from digest.notify import send_apprise, send_test
-from digest.plan import Rules, TopicPlan, make_plan
+from digest.plan import Plan, Rules, TopicPlan, make_plan
 from digest.progress import backfill_progress, confirm_large
 from digest.reports import BackfillOptions, RunOptions, RunReport
 from digest.status import latest_due, load_status, missing_topics
 from digest.store import Store
+from digest.suggest import format_suggestions, suggest_papers
 from digest.targets import mask_target, remember_targets, target_problem
 from digest.words import plural
 
@@ -432,42 +442,126 @@ def tune(
     click.echo(json.dumps(report.as_json()) if as_json else report.describe(), nl=as_json)
 
 
-@main.command()
-@click.option("--topic", "topic_name", required=True, help="The topic the labels are for.")
-@click.option("--yes", "relevant", multiple=True, help="arXiv ids of relevant papers (repeatable; commas allowed).")
-@click.option("--no", "irrelevant", multiple=True, help="arXiv ids of papers that are not relevant.")
-@click.option("--note", default="", help="A note kept with these rows.")
+@main.command(cls=ManyValues, greedy=("--yes", "--no", "--remove"))
+@click.option("--topic", "topic_name", required=True, help="The configured topic the labels are for.")
+@click.option("--yes", "relevant", multiple=True, metavar="ID...", help="Relevant papers: ids, arXiv:ids or abs URLs.")
+@click.option("--no", "irrelevant", multiple=True, metavar="ID...", help="Papers that are not relevant.")
+@click.option("--remove", "removed", multiple=True, metavar="ID...", help="Take these papers' labels away.")
+@click.option("--note", default="", help="A note kept with these rows (folded to one line).")
 @click.option(
     "--labels", "labels_file", type=click.Path(dir_okay=False, path_type=Path), help="Default: labels/<Topic>.csv."
 )
+@click.option(
+    "--suggest", "suggested", type=click.IntRange(min=1), metavar="N", help="List N unlabelled papers worth labelling."
+)
+@click.option("--from", "start", type=DATE, help="With --suggest: the first date.")
+@click.option("--to", "end", type=DATE, help="With --suggest: the last date (inclusive).")
 @config_options
 @reports_errors
 def label(
     topic_name: str,
     relevant: tuple[str, ...],
     irrelevant: tuple[str, ...],
+    removed: tuple[str, ...],
     note: str,
     labels_file: Path | None,
+    suggested: int | None,
+    start: date | None,
+    end: date | None,
     config_path: Path | None,
     output_dir: Path | None,
 ) -> None:
-    """Add or change labels of a topic: which papers are relevant, for `digest try --labels` and `digest tune`.
+    """Add, change or remove labels of a topic (which papers are relevant), for `try --labels` and `tune`;
+    or, with --suggest, list the unlabelled stored papers whose label would teach the topic most.
 
-    Example: digest label --topic MLLM --yes 2510.01234 2510.01301 --no 2510.00007
+    The same label again changes nothing (a --note replaces the note); the other label replaces the row.
+
+    Example: digest label --topic MLLM --yes 2510.01234 arXiv:2510.01301v2 --no 2510.00007
     """
     config = configured(config_path, output_dir)
+    plan = make_plan(config, (topic_name,))
     path = labels_file or labels_path(config.settings.labels_dir, topic_name)
-    updates = {}
+    if suggested is not None:
+        if relevant or irrelevant or removed:
+            raise InputError("--suggest only lists papers; label them with a second `digest label`")
+        command = ["digest", "label", "--topic", topic_name]
+        command += [
+            *(["--config", str(config_path)] if config_path else []),
+            *(["--labels", str(path)] if labels_file else []),
+        ]
+        click.echo(suggest_labels(plan, path, suggested, (start, end), command), nl=False)
+        return
+    if start or end:
+        raise InputError("--from and --to go with --suggest")
+    try:
+        cleaned = clean_note(note)
+    except ValueError as err:
+        raise InputError(f"--note {err}; a note is one line of text") from None
+    updates: dict[str, Label] = {}
     for verdict, texts in ((True, relevant), (False, irrelevant)):
-        for text in (part for value in texts for part in value.replace(",", " ").split()):
-            paper_id = normalise_id(text)
-            if paper_id is None:
-                raise InputError(f"{text!r} is not an arXiv id (such as 2510.01234)")
-            updates[paper_id] = Label(verdict, note)
-    if not updates:
-        raise InputError("give arXiv ids with --yes (relevant) or --no (not relevant)")
-    save_labels(path, load_labels(path, missing_ok=True), updates)
-    click.echo(f"{path}: {plural(len(updates), 'label')} written")
+        for paper_id in arxiv_ids(texts):
+            if paper_id in updates and updates[paper_id].relevant != verdict:
+                raise InputError(f"{paper_id} is given both --yes and --no; nothing changed")
+            updates[paper_id] = Label(verdict, cleaned)
+    removals = arxiv_ids(removed)
+    both = sorted(set(updates) & set(removals))
+    if both:
+        raise InputError(f"{', '.join(both)}: both labelled and removed; nothing changed")
+    if not updates and not removals:
+        raise InputError("give arXiv ids with --yes (relevant), --no (not relevant) or --remove")
+    changes = update_labels(path, updates, removals, timeout=config.settings.lock_timeout)
+    click.echo(describe_changes(path, changes, updates))
+
+
+def arxiv_ids(texts: tuple[str, ...]) -> list[str]:
+    """The versionless ids of option values (several a value, split at commas and spaces)."""
+    ids = []
+    for text in (part for value in texts for part in value.replace(",", " ").split()):
+        paper_id = normalise_id(text)
+        if paper_id is None:
+            raise InputError(f"{text!r} is not an arXiv id (such as 2510.01234)")
+        ids.append(paper_id)
+    return ids
+
+
+def describe_changes(path: Path, changes: LabelChanges, updates: dict[str, Label]) -> str:
+    """One summary line, then a line for each label replaced by the other."""
+    counts = [
+        (len(changes.added), "added"),
+        (len(changes.relabelled), "relabelled"),
+        (len(changes.unchanged), "already so"),
+        (len(changes.removed), "removed"),
+    ]
+    lines = [f"{path}: " + ", ".join(f"{count} {what}" for count, what in counts if count)]
+    for paper_id in changes.relabelled:
+        now = "relevant" if updates[paper_id].relevant else "not relevant"
+        lines.append(f"{paper_id}: now {now} (its other label replaced)")
+    return "\n".join(lines)
+
+
+def suggest_labels(
+    plan: Plan, path: Path, count: int, span: tuple[date | None, date | None], command: list[str]
+) -> str:
+    """`label --suggest`: the papers to label next, from the stored batches of the span."""
+    start, end = span
+    if start is None or end is None:
+        raise InputError("--suggest needs --from and --to: the stored dates to look in")
+    if start > end:
+        raise InputError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+    ((topic_name, planned),) = plan.topics.items()
+    labelled = load_labels(path, missing_ok=True).labels
+    days = load_labelled_days(plan, announcement_days(start, end, plan.holidays), planned.topic.similar_to)
+    if not days:
+        raise InputError(
+            f"no batch from {start} to {end} is stored; fetch those dates first: "
+            f"`digest backfill --from {start} --to {end}`"
+        )
+    suggestions = suggest_papers(days, planned, plan.subscribed, labelled, count)
+    span_text = f"from {start.isoformat()} to {end.isoformat()}"
+    if not suggestions:
+        return f"{topic_name}: no unlabelled paper at the topic's edges {span_text}\n"
+    heading = f"{topic_name}: {plural(len(suggestions), 'unlabelled paper')} to label, {span_text}"
+    return format_suggestions(suggestions, heading, command)
 
 
 @main.command("verify")

@@ -31,6 +31,7 @@ __all__ = [
     "remove_leftovers",
     "write_digests",
     "write_feed",
+    "write_file",
     "write_pages",
 ]
 
@@ -61,6 +62,11 @@ def write_digests(output_dir: Path, day: date, digests: Mapping[str, str]) -> li
     Every temporary file is written before any is renamed, so a full disk leaves the date's old files.
     """
     return _write_all({digest_path(output_dir, topic, day): text for topic, text in digests.items()})
+
+
+def write_file(path: Path, text: str) -> bool:
+    """Write one file atomically (a temporary file renamed over it); False when it held these bytes already."""
+    return bool(_write_all({path: text}))
 
 
 def _write_all(texts: Mapping[Path, str | bytes]) -> list[Path]:
