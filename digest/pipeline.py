@@ -309,7 +309,10 @@ def finish_unfinished(plan: Plan, edges: Edges, batches: BatchSource, *, now: da
         log.warning("Finishing %s left unfinished by an earlier run: %s", entry.day.isoformat(), ", ".join(owed))
         if "write" in owed or entry.kept is None:
             announcement = announcement_in_force(entry.day, plan.holidays)
-            papers = batches.fetch_announcement(announcement, entry.day, now)
+            try:
+                papers = batches.fetch_announcement(announcement, entry.day, now)
+            except FetchError as err:
+                raise FetchError(f"{entry.day.isoformat()}, left unfinished by an earlier run: {err}") from err
             days.append((write_date(entry.day, papers, plan, edges, entry.asked, now=now), owed))
         else:
             days.append((DayResult(entry.day, entry.kept), owed))
