@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing import synchronize
 from pathlib import Path
 
@@ -63,18 +65,28 @@ def test_waiting_for_the_lock_is_said_once_with_the_limit(tmp_path: Path, caplog
     ]
 
 
-def test_a_second_process_is_kept_out_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+@contextmanager
+def held_by_another_process(tmp_path: Path) -> Iterator[multiprocessing.process.BaseProcess]:
+    """The lock taken by a separate process for the block's duration; released and joined after it."""
     context = multiprocessing.get_context("spawn")
     locked, release = context.Event(), context.Event()
     holder = context.Process(target=hold_lock_in_process, args=(str(tmp_path), locked, release))
     holder.start()
     try:
         assert locked.wait(timeout=30)
-        with pytest.raises(LockError, match=r"^another digest run holds "), output_lock(tmp_path / LOCK, timeout=0.05):
-            pass
+        yield holder
     finally:
         release.set()
         holder.join(timeout=30)
+
+
+def test_a_second_process_is_kept_out_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    with (
+        held_by_another_process(tmp_path) as holder,
+        pytest.raises(LockError, match=r"^another digest run holds "),
+        output_lock(tmp_path / LOCK, timeout=0.05),
+    ):
+        pass
 
     assert holder.exitcode == 0
 
@@ -116,14 +128,6 @@ def test_the_lock_lives_beside_the_store_never_in_the_output_directory(tmp_path:
 
 
 def test_a_lock_another_process_holds_is_seen_as_held_and_then_as_free(tmp_path: Path) -> None:
-    context = multiprocessing.get_context("spawn")
-    locked, release = context.Event(), context.Event()
-    holder = context.Process(target=hold_lock_in_process, args=(str(tmp_path), locked, release))
-    holder.start()
-    try:
-        assert locked.wait(timeout=30)
+    with held_by_another_process(tmp_path):
         assert lock_held(tmp_path / LOCK)
-    finally:
-        release.set()
-        holder.join(timeout=30)
     assert not lock_held(tmp_path / LOCK)
