@@ -29,12 +29,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
-from digest.calendar import announcement_in_force, load_holidays  # noqa: E402
-from digest.config_file import load_config  # noqa: E402
-from digest.labels import Confusion, load_labels  # noqa: E402
-from digest.models import Paper  # noqa: E402
-from digest.plan import TopicPlan, make_plan  # noqa: E402
-from digest.tune import LabelledDay, description_of, evaluate, one_date_each, tune  # noqa: E402
+from digest.core.calendar import announcement_in_force, load_holidays  # noqa: E402
+from digest.core.config_file import load_config  # noqa: E402
+from digest.core.models import Paper  # noqa: E402
+from digest.core.plan import TopicPlan, make_plan  # noqa: E402
+from digest.ops.labels import Confusion, load_labels  # noqa: E402
+from digest.ops.tune import LabelledDay, description_of, evaluate, one_date_each, tune  # noqa: E402
 from tests.golden import golden_config_path, golden_papers  # noqa: E402
 
 DAYS = ["2025-08-18", "2025-10-13", "2026-01-07", "2026-06-17"]

@@ -36,18 +36,18 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from digest.batches import Batches  # noqa: E402
-from digest.calendar import ARXIV_TIMEZONE, announcement_days, latest_announcement, load_holidays, mailing_date  # noqa: E402
-from digest.config import Config  # noqa: E402
-from digest.config_file import load_config  # noqa: E402
-from digest.estimate import backfill_dates  # noqa: E402
-from digest.fetch.oai import parse_list_records  # noqa: E402
-from digest.pipeline import backfill, open_edges, run  # noqa: E402
-from digest.plan import Plan, make_plan  # noqa: E402
-from digest.reports import BackfillOptions, BackfillReport, RunOptions  # noqa: E402
-from digest.select import select_topics  # noqa: E402
-from digest.store import Store  # noqa: E402
-from digest.taxonomy import load_taxonomy  # noqa: E402
+from digest.core.calendar import ARXIV_TIMEZONE, announcement_days, latest_announcement, load_holidays, mailing_date  # noqa: E402
+from digest.core.config import Config  # noqa: E402
+from digest.core.config_file import load_config  # noqa: E402
+from digest.core.plan import Plan, make_plan  # noqa: E402
+from digest.core.taxonomy import load_taxonomy  # noqa: E402
+from digest.ops.estimate import backfill_dates  # noqa: E402
+from digest.outputs.reports import BackfillOptions, BackfillReport, RunOptions  # noqa: E402
+from digest.recipe import backfill, open_edges, run  # noqa: E402
+from digest.selection.select import select_topics  # noqa: E402
+from digest.sources.batches import Batches  # noqa: E402
+from digest.sources.oai import parse_list_records  # noqa: E402
+from digest.store.database import Store  # noqa: E402
 from tests.arxiv_server import ArxivServer, oai_record  # noqa: E402
 from tests.golden import DAYS, golden_config_path, golden_date, golden_papers  # noqa: E402
 from tests.recipes import write_day  # noqa: E402

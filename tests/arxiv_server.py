@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-from digest.calendar import ARXIV_TIMEZONE
+from digest.core.calendar import ARXIV_TIMEZONE
 from tests.local_server import LocalServer
 from tests.world import ServedPaper, World
 

@@ -19,5 +19,5 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 @pytest.fixture(autouse=True)
 def no_remembered_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with no target's secrets remembered by an earlier one (`digest.redact`)."""
-    monkeypatch.setattr("digest.redact._known", set())
+    """Each test starts with no target's secrets remembered by an earlier one (`digest.core.redact`)."""
+    monkeypatch.setattr("digest.core.redact._known", set())

@@ -6,8 +6,8 @@ import json
 from datetime import date
 from pathlib import Path
 
-from digest.models import Paper
-from digest.render import neutralise, title_text
+from digest.core.models import Paper
+from digest.outputs.render import neutralise, title_text
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 DAYS = sorted(path.name for path in GOLDEN.iterdir() if path.is_dir())

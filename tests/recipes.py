@@ -7,14 +7,14 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
-from digest.calendar import announcement_in_force, load_holidays
-from digest.config import Config, Keyword, Settings, Topic
-from digest.match import TopicMatcher
-from digest.models import Paper
-from digest.pipeline import run_for_date, write_indexes
-from digest.plan import make_plan
-from digest.reports import DayResult
-from digest.store import Member, Store
+from digest.core.calendar import announcement_in_force, load_holidays
+from digest.core.config import Config, Keyword, Settings, Topic
+from digest.core.models import Paper
+from digest.core.plan import make_plan
+from digest.outputs.reports import DayResult
+from digest.recipe import run_for_date, write_indexes
+from digest.selection.match import TopicMatcher
+from digest.store.database import Member, Store
 from tests.golden import golden_papers
 
 

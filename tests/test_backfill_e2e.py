@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from digest.calendar import ARXIV_TIMEZONE
-from digest.cli import main
+from digest.cli.main import main
+from digest.core.calendar import ARXIV_TIMEZONE
 from tests.arxiv_server import ArxivServer, paper_ids
 from tests.golden import digest_ids, expected_digest, golden_config_path, published_ids
 from tests.world import ServedPaper, World, add_filler, golden_world

@@ -23,8 +23,8 @@ from bench.run import (
     noon_of_mailing,
     table,
 )
-from digest.calendar import announcement_days, load_holidays
-from digest.config_file import load_config
+from digest.core.calendar import announcement_days, load_holidays
+from digest.core.config_file import load_config
 from tests.golden import DAYS
 from tests.world import synthetic_world
 

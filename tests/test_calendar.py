@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from digest.calendar import (
+from digest.core.calendar import (
     ARXIV_TIMEZONE,
     announcement_days,
     announcement_in_force,
@@ -24,8 +24,8 @@ from digest.calendar import (
     previous_announcement,
     submission_window,
 )
-from digest.config import Settings
-from digest.errors import InputError
+from digest.core.config import Settings
+from digest.core.errors import InputError
 
 EASTERN = ZoneInfo("America/New_York")
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from digest.cli import main
+from digest.cli.main import main
 from tests.arxiv_server import ArxivServer
 from tests.golden import golden_config_path
 from tests.receiver import Receiver
@@ -37,8 +37,8 @@ BACKFILL = ["backfill", "--from", MONDAY, "--to", TUESDAY, "--commit", "--notify
 
 KILLING_CHILD = """
 import os, signal, sys
-from digest.cli import main
-from digest.store import Store
+from digest.cli.main import main
+from digest.store.database import Store
 
 step, nth = os.environ["KILL_AFTER"].split(":")
 recorded = 0

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from digest.config import Settings
+from digest.core.config import Settings
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

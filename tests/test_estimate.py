@@ -8,13 +8,13 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from digest.batches import Batches
-from digest.cli import main
-from digest.config_file import load_config
-from digest.estimate import estimate_backfill
-from digest.pipeline import backfill, open_edges
-from digest.plan import make_plan
-from digest.reports import BackfillOptions
+from digest.cli.main import main
+from digest.core.config_file import load_config
+from digest.core.plan import make_plan
+from digest.ops.estimate import estimate_backfill
+from digest.outputs.reports import BackfillOptions
+from digest.recipe import backfill, open_edges
+from digest.sources.batches import Batches
 from tests.arxiv_server import ArxivServer
 from tests.golden import golden_config_path
 from tests.world import golden_world

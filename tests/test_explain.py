@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from digest.cli import main
-from digest.config import Config, Topic
-from digest.config_file import load_config
-from digest.explain import explain_topic, format_explanation
-from digest.models import Paper
-from digest.plan import make_plan
-from digest.store import Store
+from digest.cli.main import main
+from digest.core.config import Config, Topic
+from digest.core.config_file import load_config
+from digest.core.models import Paper
+from digest.core.plan import make_plan
+from digest.ops.explain import explain_topic, format_explanation
+from digest.store.database import Store
 from tests.recipes import members
 
 CONFIG = """\

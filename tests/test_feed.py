@@ -10,11 +10,11 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
-from digest.calendar import announcement_in_force, announcement_time, load_holidays
-from digest.cli import main
-from digest.feed import FeedDay, FeedPaper, entry_id, feed_dates, render_feed
-from digest.models import Paper
-from digest.store import Store
+from digest.cli.main import main
+from digest.core.calendar import announcement_in_force, announcement_time, load_holidays
+from digest.core.models import Paper
+from digest.outputs.feed import FeedDay, FeedPaper, entry_id, feed_dates, render_feed
+from digest.store.database import Store
 from tests.golden import DAYS, golden_config_path, golden_papers
 from tests.recipes import save_records
 

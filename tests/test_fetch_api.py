@@ -8,18 +8,18 @@ from urllib.parse import parse_qs, urlsplit
 import arxiv
 import pytest
 
-from digest.calendar import load_holidays, submission_window
-from digest.config import Settings
-from digest.errors import FetchError
-from digest.fetch.api import (
+from digest.core.calendar import load_holidays, submission_window
+from digest.core.config import Settings
+from digest.core.errors import FetchError
+from digest.core.models import Paper
+from digest.sources.api import (
     ArxivApiClient,
     fetch_metadata,
     fetch_submitted_window,
     paper_from_result,
     submitted_window_query,
 )
-from digest.fetch.http import ArxivHttp
-from digest.models import Paper
+from digest.sources.http import ArxivHttp
 from tests.arxiv_server import ArxivServer
 from tests.test_fetch_http import Scripted, ScriptedServer
 from tests.world import World, golden_world

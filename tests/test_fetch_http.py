@@ -15,9 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from digest.config import Settings
-from digest.errors import FetchError
-from digest.fetch.http import USER_AGENT, ArxivHttp, IncompleteResponse, parse_retry_after
+from digest.core.config import Settings
+from digest.core.errors import FetchError
+from digest.sources.http import USER_AGENT, ArxivHttp, IncompleteResponse, parse_retry_after
 
 
 @dataclass

@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from digest.config import Settings, Topic
-from digest.errors import FetchError
-from digest.fetch.http import ArxivHttp, IncompleteResponse
-from digest.fetch.rss import ListedItem, Listing, fetch_latest_listing, parse_listing, split_creators
-from digest.plan import Rules
-from digest.select import select_topic
+from digest.core.config import Settings, Topic
+from digest.core.errors import FetchError
+from digest.core.plan import Rules
+from digest.selection.select import select_topic
+from digest.sources.http import ArxivHttp, IncompleteResponse
+from digest.sources.rss import ListedItem, Listing, fetch_latest_listing, parse_listing, split_creators
 from tests.arxiv_server import ArxivServer
 from tests.test_fetch_http import Scripted, ScriptedServer
 from tests.world import World, golden_world

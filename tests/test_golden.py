@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from digest.cli import main
-from digest.config_file import load_config
+from digest.cli.main import main
+from digest.core.config_file import load_config
 from tests.golden import DAYS, expected_digest, golden_config_path, golden_date, golden_papers
 from tests.recipes import save_records
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from digest.cli import main
-from digest.fetch.oai import HarvestPart, covered_after, plan_harvest
-from digest.store import Coverage
+from digest.cli.main import main
+from digest.sources.oai import HarvestPart, covered_after, plan_harvest
+from digest.store.database import Coverage
 from tests.arxiv_server import ArxivServer
 from tests.world import ServedPaper, World, submission_time, synthetic_world
 

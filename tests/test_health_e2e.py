@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from digest.calendar import announcement_in_force, load_holidays, mailing_date
-from digest.cli import main
-from digest.verify import Difference, compare
+from digest.cli.main import main
+from digest.core.calendar import announcement_in_force, load_holidays, mailing_date
+from digest.ops.verify import Difference, compare
 from tests.arxiv_server import ArxivServer
 from tests.golden import DAYS, golden_config_path
 from tests.world import ServedPaper, golden_world, submission_time

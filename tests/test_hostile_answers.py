@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from digest.cli import main
+from digest.cli.main import main
 from tests.arxiv_server import ArxivServer
 from tests.golden import golden_config_path
 from tests.world import golden_world

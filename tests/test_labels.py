@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from digest.cli import main
-from digest.config import SimilarTo, Topic
-from digest.labels import Label, load_labels, normalise_id
-from digest.models import Paper
-from digest.plan import Rules, TopicPlan
-from digest.suggest import suggest_papers
-from digest.tune import LabelledDay
+from digest.cli.main import main
+from digest.core.config import SimilarTo, Topic
+from digest.core.models import Paper
+from digest.core.plan import Rules, TopicPlan
+from digest.ops.labels import Label, load_labels, normalise_id
+from digest.ops.suggest import suggest_papers
+from digest.ops.tune import LabelledDay
 from tests.golden import golden_config_path
 from tests.recipes import store_golden_days
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digest.links import CodeLink, find_code_links
+from digest.core.links import CodeLink, find_code_links
 from tests.golden import DAYS, golden_papers
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from digest.errors import LockError
-from digest.lock import lock_held, lock_path, output_lock
+from digest.core.errors import LockError
+from digest.store.lock import lock_held, lock_path, output_lock
 
-LOCK = "digest.lock"
+LOCK = "digest.store.lock"
 
 
 def hold_lock_until_told(output_dir: Path, locked: threading.Event, release: threading.Event) -> None:

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from tqdm import tqdm
 
-from digest.cli import main
-from digest.logs import configure_logging
-from digest.progress import BackfillProgress
+from digest.cli.logs import configure_logging
+from digest.cli.main import main
+from digest.cli.progress import BackfillProgress
 from tests.golden import golden_config_path
 
 
@@ -35,11 +35,11 @@ def test_json_format_writes_one_object_per_record() -> None:
     stream = io.StringIO()
     configure_logging(0, "json", stream=stream)
 
-    logging.getLogger("digest.publish").info("committed %s", "1a2b3c")
+    logging.getLogger("digest.outputs.publish").info("committed %s", "1a2b3c")
 
     entry = json.loads(stream.getvalue())
     assert set(entry) == {"time", "level", "logger", "message"}
-    assert (entry["level"], entry["logger"], entry["message"]) == ("INFO", "digest.publish", "committed 1a2b3c")
+    assert (entry["level"], entry["logger"], entry["message"]) == ("INFO", "digest.outputs.publish", "committed 1a2b3c")
 
 
 def test_quiet_keeps_warnings_and_drops_info() -> None:

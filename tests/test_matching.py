@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from digest.cli import main
-from digest.config import KeywordSpec, Topic
-from digest.models import Paper
-from digest.plan import Rules
-from digest.select import select_topic
+from digest.cli.main import main
+from digest.core.config import KeywordSpec, Topic
+from digest.core.models import Paper
+from digest.core.plan import Rules
+from digest.selection.select import select_topic
 
 TOPIC = """\
 category: {cs.AI: AI}

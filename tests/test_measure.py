@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from digest.cli import main
-from digest.config import Settings, SimilarTo, Topic
-from digest.labels import Confusion
-from digest.models import Paper
-from digest.plan import Rules, TopicPlan
-from digest.select import select_topic
-from digest.semantic import embed_texts
-from digest.store import Store
+from digest.cli.main import main
+from digest.core.config import Settings, SimilarTo, Topic
+from digest.core.models import Paper
+from digest.core.plan import Rules, TopicPlan
+from digest.ops.labels import Confusion
+from digest.selection.select import select_topic
+from digest.selection.semantic import embed_texts
+from digest.store.database import Store
 from tests.golden import golden_config_path
 from tests.recipes import store_golden_days
 
@@ -162,7 +162,7 @@ UNRELATED = paper(2, "Convex optimisation of sparse regression for tabular data"
 
 
 def scores(tmp_path: Path, topic: Topic) -> dict[str, float]:
-    from digest.semantic import score_topics
+    from digest.selection.semantic import score_topics
 
     with Store.open(tmp_path / "store.sqlite3") as store:
         planned = {"T": TopicPlan(topic, Rules.for_topic(topic, Settings()))}
@@ -179,11 +179,11 @@ def test_similarity_is_rounded_and_higher_for_the_paper_on_topic(tmp_path: Path)
 def test_embeddings_are_cached_in_the_store_by_id_and_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     topic = Topic(similar_to=SimilarTo(description="multimodal models"))
     first = scores(tmp_path, topic)
-    import digest.semantic
+    import digest.selection.semantic
 
     calls: list[int] = []
-    real = digest.semantic.embed_texts
-    monkeypatch.setattr(digest.semantic, "embed_texts", lambda texts: calls.append(len(texts)) or real(texts))
+    real = digest.selection.semantic.embed_texts
+    monkeypatch.setattr(digest.selection.semantic, "embed_texts", lambda texts: calls.append(len(texts)) or real(texts))
     assert scores(tmp_path, topic) == first
     assert calls == []  # the papers and the description came from the store
 

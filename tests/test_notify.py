@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from digest.config import Config, Settings, Topic
-from digest.models import Paper
-from digest.notify import compose_correction, compose_messages, refusal_cause, send_apprise
-from digest.plan import Plan, make_plan
+from digest.core.config import Config, Settings, Topic
+from digest.core.models import Paper
+from digest.core.plan import Plan, make_plan
+from digest.outputs.notify import compose_correction, compose_messages, refusal_cause, send_apprise
 
 DAY = date(2025, 10, 13)
 CHAT = "json://127.0.0.1:9/chat"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from digest.cli import main
-from digest.config_file import load_config, load_topic
+from digest.cli.main import main
+from digest.core.config_file import load_config, load_topic
 
 CONFIG = """\
 category:

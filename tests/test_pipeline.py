@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import Config, Settings, Topic
-from digest.config_file import load_config
-from digest.errors import DigestError, FetchError
-from digest.fetch.arxiv import Arxiv
-from digest.models import Paper
-from digest.pipeline import Edges, backfill, run, run_for_date
-from digest.plan import Plan, make_plan
-from digest.publish import PublishResult
-from digest.reports import BackfillOptions, DayResult, RunOptions
-from digest.store import Store
+from digest.core.config import Config, Settings, Topic
+from digest.core.config_file import load_config
+from digest.core.errors import DigestError, FetchError
+from digest.core.models import Paper
+from digest.core.plan import Plan, make_plan
+from digest.outputs.publish import PublishResult
+from digest.outputs.reports import BackfillOptions, DayResult, RunOptions
+from digest.recipe import Edges, backfill, run, run_for_date
+from digest.sources.arxiv import Arxiv
+from digest.store.database import Store
 from tests.golden import expected_digest, golden_config_path, golden_papers
 
 MONDAY = date(2025, 10, 13)

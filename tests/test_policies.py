@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import CategoryRule, Config, Settings, Topic
-from digest.match import category_prefilter
-from digest.models import AnnounceType, Paper
-from digest.plan import Rules
-from digest.select import select_topic
+from digest.core.config import CategoryRule, Config, Settings, Topic
+from digest.core.models import AnnounceType, Paper
+from digest.core.plan import Rules
+from digest.selection.match import category_prefilter
+from digest.selection.select import select_topic
 from tests.recipes import write_day
 
 SUBSCRIBED = {"cs.AI", "cs.CV"}

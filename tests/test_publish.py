@@ -11,10 +11,17 @@ from typing import Any
 
 import pytest
 
-from digest.config import Settings
-from digest.errors import PublishError
-from digest.publish import FALLBACK_EMAIL, FALLBACK_NAME, _git_reason, commit_message, index_lock_is_stale, publish
-from digest.redact import redact
+from digest.core.config import Settings
+from digest.core.errors import PublishError
+from digest.core.redact import redact
+from digest.outputs.publish import (
+    FALLBACK_EMAIL,
+    FALLBACK_NAME,
+    _git_reason,
+    commit_message,
+    index_lock_is_stale,
+    publish,
+)
 
 
 def git(repo: Path, *args: str) -> str:

@@ -14,11 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from digest.config import Settings
-from digest.errors import FetchError
-from digest.fetch.api import ArxivApiClient, fetch_metadata
-from digest.fetch.http import ArxivHttp
-from digest.fetch.oai import ExpiredToken, parse_list_records
+from digest.core.config import Settings
+from digest.core.errors import FetchError
+from digest.sources.api import ArxivApiClient, fetch_metadata
+from digest.sources.http import ArxivHttp
+from digest.sources.oai import ExpiredToken, parse_list_records
 from tests.test_fetch_http import Scripted, ScriptedServer
 
 REAL = Path(__file__).parent / "fixtures" / "real-arxiv"

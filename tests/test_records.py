@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from digest.cli import main
-from digest.models import Paper, load_papers, normalise_text
+from digest.cli.main import main
+from digest.core.models import Paper, load_papers, normalise_text
 from tests.golden import golden_config_path
 from tests.recipes import save_records
 

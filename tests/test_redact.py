@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from digest.logs import configure_logging
-from digest.redact import redact, remember_secrets
+from digest.cli.logs import configure_logging
+from digest.core.redact import redact, remember_secrets
 
 
 def test_user_information_is_masked() -> None:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from digest.config import Topic
-from digest.models import Paper
-from digest.render import author_line, neutralise, render_digest
+from digest.core.config import Topic
+from digest.core.models import Paper
+from digest.outputs.render import author_line, neutralise, render_digest
 
 TOPIC = Topic(keywords=["VLM", ["LLM", "Reasoning"]], filters=["2D"])
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from digest.cli import main
+from digest.cli.main import main
 from tests.arxiv_server import ArxivServer, paper_ids
 from tests.golden import expected_digest, golden_config_path, golden_papers, published_ids
 from tests.world import golden_world

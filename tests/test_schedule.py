@@ -16,9 +16,9 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from pydantic import ValidationError
 
-from digest.config import Settings
-from digest.errors import ConfigError, FetchError
-from digest.schedule import JOB_ID, Runs, build_scheduler, cron_trigger, serve
+from digest.cli.schedule import JOB_ID, Runs, build_scheduler, cron_trigger, serve
+from digest.core.config import Settings
+from digest.core.errors import ConfigError, FetchError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,7 +94,7 @@ def test_the_job_coalesces_runs_one_at_a_time_with_the_grace_time() -> None:
 def test_a_failed_run_is_retried_within_the_day_and_the_next_run_is_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="digest.schedule")
+    caplog.set_level(logging.INFO, logger="digest.cli.schedule")
     job = FlakyJob(wanted=2)
     runs = Runs(job, lambda: SATURDAY, [5, 15])
     scheduler = build_scheduler(runs, Settings(), trigger=cron_trigger("0 0 1 1 *", "UTC"))  # not started
@@ -116,7 +116,7 @@ def test_a_failed_run_is_retried_within_the_day_and_the_next_run_is_logged(
 
 
 def test_after_the_last_retry_the_next_tick_retries(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="digest.schedule")
+    caplog.set_level(logging.INFO, logger="digest.cli.schedule")
     runs = Runs(FlakyJob(wanted=1), lambda: SATURDAY, [])
     build_scheduler(runs, Settings(), scheduler_cls=BackgroundScheduler, trigger=cron_trigger("0 0 1 1 *", "UTC"))
 
@@ -157,8 +157,8 @@ def test_serve_once_raises_a_failure_for_the_exit_code() -> None:
 SERVING_CHILD = """
 import signal
 from apscheduler.triggers.interval import IntervalTrigger
-from digest.config import Settings
-from digest.schedule import serve
+from digest.core.config import Settings
+from digest.cli.schedule import serve
 from tests.test_schedule import FlakyJob
 
 job = FlakyJob(wanted=2, then=lambda: print("ready", flush=True))
@@ -188,8 +188,8 @@ def test_serve_survives_a_failing_run_and_stops_cleanly_on_sigterm() -> None:
 STOPPED_MID_RUN_CHILD = """
 import logging, sys, time
 from apscheduler.triggers.interval import IntervalTrigger
-from digest.config import Settings
-from digest.schedule import serve
+from digest.core.config import Settings
+from digest.cli.schedule import serve
 
 logging.basicConfig(stream=sys.stdout, format="%(message)s", level=logging.INFO)
 logging.getLogger("apscheduler").setLevel(logging.ERROR)

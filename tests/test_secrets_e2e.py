@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from digest.cli import main
-from digest.store import RunRecord, Store
+from digest.cli.main import main
+from digest.store.database import RunRecord, Store
 from tests.arxiv_server import ArxivServer
 from tests.golden import golden_config_path
 from tests.receiver import Receiver

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import Config, KeywordSpec, Settings, Topic
-from digest.models import Paper
-from digest.plan import Rules, TopicPlan
-from digest.select import order_papers, select_topic, select_topics
+from digest.core.config import Config, KeywordSpec, Settings, Topic
+from digest.core.models import Paper
+from digest.core.plan import Rules, TopicPlan
+from digest.selection.select import order_papers, select_topic, select_topics
 from tests.recipes import keyword_matches, write_day
 
 SUBSCRIBED = {"cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from digest.cli import main
+from digest.cli.main import main
 from tests.arxiv_server import ArxivServer
 from tests.golden import golden_config_path
 from tests.world import golden_world

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from digest.errors import DigestError
-from digest.migrations import SCHEMA_VERSION
-from digest.models import Paper
-from digest.store import Store
+from digest.core.errors import DigestError
+from digest.core.models import Paper
+from digest.store.database import Store
+from digest.store.migrations import SCHEMA_VERSION
 
 MONDAY = date(2025, 10, 13)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from digest.redact import redact
-from digest.targets import mask_target, remember_targets
+from digest.core.redact import redact
+from digest.core.targets import mask_target, remember_targets
 
 
 def test_a_slack_target_is_shown_in_apprises_privacy_form() -> None:

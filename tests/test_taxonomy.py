@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from digest.cli import main
-from digest.taxonomy import category_problem, load_taxonomy
+from digest.cli.main import main
+from digest.core.taxonomy import category_problem, load_taxonomy
 from tests.golden import golden_config_path
 
 

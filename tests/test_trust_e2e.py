@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from digest.cli import main
-from digest.models import INDEX_MARKER
-from digest.store import Store
+from digest.cli.main import main
+from digest.core.models import INDEX_MARKER
+from digest.store.database import Store
 from tests.arxiv_server import ArxivServer
 from tests.golden import expected_digest, golden_config_path, golden_papers
 from tests.world import World, add_filler, golden_world
@@ -47,7 +47,7 @@ def digest(server: ArxivServer, output: Path, *args: str, now: str = TUESDAY_MOR
 
 def tree(root: Path) -> dict[str, bytes]:
     """Every file under `root` with its bytes, but the run's lock file."""
-    files = (path for path in sorted(root.rglob("*")) if path.is_file() and path.name != ".digest.lock")
+    files = (path for path in sorted(root.rglob("*")) if path.is_file() and path.name != ".digest.store.lock")
     return {str(path.relative_to(root)): path.read_bytes() for path in files}
 
 
@@ -322,7 +322,7 @@ def test_each_failed_backfill_date_is_an_error_line_on_stderr_and_counted(server
 def test_verbose_works_before_or_after_the_command(server: ArxivServer, output: Path, args: list[str]) -> None:
     result = digest(server, output, *args)
     assert result.exit_code == 0, result.output
-    assert " DEBUG digest.fetch.http: GET rss " in result.stderr
+    assert " DEBUG digest.sources.http: GET rss " in result.stderr
 
 
 def test_quiet_after_the_command_hides_the_info_lines(server: ArxivServer, output: Path) -> None:

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from digest.config import Topic
-from digest.errors import InputError
-from digest.mining import Move, phrases
-from digest.models import Paper
-from digest.plan import Rules, TopicPlan
-from digest.tune import LabelledDay, TuneReport, tune
+from digest.core.config import Topic
+from digest.core.errors import InputError
+from digest.core.models import Paper
+from digest.core.plan import Rules, TopicPlan
+from digest.ops.mining import Move, phrases
+from digest.ops.tune import LabelledDay, TuneReport, tune
 
 SUBSCRIBED = {"cs.AI"}
 TOPIC = TopicPlan(Topic(keywords=["MLLM"]), Rules())

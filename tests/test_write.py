@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from digest.cli import main
-from digest.errors import InputError, OutputError
-from digest.write import check_indexes, write_digests
+from digest.cli.main import main
+from digest.core.errors import InputError, OutputError
+from digest.outputs.write import check_indexes, write_digests
 from tests.golden import golden_config_path, golden_papers
 from tests.recipes import rebuild_indexes, save_records
 
@@ -128,7 +128,7 @@ def test_the_next_run_removes_the_temporary_files_and_the_old_lock_a_kill_left(t
         output / "MLLM" / ".README.md.0a1b2c3d.tmp",
         output / "MLLM" / ".feed.xml.zz_99abc.tmp",
         output / ".README.md.q1w2e3r4.tmp",
-        output / ".digest.lock",
+        output / ".digest.store.lock",
     ]
     for path in left:
         path.write_text("partial")

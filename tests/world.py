@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from digest.calendar import ARXIV_TIMEZONE, announcement_in_force, load_holidays, mailing_date
+from digest.core.calendar import ARXIV_TIMEZONE, announcement_in_force, load_holidays, mailing_date
 from tests.golden import golden_papers
 
 SUBSCRIBED = ["cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO"]

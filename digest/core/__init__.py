@@ -1,0 +1,1 @@
+"""The ground floor: models, errors, configuration, the plan, arXiv's calendar and taxonomy, redaction."""

@@ -1,0 +1,159 @@
+"""The units that flow between stages: the paper record (and its JSON-lines form), an archive's index entry."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pylatexenc.latex2text import LatexNodes2Text
+
+from digest.core.errors import InputError
+from digest.core.links import CodeLink, find_code_links
+
+__all__ = [
+    "ARXIV_ID",
+    "INDEX_MARKER",
+    "AnnounceType",
+    "IndexEntry",
+    "Paper",
+    "author_name",
+    "load_papers",
+    "normalise_text",
+]
+
+AnnounceType = Literal["new", "replace", "cross", "replace-cross"]
+
+
+def normalise_text(text: str) -> str:
+    """Collapse every whitespace run (newlines included) to one space and strip: once, at parse time.
+
+    `str.split()` splits on exactly what the regex `\\s` matches, several times faster (a harvest page is
+    thousands of fields).
+    """
+    return " ".join(text.split())
+
+
+class _LatexNames(LatexNodes2Text):  # type: ignore[misc]  # pylatexenc ships no type hints
+    """LaTeX to text that loses nothing it cannot decode: comments (`%`), math and unknown macros stay as written."""
+
+    def __init__(self) -> None:
+        super().__init__(keep_comments=True, math_mode="verbatim")
+
+    def macro_node_to_text(self, node: Any) -> str:
+        if self.latex_context.get_macro_spec(node.macroname) is None:
+            return str(node.latex_verbatim())
+        return str(super().macro_node_to_text(node))
+
+
+_LATEX = _LatexNames()
+
+
+def author_name(text: str) -> str:
+    """An author as the API prints it: whitespace collapsed, LaTeX accents (`J\\"alk\\"o`, as RSS and OAI-PMH
+    print them) decoded to composed Unicode (`Jälkö`), so an `authors:` rule matches whatever the source.
+
+    Only a name with LaTeX markup (a backslash or a brace) goes through the decoder: harvests hold millions.
+    """
+    if "\\" not in text and "{" not in text:
+        return normalise_text(text)
+    return normalise_text(unicodedata.normalize("NFC", _LATEX.latex_to_text(text)))
+
+
+class Paper(BaseModel):
+    """One paper as announced: metadata plus how it was announced (docs/design.md, "The paper record")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    version: int | None = None
+    title: str
+    authors: list[str]
+    abstract: str
+    categories: list[str]
+    primary_category: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    announce_type: AnnounceType | None = None
+    comment: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _primary_first(cls, data: Any) -> Any:
+        """Categories as arXiv's listing prints them: the primary first, then the others alphabetical, once each."""
+        categories = data.get("categories") if isinstance(data, dict) else None
+        if not isinstance(categories, list) or (len(categories) < 2 and not data.get("primary_category")):
+            return data
+        primary = data.get("primary_category") or categories[0]
+        others = categories[1:]
+        if categories[0] == primary and primary not in others and all(a < b for a, b in pairwise(others)):
+            return data  # already in order, as every stored record is
+        return {**data, "categories": [primary, *sorted(set(categories) - {primary})]}
+
+    @model_validator(mode="after")
+    def _has_a_category(self) -> Paper:
+        if not self.categories:
+            raise ValueError("categories must not be empty")
+        return self
+
+    @property
+    def primary(self) -> str:
+        """The primary category: as given, or else the first listed."""
+        return self.primary_category or self.categories[0]
+
+    @cached_property
+    def code_links(self) -> list[CodeLink]:
+        """The repositories and project pages its abstract and comment point to (`digest.core.links`).
+
+        Derived from the stored text, never stored apart from it: a better extractor improves old records too.
+        """
+        return find_code_links(self.abstract, self.comment)
+
+
+def load_papers(path: Path) -> list[Paper]:
+    """Read a JSON-lines records file; any bad line is an InputError naming the file and line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read records: {err.strerror or err}") from err
+    papers = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            paper = Paper.model_validate_json(line)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            problem = first["msg"] if first["type"] != "json_invalid" else "not valid JSON"
+            detail = f"{where}: {problem}" if where else problem
+            raise InputError(f"{path}: line {number}: {detail}") from err
+        if not ARXIV_ID.fullmatch(paper.id):
+            raise InputError(
+                f"{path}: line {number}: id: {paper.id!r} is not an arXiv id (such as 2507.07685 or hep-th/9901001)"
+            )
+        papers.append(paper)
+    return papers
+
+
+ARXIV_ID = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v[1-9]\d*)?")
+"""An arXiv identifier: new style (`2507.07685`, four digits after the point until 2014), or old style
+(`hep-th/9901001`, `math.GT/0309136`), with an optional version. The digest links it and prints it."""
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One dated digest of a topic, as listed in its archive."""
+
+    date: date
+    count: int
+
+
+INDEX_MARKER = "<!-- arxiv-digest index: rebuilt from the digests beside it on every run; edits are lost -->"
+"""The first line of every index page: the writer replaces only pages that carry it (or an older version's heading)."""

@@ -1,0 +1,106 @@
+"""A command's configuration resolved once into an immutable `Plan`: the chosen topics with their rules, the
+holidays, the category prefilter, the output and store paths. Every stage takes the parts it needs.
+
+See docs/design.md, "The plan".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+from digest.core.calendar import load_holidays
+from digest.core.config import CategoryRule, Combine, Config, MatchMode, ReplacementPolicy, Settings, Topic
+from digest.core.errors import InputError
+from digest.selection.match import CategoryFilter, category_prefilter
+
+__all__ = ["DEFAULT_THRESHOLD", "Plan", "Rules", "TopicPlan", "make_plan"]
+
+
+DEFAULT_THRESHOLD = 0.5
+"""The cosine a paper needs to be similar to a topic, unless the topic says: see README, "Is my topic any good?"."""
+
+
+def _threshold(topic: Topic) -> float:
+    own = topic.similar_to.threshold if topic.similar_to is not None else None
+    chosen = own if own is not None else topic.threshold
+    return DEFAULT_THRESHOLD if chosen is None else chosen
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A topic's options resolved against the global settings."""
+
+    match: MatchMode = "substring"
+    category_rule: CategoryRule = "all"
+    replacements: ReplacementPolicy = "include"
+    dedupe_days: int = 0
+    notify: tuple[str, ...] = ()
+    combine: Combine = "any"
+    threshold: float = DEFAULT_THRESHOLD
+
+    @classmethod
+    def for_topic(cls, topic: Topic, settings: Settings) -> Rules:
+        return cls(
+            match=topic.match or settings.match,
+            category_rule=topic.category_rule or settings.category_rule,
+            replacements=topic.replacements or settings.replacements,
+            dedupe_days=settings.dedupe_days if topic.dedupe_days is None else topic.dedupe_days,
+            notify=tuple(settings.notify if topic.notify is None else topic.notify),
+            combine=topic.combine or "any",
+            threshold=_threshold(topic),
+        )
+
+
+@dataclass(frozen=True)
+class TopicPlan:
+    """One topic as a run applies it: its definition and its resolved rules."""
+
+    topic: Topic
+    rules: Rules
+
+    @property
+    def resolved(self) -> Topic:
+        """The topic as written, with the options it leaves to the settings filled in as they apply."""
+        return self.topic.model_copy(update={**asdict(self.rules), "notify": list(self.rules.notify)})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one command works with, resolved once.
+
+    `topics` are the ones the command writes; `every_topic` all configured ones, since a batch is stored
+    (and its kept papers described) for every topic, whichever a command writes.
+    """
+
+    topics: Mapping[str, TopicPlan]
+    every_topic: Mapping[str, TopicPlan]
+    subscribed: Mapping[str, str]
+    holidays: frozenset[date]
+    prefilter: CategoryFilter
+    output_dir: Path
+    store_path: Path
+    settings: Settings
+
+
+def make_plan(config: Config, topics: Sequence[str] = ()) -> Plan:
+    """The plan of a command that writes `topics` (all when empty); an unknown name is an input error."""
+    unknown = [name for name in topics if name not in config.topic]
+    if unknown:
+        raise InputError(f"unknown topic {unknown[0]!r}; the configuration has: {', '.join(config.topic)}")
+    settings = config.settings
+    every_topic = {name: TopicPlan(topic, Rules.for_topic(topic, settings)) for name, topic in config.topic.items()}
+    return Plan(
+        topics={name: planned for name, planned in every_topic.items() if not topics or name in topics},
+        every_topic=every_topic,
+        subscribed=config.category,
+        holidays=load_holidays(settings.holidays),
+        prefilter=category_prefilter(
+            config.category, {planned.rules.category_rule for planned in every_topic.values()}
+        ),
+        output_dir=settings.output_dir,
+        store_path=settings.store_path,
+        settings=settings,
+    )

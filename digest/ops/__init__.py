@@ -1,0 +1,1 @@
+"""Looking after a store and a topic: status, verification, estimates, explanations, labels and tuning."""

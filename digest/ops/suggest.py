@@ -1,0 +1,120 @@
+"""Which unlabelled papers to label next: `digest label --suggest`.
+
+A label teaches a topic most where its verdict is in doubt, so the suggestions are the papers at its
+edges: a similarity near the threshold (for a topic with `similar_to`), a keyword hit that a filter
+dropped, and a paper on which substring and whole-word matching disagree. Pure: stored batches and
+labels in, suggestions out, in a deterministic order (the kinds taken in turn, each closest first).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shlex
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from digest.core.models import Paper
+from digest.core.plan import TopicPlan
+from digest.ops.explain import near_misses, other_mode
+from digest.ops.tune import LabelledDay
+from digest.selection.match import TopicMatcher
+from digest.selection.select import decide
+
+__all__ = ["Suggestion", "format_suggestions", "suggest_papers"]
+
+MARGIN = 0.05
+"""How far from the threshold a similarity may be for the paper to count as near it."""
+ABSTRACT_WIDTH = 100
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An unlabelled paper worth labelling, and why."""
+
+    paper: Paper
+    why: str
+
+
+def suggest_papers(
+    days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labelled: Collection[str], count: int
+) -> list[Suggestion]:
+    """Up to `count` unlabelled papers of `days` at the topic's edges, one kind after another in turn."""
+    papers: dict[str, Paper] = {}
+    scores: dict[str, float] = {}
+    for day in days:
+        for paper in day.papers:
+            if paper.id not in labelled and paper.id not in papers:
+                papers[paper.id] = paper
+                if paper.id in day.similarity:
+                    scores[paper.id] = day.similarity[paper.id]
+    unlabelled = sorted(papers.values(), key=lambda paper: paper.id)
+    kinds = [
+        _near_threshold(unlabelled, planned, scores),
+        _filtered(unlabelled, planned, subscribed),
+        _disputed(unlabelled, planned, subscribed),
+    ]
+    chosen: dict[str, Suggestion] = {}
+    for suggestion in itertools.chain.from_iterable(itertools.zip_longest(*kinds)):
+        if suggestion is not None and suggestion.paper.id not in chosen:
+            chosen[suggestion.paper.id] = suggestion
+    return list(chosen.values())[:count]
+
+
+def _near_threshold(papers: Sequence[Paper], planned: TopicPlan, scores: dict[str, float]) -> list[Suggestion]:
+    if planned.topic.similar_to is None:
+        return []
+    threshold = planned.rules.threshold
+    near = [paper for paper in papers if paper.id in scores and abs(scores[paper.id] - threshold) <= MARGIN]
+    near.sort(key=lambda paper: (abs(scores[paper.id] - threshold), paper.id))
+    return [Suggestion(paper, f"similarity {scores[paper.id]:.3f}, threshold {threshold:g}") for paper in near]
+
+
+def _filtered(papers: Sequence[Paper], planned: TopicPlan, subscribed: Collection[str]) -> list[Suggestion]:
+    """Papers a keyword found and a filter dropped: is the filter right about them?"""
+    matcher = TopicMatcher(planned.topic, planned.rules.match)
+    suggestions = []
+    for paper in papers:
+        decision = decide(paper, matcher, planned.rules, subscribed)
+        if decision.reason.startswith("filter "):
+            span = f': "{decision.span}"' if decision.span else ""
+            suggestions.append(Suggestion(paper, f"a keyword hit, dropped by {decision.reason}{span}"))
+    return suggestions
+
+
+def _disputed(papers: Sequence[Paper], planned: TopicPlan, subscribed: Collection[str]) -> list[Suggestion]:
+    """Papers the two match modes decide differently: the topic's near misses, as `explain` finds them."""
+    return [
+        Suggestion(
+            miss.decision.paper,
+            f"only `match: {other_mode(planned) if miss.added else planned.rules.match}` keeps it "
+            f"({miss.decision.reason})",
+        )
+        for miss in near_misses(papers, planned, subscribed)
+    ]
+
+
+def format_suggestions(suggestions: Sequence[Suggestion], heading: str, label_command: Sequence[str]) -> str:
+    """Each paper: its id and why, its title, the first line of its abstract, and the command that labels it.
+
+    `label_command` is `digest label` with the options that name the topic and its file.
+    """
+    lines = [heading]
+    for suggestion in suggestions:
+        paper = suggestion.paper
+        command = shlex.join([*label_command, "--yes", paper.id])
+        lines += [
+            "",
+            f"{paper.id}  {suggestion.why}",
+            f"  {paper.title}",
+            f"  {first_line(paper.abstract)}",
+            f"  {command}    # or --no",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def first_line(abstract: str) -> str:
+    """The abstract's first sentence, cut to `ABSTRACT_WIDTH` characters."""
+    sentence = _SENTENCE_END.split(abstract.strip(), maxsplit=1)[0]
+    return sentence if len(sentence) <= ABSTRACT_WIDTH else sentence[: ABSTRACT_WIDTH - 1].rstrip() + "…"

@@ -1,0 +1,1 @@
+"""What a run leaves behind: digests and index pages, the feed, files, git, notifications."""

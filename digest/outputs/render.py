@@ -1,0 +1,207 @@
+"""Rendering: papers to markdown, in the awesome-daily-AI-arxiv format, byte for byte.
+
+Pure: templates in, text out; the writer decides where text goes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+import jinja2
+
+from digest.core.config import Keyword, Topic, keyword_text
+from digest.core.models import INDEX_MARKER, IndexEntry, Paper
+from digest.outputs.feed import FeedPaper
+
+__all__ = [
+    "OverviewEntry",
+    "author_line",
+    "neutralise",
+    "read_digest_entries",
+    "read_digest_ids",
+    "render_digest",
+    "render_indexes",
+    "render_overview",
+    "render_topic_index",
+    "title_text",
+]
+
+MAX_AUTHORS = 6
+
+
+# `<` before a letter, `/`, `!` or `?` would open an HTML tag or comment when the markdown is rendered.
+_TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
+# A line break would start a heading or end the abstract's block: a space. Other control characters
+# (NUL, BEL, ESC, DEL, C1) print nothing, or drive a terminal: dropped.
+_LINE_BREAK = re.compile("[\n\v\f\r\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# A link's target (`](…` inline, `]: …` as a definition) up to its end; checked once decoded.
+_LINK_TARGET = re.compile(r"(?<!\\)\](?P<opening>\s*[(:])(?P<target>[^)]{0,200})")
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+def neutralise(text: str) -> str:
+    """Text safe to print in a digest, the one place every printed text passes: control characters dropped
+    (a line break becomes a space), `<` written as `&lt;` where it would start a tag (so `<ACT> token` stays
+    visible), and a link to a script (`javascript:`, `vbscript:`, `data:`) broken into plain text."""
+    if _CONTROL.search(text) or _LINE_BREAK.search(text):
+        text = _CONTROL.sub("", _LINE_BREAK.sub(" ", text))
+    if "](" in text or "]:" in text or "] " in text:
+        text = _LINK_TARGET.sub(_script_link_broken, text)
+    return _TAG_OPENING.sub("&lt;", text)
+
+
+def _script_link_broken(match: re.Match[str]) -> str:
+    """`](javascript:…)` as `]\\(javascript:…)`: an escaped opening is no link, and the words stay readable.
+    The target is read as a browser would: entities decoded, backslash escapes and whitespace ignored."""
+    target = re.sub(r"[\s\\]", "", html.unescape(match["target"])).lower()
+    if not target.startswith(_SCRIPT_SCHEMES):
+        return match[0]
+    opening = match["opening"]
+    return f"]{opening[:-1]}\\{opening[-1]}{match['target']}"
+
+
+_MARKDOWN_IN_TITLE = re.compile(r"([`\[\]])")
+
+
+def title_text(title: str) -> str:
+    """A title as the entry's link text: `<` neutralised, and `` ` ``, `[`, `]` escaped with a backslash.
+
+    A backtick (LaTeX-style quotes: `From `May' to `Is'`) would open a code span that swallows the link
+    and its bold; brackets would nest a live link (`[x](javascript:…)`) inside ours. Nothing else changes.
+    """
+    if "`" in title or "[" in title or "]" in title:
+        title = _MARKDOWN_IN_TITLE.sub(r"\\\1", title)
+    return neutralise(title)
+
+
+def author_line(authors: Sequence[str]) -> str:
+    """The first six authors, then `et al.` when there are more."""
+    shown = list(authors[:MAX_AUTHORS])
+    if len(authors) > MAX_AUTHORS:
+        shown.append("et al.")
+    return ", ".join(shown)
+
+
+def _terms(terms: Sequence[Keyword]) -> str:
+    return " ".join(f"`{keyword_text(term)}`" for term in terms)
+
+
+_ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.PackageLoader("digest.outputs", "templates"),
+    autoescape=False,
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
+_ENVIRONMENT.filters.update(
+    neutralise=neutralise,
+    title_text=title_text,
+    author_line=author_line,
+    terms=_terms,
+    urlpath=lambda name: quote(name),
+)
+
+
+def render_digest(
+    topic_name: str, topic: Topic, day: date, papers: Sequence[Paper], *, code_links: bool = False
+) -> str:
+    """One topic's digest for one date; `papers` are already selected and ordered.
+
+    `code_links` adds each paper's code and project pages after its `arXiv:` badge; off, the digest is the
+    source's format byte for byte.
+    """
+    return _ENVIRONMENT.get_template("digest.md.j2").render(
+        topic=topic_name,
+        date=day.isoformat(),
+        keywords=topic.keywords,
+        filters=topic.filters,
+        papers=papers,
+        code_links=code_links,
+    )
+
+
+_ENTRY_HEAD = re.compile(
+    r"^- \*\*\[(?P<title>.*)\]\(https://arxiv\.org/abs/(?P<id>[^)\s]+)\)\*\*  `arXiv:(?P=id)`(?P<rest>.*?)\s*$"
+)
+_LINK = re.compile(r"\[`(?P<kind>\w+)`\]\((?P<url>[^)\s]+)\)")
+_CATEGORY = re.compile(r"(?<![\[\w])`(?P<code>[\w.-]+)`")
+_TITLE_ESCAPE = re.compile(r"\\([`\[\]])")
+
+
+_LISTED_ID = re.compile(r"\)\*\*  `arXiv:([^`\s]+)`")
+"""The `arXiv:` badge that follows each entry's linked title."""
+
+
+def read_digest_ids(text: str) -> list[str]:
+    """The arXiv ids a rendered digest lists, in its order."""
+    return _LISTED_ID.findall(text)
+
+
+def read_digest_entries(text: str) -> list[FeedPaper]:
+    """The papers a rendered digest lists, read back from its markdown: the inverse of `render_digest`.
+
+    What the digest does not show stays lost: authors after the sixth, the comment. Feeds use it only for
+    a paper the store no longer holds.
+    """
+    lines = text.splitlines()
+    entries = []
+    for number, line in enumerate(lines):
+        head = _ENTRY_HEAD.match(line)
+        if head is None or number + 3 >= len(lines):
+            continue
+        authors = lines[number + 1].strip().removeprefix("_").removesuffix("_")
+        entries.append(
+            FeedPaper(
+                id=head["id"],
+                title=_unneutralise(_TITLE_ESCAPE.sub(r"\1", head["title"])),
+                authors=[name for name in _unneutralise(authors).split(", ") if name != "et al."],
+                abstract=_unneutralise(lines[number + 3].strip()),
+                categories=[found["code"] for found in _CATEGORY.finditer(_LINK.sub("", head["rest"]))],
+                links=[(found["kind"], found["url"]) for found in _LINK.finditer(head["rest"])],
+            )
+        )
+    return entries
+
+
+def _unneutralise(text: str) -> str:
+    return text.replace("&lt;", "<")
+
+
+@dataclass(frozen=True)
+class OverviewEntry:
+    """A topic's latest digest, as listed in the overview."""
+
+    topic: str
+    date: date
+    count: int
+    digests: int
+
+
+def render_indexes(archive: Mapping[str, Sequence[IndexEntry]], *, feeds: bool = False) -> dict[str, str]:
+    """The index pages of an archive (topic -> its digests): `README.md` and `<Topic>/README.md` -> text.
+
+    With `feeds`, the overview links each topic's `feed.xml`.
+    """
+    pages = {f"{topic}/README.md": render_topic_index(topic, entries) for topic, entries in archive.items()}
+    latest = {topic: max(entries, key=lambda entry: entry.date) for topic, entries in archive.items()}
+    overview = [OverviewEntry(topic, entry.date, entry.count, len(archive[topic])) for topic, entry in latest.items()]
+    return {"README.md": render_overview(overview, feeds=feeds), **pages}
+
+
+def render_topic_index(topic_name: str, entries: Sequence[IndexEntry]) -> str:
+    """A topic's archive page, newest first."""
+    newest_first = sorted(entries, key=lambda entry: entry.date, reverse=True)
+    return _ENVIRONMENT.get_template("topic_index.md.j2").render(
+        marker=INDEX_MARKER, topic=topic_name, entries=newest_first
+    )
+
+
+def render_overview(entries: Sequence[OverviewEntry], *, feeds: bool = False) -> str:
+    """The overview of every topic, the busiest latest digest first, like the source's "Hot Topic" list."""
+    ordered = sorted(entries, key=lambda entry: (-entry.count, entry.topic))
+    return _ENVIRONMENT.get_template("overview.md.j2").render(marker=INDEX_MARKER, entries=ordered, feeds=feeds)

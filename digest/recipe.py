@@ -1,0 +1,392 @@
+"""The recipes: `run`, `backfill`, `write_records`, each a walk through the stages, each date by `run_for_date`.
+
+    batches (store | RSS | OAI-PMH | API)  ->  select  ->  render  ->  write  ->  publish
+
+The side effects a recipe needs (the store, the arXiv client, the publisher) come in as `Edges`, built by
+`open_edges` under the output directory's lock, or by a test in memory. See docs/design.md, "Stages".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import groupby
+from typing import Protocol
+
+from digest.core.calendar import announcement_in_force, announcement_time, latest_announcement, not_yet_announced
+from digest.core.errors import DigestError, FetchError, InputError, StoreError
+from digest.core.journal import Step
+from digest.core.models import Paper
+from digest.core.plan import Plan
+from digest.core.redact import redact
+from digest.ops.verify import Verdict, verify
+from digest.outputs.feed import FeedDay, assemble_feed, feed_dates, render_entries
+from digest.outputs.notify import Sender, notify_days, send_apprise
+from digest.outputs.publish import PublishResult, commit_message, publish
+from digest.outputs.render import read_digest_entries, read_digest_ids, render_digest, render_indexes
+from digest.outputs.reports import BackfillOptions, BackfillReport, DayResult, Delivery, RunOptions, RunReport
+from digest.outputs.write import (
+    check_indexes,
+    digest_path,
+    read_archive,
+    read_digest,
+    remove_leftovers,
+    write_digests,
+    write_feed,
+    write_pages,
+)
+from digest.selection.select import select_topics
+from digest.selection.semantic import score_topics
+from digest.sources.arxiv import Arxiv
+from digest.sources.batches import Batches
+from digest.store.database import RunRecord, Store
+from digest.store.lock import lock_path, output_lock
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "BatchSource",
+    "Edges",
+    "Publisher",
+    "backfill",
+    "finish_dates",
+    "finish_unfinished",
+    "index_dates",
+    "notify",
+    "open_edges",
+    "recording",
+    "run",
+    "run_for_date",
+    "verify_recent",
+    "write_date",
+    "write_indexes",
+    "write_records",
+]
+
+
+class BatchSource(Protocol):
+    """Where a recipe's batches come from: `batches.Batches`, or a test's stand-in."""
+
+    notes: list[str]
+
+    def fetch_latest(self, now: datetime) -> tuple[date, list[Paper]] | None: ...
+
+    def fetch_announcement(self, announcement: date, asked: date, now: datetime) -> list[Paper]: ...
+
+    def fetch_range(self, dates: Iterable[date], now: datetime) -> Iterator[tuple[date, list[Paper] | DigestError]]: ...
+
+
+Publisher = Callable[[Plan, Sequence[DayResult], str, bool], PublishResult]
+"""Commit (and push, when the flag says so) the files of these dates with this message."""
+
+
+def publish_to_git(plan: Plan, days: Sequence[DayResult], message: str, push: bool) -> PublishResult:
+    targeted = [path for day in days for path in day.targets(plan.output_dir, feeds=plan.settings.feeds)]
+    return publish(plan.output_dir, targeted, message, push=push, settings=plan.settings)
+
+
+@dataclass(frozen=True)
+class Edges:
+    """Where a recipe's side effects go: the store, arXiv, git, and the notification targets."""
+
+    store: Store
+    arxiv: Arxiv
+    publish: Publisher = publish_to_git
+    send: Sender = send_apprise
+
+
+@contextmanager
+def open_edges(plan: Plan) -> Iterator[Edges]:
+    """The real edges, under the output directory's lock: one run at a time writes there."""
+    with (
+        output_lock(lock_path(plan.store_path.parent, plan.output_dir), plan.settings.lock_timeout),
+        Store.open(plan.store_path) as store,
+        Arxiv(plan.settings) as arxiv,
+    ):
+        check_indexes(plan.output_dir, plan.every_topic)
+        remove_leftovers(plan.output_dir, plan.every_topic)
+        yield Edges(store, arxiv)
+
+
+def run_for_date(day: date, papers: Sequence[Paper], plan: Plan, store: Store) -> DayResult:
+    """One date's digests: selected (less what `dedupe_days` saw listed), rendered, written, remembered."""
+    seen = {
+        name: store.load_listed(name, day - timedelta(days=planned.rules.dedupe_days), day)
+        for name, planned in plan.topics.items()
+        if planned.rules.dedupe_days
+    }
+    kept = select_topics(papers, plan.topics, plan.subscribed, seen, score_topics(papers, plan.topics, store))
+    code_links = plan.settings.code_links
+    digests = {
+        name: render_digest(name, plan.topics[name].topic, day, selected, code_links=code_links)
+        for name, selected in kept.items()
+    }
+    before = {name: list(store.load_listed(name, day, day + timedelta(days=1))) for name in kept}
+    write_digests(plan.output_dir, day, digests)
+    listed = {name: [paper.id for paper in selected] for name, selected in kept.items()}
+    store.save_listed(day, listed)
+    return DayResult(day, listed, before)
+
+
+def write_indexes(plan: Plan, store: Store) -> None:
+    """Bring the overview, every topic's archive page and its feed up to date with the digests on disk."""
+    archive = read_archive(plan.output_dir, plan.every_topic)
+    write_pages(plan.output_dir, render_indexes(archive, feeds=plan.settings.feeds))
+    if plan.settings.feeds:
+        for topic, entries in archive.items():  # one feed at a time: a month of a busy topic is megabytes
+            dates = feed_dates([entry.date for entry in entries], plan.settings.feed_days)
+            newest = _announced(plan, dates[0])
+            fragments = (_feed_entries(plan, store, topic, day) for day in dates)
+            feed = assemble_feed(topic, newest, fragments, plan.settings.digest_url)
+            write_feed(plan.output_dir, topic, feed)
+
+
+FEED_FORMAT = "1"
+"""Changes whenever the entries' markup or the code-link extraction changes: every cached date is rebuilt."""
+
+
+def _feed_entries(plan: Plan, store: Store, topic: str, day: date) -> bytes:
+    """A digest on disk as the feed's entries for its date: the papers it lists, in its order, as the store
+    holds them; from the store's cache when neither the digest nor those records changed since.
+
+    A paper the store does not hold (the store was moved aside) is read back from the digest itself.
+    """
+    text = read_digest(plan.output_dir, topic, day)
+    ids = read_digest_ids(text)
+    announced = _announced(plan, day)
+    marks = store.load_row_marks(ids)
+    made_of = [FEED_FORMAT, announced.isoformat(), text, *(f"{paper_id}:{marks.get(paper_id)}" for paper_id in ids)]
+    fingerprint = hashlib.sha256("\n".join(made_of).encode("utf-8")).hexdigest()
+    cached = store.load_feed_entries(topic, day, fingerprint)
+    if cached is not None:
+        return cached
+    stored = store.load_feed_papers(ids)
+    papers = [stored[paper_id] for paper_id in ids if paper_id in stored]
+    if len(papers) < len(ids):
+        papers = [stored.get(entry.id, entry) for entry in read_digest_entries(text)]
+    entries = render_entries(FeedDay(day, announced, papers))
+    store.save_feed_entries(topic, day, fingerprint, entries)
+    return entries
+
+
+def _announced(plan: Plan, day: date) -> datetime:
+    """When the batch a digest of `day` shows went public: its feed entries' `updated`."""
+    return announcement_time(announcement_in_force(day, plan.holidays))
+
+
+def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, now: datetime) -> RunReport:
+    """One batch from `batches`: the latest announcement (no `day`), or the one in force on `day`; written,
+    then published. What an earlier run left unfinished is finished first."""
+    if options.day is not None and (unannounced := not_yet_announced(options.day, now, plan.holidays)):
+        raise InputError(f"{options.day.isoformat()}: {unannounced}")
+    recovered = finish_unfinished(plan, edges, batches, now=now)
+    report = RunReport(notes=batches.notes)
+    asked = options.asked_steps()
+    day = options.day or latest_announcement(now, plan.holidays)
+    try:
+        if options.day is None:
+            found = batches.fetch_latest(now)
+        else:
+            announcement = announcement_in_force(options.day, plan.holidays)
+            found = options.day, batches.fetch_announcement(announcement, options.day, now)
+    except FetchError as err:
+        raise FetchError(f"{day.isoformat()}: {err}") from err
+    if found is not None:
+        report.days.append(write_date(*found, plan, edges, asked, now=now))
+        index_dates(plan, report.days, edges)
+    report.requests = edges.arxiv.requests
+    report.published, delivery = finish_dates(plan, report.days, asked, edges, now=now, renotify=options.renotify)
+    report.delivery = recovered.joined(delivery)
+    return report
+
+
+def write_records(
+    plan: Plan, day: date, papers: Sequence[Paper], store: Store, *, force: bool = False, allow_empty: bool = False
+) -> DayResult:
+    """`digest render`: records from a file, written like any run's.
+
+    Like backfill, it replaces a published digest only with `force`; and an empty records file, far more
+    often a mistake than an empty day, writes `Papers-0` digests only with `allow_empty`.
+    """
+    if not papers and not allow_empty:
+        raise InputError("the records file holds no paper; --allow-empty writes empty digests all the same")
+    existing = [path for path in (digest_path(plan.output_dir, topic, day) for topic in plan.topics) if path.exists()]
+    if existing and not force:
+        more = f" (and {len(existing) - 1} more of {day.isoformat()})" if len(existing) > 1 else ""
+        raise InputError(f"{existing[0]} exists already{more}; --force replaces it")
+    store.save_papers(papers, replace=False)  # the feeds read them from the store
+    result = run_for_date(day, papers, plan, store)
+    write_indexes(plan, store)
+    return result
+
+
+def backfill(
+    plan: Plan,
+    options: BackfillOptions,
+    edges: Edges,
+    batches: BatchSource,
+    *,
+    dates: Sequence[date],
+    now: datetime,
+    skipped: Sequence[date] = (),
+    on_date: Callable[[date, str, bool], None] = lambda day, outcome, failed: None,
+) -> BackfillReport:
+    """Write `dates` from `batches` (one harvest for all); a failed date does not stop the others.
+
+    The index pages are rebuilt once, after the last date (or when the range stops early), not per date.
+    `on_date` hears each date's outcome and whether it failed.
+    """
+    recovered = finish_unfinished(plan, edges, batches, now=now)
+    report = BackfillReport(skipped=list(skipped), notes=batches.notes)
+    asked = options.asked_steps()
+    try:
+        for day, outcome in batches.fetch_range(dates, now):
+            if isinstance(outcome, DigestError):
+                report.failed.append((day, str(outcome)))
+                on_date(day, str(outcome), True)
+            else:
+                report.days.append(write_date(day, outcome, plan, edges, asked, now=now))
+                on_date(day, report.days[-1].summary(), False)
+    finally:
+        index_dates(plan, report.days, edges)
+    report.requests = edges.arxiv.requests
+    report.published, delivery = finish_dates(plan, report.days, asked, edges, now=now, renotify=options.renotify)
+    report.delivery = recovered.joined(delivery)
+    return report
+
+
+def write_date(
+    day: date, papers: Sequence[Paper], plan: Plan, edges: Edges, asked: Sequence[Step], *, now: datetime
+) -> DayResult:
+    """The recipe's first step: the date enters the journal with the steps asked of it, then its digests are
+    written and the step marked done."""
+    edges.store.begin_journal(plan.output_dir, day, asked, now)
+    result = run_for_date(day, papers, plan, edges.store)
+    edges.store.mark_done(plan.output_dir, [day], "write", result.kept)
+    return result
+
+
+def index_dates(plan: Plan, days: Sequence[DayResult], edges: Edges) -> None:
+    """The recipe's second step: the index pages and feeds, rebuilt once for all of `days`."""
+    if not days:
+        return
+    write_indexes(plan, edges.store)
+    edges.store.mark_done(plan.output_dir, [day.date for day in days], "indexes")
+
+
+def finish_dates(
+    plan: Plan, days: Sequence[DayResult], steps: Collection[Step], edges: Edges, *, now: datetime, renotify: bool
+) -> tuple[PublishResult | None, Delivery | None]:
+    """The recipe's last steps, those of `steps` (journal.STEPS: commit, push, notify) in order, each marked
+    in the journal once done. Notifying with no date still delivers the messages owed."""
+    dates = [day.date for day in days]
+    published = None
+    if days and ("commit" in steps or "push" in steps):
+        message = commit_message({day.date: day.counts for day in days})
+        published = edges.publish(plan, days, message, "push" in steps)
+        edges.store.mark_done(plan.output_dir, dates, "commit")
+        if "push" in steps:
+            edges.store.mark_done(plan.output_dir, dates, "push")
+    delivery = None
+    if "notify" in steps:
+        delivery = notify(plan, days, edges, now=now, renotify=renotify)
+        edges.store.mark_done(plan.output_dir, dates, "notify")
+    return published, delivery
+
+
+def finish_unfinished(plan: Plan, edges: Edges, batches: BatchSource, *, now: datetime) -> Delivery:
+    """Finish, in the recipe's order, the steps an earlier run of this output directory left owed (it was
+    killed, or the disk filled), before the command's own work; say so. A date whose digests may be
+    partial is written again from its batch (the store holds it)."""
+    entries = edges.store.load_unfinished(plan.output_dir)
+    days: list[tuple[DayResult, tuple[Step, ...]]] = []
+    for entry in entries:
+        owed = entry.owed
+        log.warning("Finishing %s left unfinished by an earlier run: %s", entry.day.isoformat(), ", ".join(owed))
+        if "write" in owed or entry.kept is None:
+            announcement = announcement_in_force(entry.day, plan.holidays)
+            try:
+                papers = batches.fetch_announcement(announcement, entry.day, now)
+            except FetchError as err:
+                raise FetchError(f"{entry.day.isoformat()}, left unfinished by an earlier run: {err}") from err
+            days.append((write_date(entry.day, papers, plan, edges, entry.asked, now=now), owed))
+        else:
+            days.append((DayResult(entry.day, entry.kept), owed))
+    index_dates(plan, [day for day, owed in days if "indexes" in owed], edges)
+    delivery = Delivery()
+    for steps, group in groupby(days, key=lambda pair: tuple(step for step in pair[1] if step in LAST_STEPS)):
+        if steps:
+            _, sent = finish_dates(plan, [day for day, _ in group], steps, edges, now=now, renotify=False)
+            delivery = delivery.joined(sent)
+    return delivery
+
+
+LAST_STEPS: tuple[Step, ...] = ("commit", "push", "notify")
+
+
+def notify(plan: Plan, days: Sequence[DayResult], edges: Edges, *, now: datetime, renotify: bool) -> Delivery:
+    """After the digests are written and published: a message per date and target, each sent once."""
+    if not any(p.rules.notify for p in plan.every_topic.values()):
+        return Delivery()
+    return notify_days(plan, days, edges.store, now=now, renotify=renotify, send=edges.send)
+
+
+def verify_recent(plan: Plan, store: Store, batches: Batches, *, now: datetime) -> list[Verdict]:
+    """After a run: the RSS batches of the last `verify_days` checked against OAI-PMH, disagreements logged
+    as warnings. A verification that fails is a warning too: it never fails the digests it checks."""
+    if not plan.settings.verify_days:
+        return []
+    today = now.date()
+    try:
+        verdicts = verify(plan, store, batches, today - timedelta(days=plan.settings.verify_days), today, now=now)
+    except DigestError as err:
+        log.warning("verification against OAI-PMH failed: %s; the digests stand, the next run tries again", err)
+        return []
+    for verdict in verdicts:
+        for difference in verdict.differences:
+            log.warning("%s: RSS and OAI-PMH differ: %s", verdict.announcement.isoformat(), difference.describe())
+    return verdicts
+
+
+class RunLog:
+    """What `recording` saves of a command: set `report` once the command has one."""
+
+    def __init__(self) -> None:
+        self.report: RunReport | None = None
+
+
+@contextmanager
+def recording(plan: Plan, command: str, *, now: datetime) -> Iterator[RunLog]:
+    """Record the command in the store's `runs` when it ends, ok or failed (with its `Error:` line), for
+    `digest status`. A store that cannot take the record is a warning: the command's own outcome stands."""
+    run_log = RunLog()
+    try:
+        yield run_log
+    except StoreError:
+        raise  # the store is what failed: it cannot take the record either
+    except DigestError as err:
+        _save_run(plan, RunRecord(now, command, [], "failed", 0, redact(str(err))))
+        raise
+    report = run_log.report
+    if report is None:
+        return
+    failed = report.failed if isinstance(report, BackfillReport) else []
+    problems = [f"{day}: {cause}" for day, cause in failed]
+    if report.delivery is not None and report.delivery.failures:
+        problems.append(report.delivery.error())
+    dates = [day.date for day in report.days]
+    outcome = "failed" if problems else "ok"
+    error = redact(problems[0]) if problems else None
+    _save_run(plan, RunRecord(now, command, dates, outcome, report.requests.get("total", 0), error))
+
+
+def _save_run(plan: Plan, run: RunRecord) -> None:
+    try:
+        with Store.open(plan.store_path) as store:
+            store.save_run(run)
+    except StoreError as err:
+        log.warning("the run was not recorded for `digest status`: %s", err)

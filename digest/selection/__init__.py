@@ -1,0 +1,1 @@
+"""Which papers a topic keeps: keyword matching, the selection policy, semantic similarity."""

@@ -1,0 +1,265 @@
+"""The matching engine: keywords, filters and followed authors compiled once, and searched in a batch's texts.
+
+Pure functions and objects over `Paper` records; no I/O and no policy (which papers a topic keeps is
+`select`'s). `BatchIndex` finds every topic's keyword clues in one Aho-Corasick pass per text. See
+docs/design.md, "Selection".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+
+import ahocorasick_rs
+
+from digest.core.config import CategoryRule, Keyword, KeywordSpec, MatchMode, TextField, Topic, keyword_text
+from digest.core.models import Paper
+
+__all__ = [
+    "BatchIndex",
+    "CategoryFilter",
+    "SearchedTexts",
+    "TopicMatcher",
+    "category_prefilter",
+    "in_subscribed_categories",
+    "searched_text",
+]
+
+# Words mode: spaces, the hyphen and the Unicode dashes (‐ ‑ ‒ – — ―) are one separator; a term may take a
+# plural `s` or `es`.
+_SEPARATOR = r"[\s\-\u2010-\u2015]+"
+_CONTEXT = 40
+
+
+def in_subscribed_categories(
+    categories: Sequence[str], subscribed: Collection[str], rule: CategoryRule = "all", primary: str | None = None
+) -> bool:
+    """The category rule: by default every category of the paper must be subscribed (the source's rule).
+
+    `primary` keeps a paper whose primary category (else its first) is subscribed; `any` one with any
+    subscribed category.
+    """
+    if rule == "primary":
+        return (primary or categories[0]) in subscribed
+    if rule == "any":
+        return any(category in subscribed for category in categories)
+    return all(category in subscribed for category in categories)
+
+
+CategoryFilter = Callable[[Sequence[str], str | None], bool]
+"""A test on a paper's categories and primary category, applied before the paper itself is read."""
+
+
+def category_prefilter(subscribed: Collection[str], rules: Collection[CategoryRule]) -> CategoryFilter:
+    """Whether a paper passes any of these category rules: the papers that no topic's rule lets through are not."""
+    return lambda categories, primary: any(
+        in_subscribed_categories(categories, subscribed, rule, primary) for rule in rules
+    )
+
+
+class _Part:
+    """One thing to find: a plain substring, or a pattern (whole words, or a user's regex).
+
+    Case-insensitive parts look in the text lower-cased once per paper. Whole words are a pattern without
+    a lookbehind plus a check of the character before the match: a leading `(?<!\\w)` makes `re` try
+    every position of the text and is some twenty times slower on a batch.
+    """
+
+    def __init__(self, needle: str | re.Pattern[str], *, folded: bool, word_start: bool = False) -> None:
+        self._needle = needle
+        self._folded = folded
+        self._word_start = word_start
+
+    def find(self, text: str, folded: str) -> tuple[int, int] | None:
+        haystack = folded if self._folded else text
+        if isinstance(self._needle, str):
+            start = haystack.find(self._needle)
+            return (start, start + len(self._needle)) if start >= 0 else None
+        position = 0
+        while match := self._needle.search(haystack, position):
+            start = match.start()
+            if not self._word_start or start == 0 or not _is_word_character(haystack[start - 1]):
+                return match.span()
+            position = start + 1
+        return None
+
+
+class _Term:
+    """One keyword or filter, compiled once: every part must be found in the text."""
+
+    def __init__(self, shown: str, parts: list[_Part], clue: str | None = None) -> None:
+        self.shown = shown
+        self._parts = parts
+        self.clue = clue
+        """A lower-case string found in the folded text whenever this term matches, or None if none is known."""
+
+    @classmethod
+    def compile(cls, keyword: Keyword, mode: MatchMode) -> _Term:
+        if isinstance(keyword, KeywordSpec):
+            if keyword.regex is not None:
+                flags = 0 if keyword.case_sensitive else re.IGNORECASE
+                return cls(keyword.shown, [_Part(re.compile(keyword.regex, flags), folded=False)])
+            words = keyword.words if keyword.words is not None else mode == "words"
+            term = keyword.term or ""
+            clue = None if keyword.case_sensitive else _clue(term, words)
+            return cls(keyword.shown, [_part(term, words, keyword.case_sensitive)], clue)
+        parts = keyword if isinstance(keyword, list) else [keyword]
+        compiled = [_part(part, mode == "words", case_sensitive=False) for part in parts]
+        return cls(keyword_text(keyword), compiled, _clue(parts[0], mode == "words"))
+
+    def search(self, text: str, folded: str) -> tuple[int, int] | None:
+        """Where the first part matched, when every part matches; else None. `folded` is `text.lower()`."""
+        first = None
+        for part in self._parts:
+            found = part.find(text, folded)
+            if found is None:
+                return None
+            first = first or found
+        return first
+
+
+def _clue(term: str, words: bool) -> str | None:
+    """What must occur in the folded text for `term` to match: itself, or in words mode its first word.
+
+    None when that is empty (a term that starts with a separator), which rules nothing out.
+    """
+    folded = term.lower()
+    return (re.split(_SEPARATOR, folded.strip())[0] if words else folded) or None
+
+
+def _part(term: str, words: bool, case_sensitive: bool) -> _Part:
+    needle = term if case_sensitive else term.lower()
+    if not words:
+        return _Part(needle, folded=not case_sensitive)
+    return _Part(re.compile(_word_pattern(needle)), folded=not case_sensitive, word_start=True)
+
+
+def _word_pattern(term: str) -> str:
+    """The term's words joined by any separator, an optional plural `s` or `es`, no word character after."""
+    words = [re.escape(word) for word in re.split(_SEPARATOR, term.strip())]
+    return _SEPARATOR.join(words) + r"(?:e?s)?(?!\w)"
+
+
+def _is_word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
+class SearchedTexts:
+    """Each paper's searched text and its lower-case form, built once per batch and shared by every topic."""
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple[str, int | None, tuple[TextField, ...]], tuple[str, str]] = {}
+
+    def of(self, paper: Paper, fields: tuple[TextField, ...]) -> tuple[str, str]:
+        key = (paper.id, paper.version, fields)
+        found = self._texts.get(key)
+        if found is None:
+            text = searched_text(paper, fields)
+            found = self._texts[key] = (text, text.lower())
+        return found
+
+
+def searched_text(paper: Paper, fields: Iterable[TextField]) -> str:
+    """The text a topic searches: by default title + " " + abstract, as the source."""
+    values = {
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "comment": paper.comment or "",
+        "authors": ", ".join(paper.authors),
+    }
+    return " ".join(values[field] for field in fields)
+
+
+class TopicMatcher:
+    """A topic's keywords, filters and followed authors, compiled once for a whole batch."""
+
+    def __init__(self, topic: Topic, mode: MatchMode) -> None:
+        self.fields = tuple(topic.fields)
+        self.keywords = [_Term.compile(keyword, mode) for keyword in topic.keywords]
+        self.filters = [_Term.compile(term, mode) for term in topic.filters or []]
+        self.authors = {_name(author) for author in topic.authors}
+        clues = [term.clue for term in self.keywords]
+        self.clues = None if self.authors or None in clues else [clue for clue in clues if clue is not None]
+        """Strings one of which the folded text holds whenever a keyword matches; None if some keyword has none.
+
+        Most papers match no keyword: `BatchIndex` rules them out by these before the full search.
+        """
+
+    def keyword(self, paper: Paper, text: str, folded: str) -> tuple[str, str] | None:
+        """The first keyword (or followed author) that matches, with the text around the match."""
+        for term in self.keywords:
+            found = term.search(text, folded)
+            if found:
+                return term.shown, _around(text, found)
+        if self.authors:
+            for author in paper.authors:
+                if _name(author) in self.authors:
+                    return f"author {author}", author
+        return None
+
+    def filter(self, text: str, folded: str) -> tuple[str, str] | None:
+        for term in self.filters:
+            found = term.search(text, folded)
+            if found:
+                return term.shown, _around(text, found)
+        return None
+
+
+class BatchIndex:
+    """One batch as a set of topics searches it: which papers can pass each category rule, and which
+    keyword clues each paper's text holds, found for every topic at once.
+
+    The clues of all topics are found in one Aho-Corasick pass over each folded text, rather than an `in`
+    test per clue per topic: the text is read once whatever the number of topics and keywords. Only the
+    papers some topic's category rule lets through are searched at all.
+    """
+
+    def __init__(
+        self, papers: Sequence[Paper], subscribed: Collection[str], topics: Iterable[tuple[TopicMatcher, CategoryRule]]
+    ) -> None:
+        self.papers = papers
+        self.texts = SearchedTexts()
+        topics = list(topics)
+        self._in_categories = {
+            rule: [in_subscribed_categories(paper.categories, subscribed, rule, paper.primary) for paper in papers]
+            for rule in {rule for _, rule in topics}
+        }
+        verdicts = zip(*self._in_categories.values(), strict=True)
+        eligible = [position for position, passes in enumerate(verdicts) if any(passes)]
+        self._holding: dict[tuple[tuple[TextField, ...], str], list[int]] = {}
+        for fields in {matcher.fields for matcher, _ in topics}:
+            clues = sorted({clue for matcher, _ in topics if matcher.fields == fields for clue in matcher.clues or ()})
+            if clues:
+                self._index(fields, clues, eligible)
+
+    def _index(self, fields: tuple[TextField, ...], clues: list[str], positions: list[int]) -> None:
+        finder = ahocorasick_rs.AhoCorasick(clues)
+        for clue in clues:
+            self._holding[fields, clue] = []
+        for position in positions:
+            _, folded = self.texts.of(self.papers[position], fields)
+            for found in {match[0] for match in finder.find_matches_as_indexes(folded, overlapping=True)}:
+                self._holding[fields, clues[found]].append(position)
+
+    def candidates(self, matcher: TopicMatcher, rule: CategoryRule) -> list[Paper]:
+        """The papers `decide` may keep for this topic: in its categories and holding one of its clues.
+
+        Every other paper `decide` would drop for the category rule or for "no keyword matched".
+        """
+        in_categories = self._in_categories[rule]
+        if matcher.clues is None:
+            positions: Iterable[int] = range(len(self.papers))
+        else:
+            positions = sorted({p for clue in matcher.clues for p in self._holding[matcher.fields, clue]})
+        return [self.papers[position] for position in positions if in_categories[position]]
+
+
+def _name(author: str) -> str:
+    return " ".join(author.split()).casefold()
+
+
+def _around(text: str, span: tuple[int, int]) -> str:
+    start, end = span
+    before = ("…" if start > _CONTEXT else "") + text[max(start - _CONTEXT, 0) : start]
+    after = text[end : end + _CONTEXT] + ("…" if end + _CONTEXT < len(text) else "")
+    return f"{before}{text[start:end]}{after}"

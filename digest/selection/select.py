@@ -1,0 +1,134 @@
+"""Selection: which papers of a batch a topic keeps, why, and in what order. See docs/design.md, "Selection".
+
+Pure functions over `Paper` records; no I/O. The defaults are the source's rules exactly: every category
+subscribed, a case-insensitive substring in title + abstract (a list keyword needs every part), no filter,
+ordered by categories then id, descending. A topic may ask for whole-word matching, regexes, case-sensitive
+acronyms, followed authors, other fields, and policies (replacements, category rule, dedupe).
+
+`decide` is the one place a verdict is made, so `digest explain` reports exactly what selection did.
+`select_topics` asks it only about a batch's candidates: the papers that pass a topic's category rule and
+contain one of its keyword clues, found for every topic in one pass over each text (`match.BatchIndex`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from digest.core.config import Topic
+from digest.core.models import Paper
+from digest.core.plan import Rules, TopicPlan
+from digest.selection.match import BatchIndex, SearchedTexts, TopicMatcher, in_subscribed_categories
+
+__all__ = ["Decision", "decide", "order_papers", "select_topic", "select_topics"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A paper kept or dropped, and why: the keyword and the text around it, or the rule that dropped it."""
+
+    paper: Paper
+    kept: bool
+    reason: str
+    keyword: str | None = None
+    span: str | None = None
+    similarity: float | None = None
+
+
+def decide(
+    paper: Paper,
+    matcher: TopicMatcher,
+    rules: Rules,
+    subscribed: Collection[str],
+    seen: Mapping[str, date] | None = None,
+    texts: SearchedTexts | None = None,
+    similarity: float | None = None,
+) -> Decision:
+    """Kept or dropped, and why; `seen` maps ids already in this topic's recent digests to their date.
+
+    `texts` shares each paper's searched text between the topics deciding on one batch. `similarity` is
+    the paper's score for a topic with `similar_to` (None for a keyword topic): with `combine: any` a
+    keyword or a score at the threshold keeps it, with `all` it needs both. Filters drop it either way.
+    """
+    if not in_subscribed_categories(paper.categories, subscribed, rules.category_rule, paper.primary):
+        outside = ", ".join(category for category in paper.categories if category not in subscribed)
+        reason = f"category rule ({rules.category_rule}): {outside} not subscribed"
+        return Decision(paper, False, reason, similarity=similarity)
+    if rules.replacements == "exclude" and paper.announce_type in ("replace", "replace-cross"):
+        return Decision(paper, False, "a replacement (replacements: exclude)", similarity=similarity)
+    text, folded = (texts or SearchedTexts()).of(paper, matcher.fields)
+    matched = matcher.keyword(paper, text, folded)
+    similar = similarity is not None and similarity >= rules.threshold
+    score = f"similarity {similarity:.3f}" if similarity is not None else ""
+    if similarity is None or rules.combine == "any":
+        if matched is None and not similar:
+            reason = "no keyword matched" + (f", {score} < {rules.threshold:g}" if score else "")
+            return Decision(paper, False, reason, similarity=similarity)
+    elif matched is None or not similar:
+        reason = "no keyword matched" if matched is None else f"{score} < {rules.threshold:g} (combine: all)"
+        return Decision(paper, False, reason, similarity=similarity)
+    blocked = matcher.filter(text, folded)
+    if blocked is not None:
+        return Decision(paper, False, f"filter `{blocked[0]}`", blocked[0], blocked[1], similarity)
+    if seen and paper.id in seen:
+        when = seen[paper.id].isoformat()
+        reason = f"already listed on {when} (dedupe_days: {rules.dedupe_days})"
+        return Decision(paper, False, reason, similarity=similarity)
+    if matched is None:
+        return Decision(paper, True, f"{score} ≥ {rules.threshold:g}", similarity=similarity)
+    also = f", {score}" if score else ""
+    return Decision(paper, True, f"keyword `{matched[0]}`{also}", matched[0], matched[1], similarity)
+
+
+def order_papers(papers: Iterable[Paper]) -> list[Paper]:
+    """The source's order: by the categories list (primary first), descending, then by arXiv id, descending."""
+    return sorted(papers, key=lambda paper: (paper.categories, paper.id), reverse=True)
+
+
+def select_topics(
+    papers: Iterable[Paper],
+    topics: Mapping[str, TopicPlan],
+    subscribed: Collection[str],
+    seen: Mapping[str, Mapping[str, date]] | None = None,
+    similarity: Mapping[str, Mapping[str, float]] | None = None,
+) -> dict[str, list[Paper]]:
+    """The papers of one batch that each topic keeps, in digest order; `seen` as for `decide`, by topic.
+
+    `similarity` holds the scores of the topics with `similar_to` (topic -> id -> score): with `combine:
+    any` a paper at the threshold is a candidate too, not only one with a keyword clue.
+    """
+    batch = list(papers)
+    matchers = {name: (TopicMatcher(plan.topic, plan.rules.match), plan.rules) for name, plan in topics.items()}
+    index = BatchIndex(batch, subscribed, [(matcher, rules.category_rule) for matcher, rules in matchers.values()])
+    scores = similarity or {}
+    kept = {}
+    for name, (matcher, rules) in matchers.items():
+        scored = scores.get(name)
+        candidates = index.candidates(matcher, rules.category_rule)
+        if scored is not None and rules.combine == "any":  # a paper without a keyword clue may be similar enough
+            clued = {paper.id for paper in candidates}
+            candidates += [p for p in batch if p.id not in clued and scored[p.id] >= rules.threshold]
+        recent = (seen or {}).get(name)
+        kept[name] = order_papers(
+            paper
+            for paper in candidates
+            if decide(
+                paper, matcher, rules, subscribed, recent, index.texts, None if scored is None else scored[paper.id]
+            ).kept
+        )
+    return kept
+
+
+def select_topic(
+    papers: Iterable[Paper],
+    topic: Topic,
+    subscribed: Collection[str],
+    rules: Rules | None = None,
+    seen: Mapping[str, date] | None = None,
+    similarity: Mapping[str, float] | None = None,
+) -> list[Paper]:
+    """The papers of a batch that `topic` keeps, in digest order (`similarity`: id -> score, if semantic)."""
+    scores = {"topic": similarity} if similarity is not None else None
+    planned = {"topic": TopicPlan(topic, rules or Rules())}
+    return select_topics(papers, planned, subscribed, {"topic": seen or {}}, scores)["topic"]

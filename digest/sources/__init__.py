@@ -1,0 +1,1 @@
+"""arXiv: one polite HTTP client, RSS, OAI-PMH, the API, and the batches a date needs."""

@@ -1,0 +1,1 @@
+"""The SQLite store, its migrations and the output directory's lock."""
