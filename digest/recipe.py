@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
-from typing import Protocol
+from typing import Protocol, cast
 
 from digest.core.calendar import announcement_in_force, announcement_time, latest_announcement, not_yet_announced
 from digest.core.errors import DigestError, FetchError, InputError, StoreError
@@ -24,6 +24,7 @@ from digest.core.models import Paper
 from digest.core.plan import Plan
 from digest.core.redact import redact
 from digest.ops.verify import Verdict, verify
+from digest.outputs.day_record import Source, day_record, record_json
 from digest.outputs.feed import FeedDay, assemble_feed, feed_dates, render_entries
 from digest.outputs.notify import Sender, notify_days, send_apprise
 from digest.outputs.publish import PublishResult, commit_message, publish
@@ -39,7 +40,7 @@ from digest.outputs.write import (
     write_feed,
     write_pages,
 )
-from digest.selection.select import select_topics
+from digest.selection.select import select_decisions
 from digest.selection.semantic import score_topics
 from digest.sources.arxiv import Arxiv
 from digest.sources.batches import Batches
@@ -112,22 +113,29 @@ def open_edges(plan: Plan) -> Iterator[Edges]:
         yield Edges(store, arxiv)
 
 
-def run_for_date(day: date, papers: Sequence[Paper], plan: Plan, store: Store) -> DayResult:
-    """One date's digests: selected (less what `dedupe_days` saw listed), rendered, written, remembered."""
+def run_for_date(day: date, papers: Sequence[Paper], plan: Plan, store: Store, source: Source | None) -> DayResult:
+    """One date's digests and their JSON records: selected (less what `dedupe_days` saw listed), rendered,
+    written together, remembered. `source` is where the batch came from (None: an empty batch, not stored)."""
     seen = {
         name: store.load_listed(name, day - timedelta(days=planned.rules.dedupe_days), day)
         for name, planned in plan.topics.items()
         if planned.rules.dedupe_days
     }
-    kept = select_topics(papers, plan.topics, plan.subscribed, seen, score_topics(papers, plan.topics, store))
+    kept = select_decisions(papers, plan.topics, plan.subscribed, seen, score_topics(papers, plan.topics, store))
     code_links = plan.settings.code_links
+    announcement = announcement_in_force(day, plan.holidays)
+    announced = announcement_time(announcement)
     digests = {
-        name: render_digest(name, plan.topics[name].topic, day, selected, code_links=code_links)
-        for name, selected in kept.items()
+        name: render_digest(name, plan.topics[name].topic, day, [d.paper for d in decided], code_links=code_links)
+        for name, decided in kept.items()
+    }
+    records = {
+        name: record_json(day_record(name, day, announcement, announced, source, decided))
+        for name, decided in kept.items()
     }
     before = {name: list(store.load_listed(name, day, day + timedelta(days=1))) for name in kept}
-    write_digests(plan.output_dir, day, digests)
-    listed = {name: [paper.id for paper in selected] for name, selected in kept.items()}
+    write_digests(plan.output_dir, day, digests, records)
+    listed = {name: [decision.paper.id for decision in decided] for name, decided in kept.items()}
     store.save_listed(day, listed)
     return DayResult(day, listed, before)
 
@@ -219,7 +227,7 @@ def write_records(
         more = f" (and {len(existing) - 1} more of {day.isoformat()})" if len(existing) > 1 else ""
         raise InputError(f"{existing[0]} exists already{more}; --force replaces it")
     store.save_papers(papers, replace=False)  # the feeds read them from the store
-    result = run_for_date(day, papers, plan, store)
+    result = run_for_date(day, papers, plan, store, "records")
     write_indexes(plan, store)
     return result
 
@@ -265,7 +273,9 @@ def write_date(
     """The recipe's first step: the date enters the journal with the steps asked of it, then its digests are
     written and the step marked done."""
     edges.store.begin_journal(plan.output_dir, day, asked, now)
-    result = run_for_date(day, papers, plan, edges.store)
+    announcement = announcement_in_force(day, plan.holidays)
+    source = edges.store.load_batch_sources(announcement, announcement).get(announcement)
+    result = run_for_date(day, papers, plan, edges.store, cast("Source | None", source))
     edges.store.mark_done(plan.output_dir, [day], "write", result.kept)
     return result
 

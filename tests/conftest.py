@@ -21,3 +21,17 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def no_remembered_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts with no target's secrets remembered by an earlier one (`digest.core.redact`)."""
     monkeypatch.setattr("digest.core.redact._known", set())
+
+
+@pytest.fixture(scope="session")
+def golden_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every golden day rendered into one archive (digests, records, index pages), with feeds long enough to
+    hold them all: read, never changed, by the tests of feeds, records and the site."""
+    from tests.golden import DAYS
+    from tests.recipes import render_golden_day
+
+    output = tmp_path_factory.mktemp("golden-archive") / "output"
+    env = {"DIGEST_FEED_DAYS": "1000", "DIGEST_CACHE_DIR": str(output.parent / "cache")}
+    for day in DAYS:
+        render_golden_day(output, day, env)
+    return output

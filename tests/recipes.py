@@ -7,6 +7,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from digest.cli.main import main
 from digest.core.calendar import announcement_in_force, load_holidays
 from digest.core.config import Config, Keyword, Settings, Topic
 from digest.core.models import Paper
@@ -15,14 +18,14 @@ from digest.outputs.reports import DayResult
 from digest.recipe import run_for_date, write_indexes
 from digest.selection.match import TopicMatcher
 from digest.store.database import Member, Store
-from tests.golden import golden_papers
+from tests.golden import golden_config_path, golden_papers
 
 
 def write_day(config: Config, day: date, papers: Iterable[Paper], topics: Mapping[str, Topic]) -> DayResult:
     """One date's digests and the index pages, with the store of `config` remembering what they listed."""
     plan = make_plan(config, list(topics))
     with Store.open(plan.store_path) as store:
-        result = run_for_date(day, list(papers), plan, store)
+        result = run_for_date(day, list(papers), plan, store, "records")
         write_indexes(plan, store)
     return result
 
@@ -61,3 +64,14 @@ def store_golden_days(store_path: Path, days: Iterable[str]) -> None:
             papers = golden_papers(day)
             store.save_papers(papers)
             store.save_batch(announcement_in_force(date.fromisoformat(day), load_holidays()), "oai", members(papers))
+
+
+def render_golden_day(output: Path, day: str, env: dict[str, str], records: Path | None = None) -> None:
+    """`digest render` of a golden day (or of `records`, under 2025-10-13's configuration)."""
+    config = golden_config_path(day if records is None else "2025-10-13")
+    if records is None:
+        records = output.parent / f"{day}.jsonl"
+        save_records(golden_papers(day), records)
+    args = ["render", "--input", str(records), "--date", day, "--config", str(config), "--allow-empty"]
+    result = CliRunner().invoke(main, [*args, "--output", str(output), "--force"], env=env)
+    assert result.exit_code == 0, result.output

@@ -8,38 +8,19 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from click.testing import CliRunner
 
-from digest.cli.main import main
 from digest.core.calendar import announcement_in_force, announcement_time, load_holidays
 from digest.core.models import Paper
 from digest.outputs.feed import FeedDay, FeedPaper, entry_id, feed_dates, render_feed
 from digest.store.database import Store
-from tests.golden import DAYS, golden_config_path, golden_papers
+from tests.golden import DAYS, golden_papers
+from tests.recipes import render_golden_day as render
 from tests.recipes import save_records
 
-FEED_DAYS_FOR_EVERY_GOLDEN_DAY = "1000"
 
-
-def render(output: Path, day: str, env: dict[str, str], records: Path | None = None) -> None:
-    """`digest render` of a golden day (or of `records`, under 2025-10-13's configuration)."""
-    config = golden_config_path(day if records is None else "2025-10-13")
-    if records is None:
-        records = output.parent / f"{day}.jsonl"
-        save_records(golden_papers(day), records)
-    args = ["render", "--input", str(records), "--date", day, "--config", str(config), "--allow-empty"]
-    result = CliRunner().invoke(main, [*args, "--output", str(output), "--force"], env=env)
-    assert result.exit_code == 0, result.output
-
-
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every golden day rendered into one archive, with feeds long enough to hold them all."""
-    output = tmp_path_factory.mktemp("feeds") / "output"
-    env = {"DIGEST_FEED_DAYS": FEED_DAYS_FOR_EVERY_GOLDEN_DAY, "DIGEST_CACHE_DIR": str(output.parent / "cache")}
-    for day in DAYS:
-        render(output, day, env)
-    return output
+@pytest.fixture
+def rendered(golden_archive: Path) -> Path:
+    return golden_archive
 
 
 def listed_ids(digest: Path) -> list[str]:

@@ -83,7 +83,7 @@ def paper(paper_id: str, title: str = "A Vision Language Model") -> Paper:
 
 def test_a_date_is_selected_rendered_written_and_remembered(tmp_path: Path, store: Store) -> None:
     plan = golden_plan(tmp_path)
-    result = run_for_date(MONDAY, golden_papers(MONDAY.isoformat()), plan, store)
+    result = run_for_date(MONDAY, golden_papers(MONDAY.isoformat()), plan, store, "records")
     for topic in result.counts:
         written = (plan.output_dir / topic / f"{MONDAY}.md").read_text(encoding="utf-8")
         assert written == expected_digest(MONDAY.isoformat(), topic), topic
@@ -99,7 +99,7 @@ def test_dedupe_skips_what_the_store_says_the_topic_listed_within_its_days(tmp_p
     plan = make_plan(config)
     store.save_listed(MONDAY - timedelta(days=2), {"MLLM": ["2510.00001"]})
     store.save_listed(MONDAY - timedelta(days=3), {"MLLM": ["2510.00002"]})
-    result = run_for_date(MONDAY, [paper("2510.00001"), paper("2510.00002")], plan, store)
+    result = run_for_date(MONDAY, [paper("2510.00001"), paper("2510.00002")], plan, store, "records")
     assert result.counts == {"MLLM": 1}
     assert "2510.00002" in (plan.output_dir / "MLLM" / f"{MONDAY}.md").read_text()
 

@@ -136,8 +136,5 @@ def format_trial(topic_name: str, counts: Sequence[tuple[date, list[Paper] | Non
 
 
 def _line(verdict: str, decision: Decision) -> str:
-    span = f': "{decision.span}"' if decision.span else ""
-    if decision.similarity is not None and "similarity" not in decision.reason:
-        span += f" (similarity {decision.similarity:.3f})"
     title = f" — {decision.paper.title}" if not decision.kept else ""
-    return f"{verdict:8} {decision.paper.id:12} {decision.reason}{span}{title}"
+    return f"{verdict:8} {decision.paper.id:12} {decision.why}{title}"

@@ -10,6 +10,7 @@ from pathlib import Path
 from digest.core.config import Source
 from digest.core.journal import Step, asked_steps
 from digest.core.words import plural
+from digest.outputs.day_record import day_record_path
 from digest.outputs.feed import FEED_NAME
 from digest.outputs.publish import PublishResult
 from digest.outputs.write import INDEX_NAME, digest_path
@@ -67,11 +68,12 @@ class DayResult:
         return {topic: len(papers) for topic, papers in self.kept.items()}
 
     def targets(self, output_dir: Path, *, feeds: bool = False) -> list[Path]:
-        """Every file this date's run is responsible for: its digests, the index pages, the feeds.
+        """Every file this date's run is responsible for: its digests and records, the index pages, the feeds.
 
         Publishing these, not only the files whose bytes changed, also commits what a crashed run left.
         """
         pages = [digest_path(output_dir, topic, self.date) for topic in self.kept]
+        pages += [day_record_path(output_dir, topic, self.date) for topic in self.kept]
         pages += [output_dir / topic / INDEX_NAME for topic in self.kept]
         if feeds:
             pages += [output_dir / topic / FEED_NAME for topic in self.kept]

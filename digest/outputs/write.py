@@ -19,6 +19,7 @@ from pathlib import Path
 
 from digest.core.errors import InputError, OutputError
 from digest.core.models import INDEX_MARKER, IndexEntry
+from digest.outputs.day_record import day_record_path
 from digest.outputs.feed import FEED_NAME
 from digest.store.lock import OLD_LOCK_NAME
 
@@ -56,12 +57,18 @@ def read_digest(output_dir: Path, topic: str, day: date) -> str:
         raise OutputError(f"cannot read {err.filename}: {err.strerror or err}") from err
 
 
-def write_digests(output_dir: Path, day: date, digests: Mapping[str, str]) -> list[Path]:
-    """Write one date's digests (topic -> text) all together; return the files whose bytes changed.
+def write_digests(
+    output_dir: Path, day: date, digests: Mapping[str, str], records: Mapping[str, str] | None = None
+) -> list[Path]:
+    """Write one date's digests and their JSON records (topic -> text) all together; return the files whose
+    bytes changed.
 
-    Every temporary file is written before any is renamed, so a full disk leaves the date's old files.
+    Every temporary file is written before any is renamed, so a full disk leaves the date's old files, and
+    a digest is never without its record.
     """
-    return _write_all({digest_path(output_dir, topic, day): text for topic, text in digests.items()})
+    files = {digest_path(output_dir, topic, day): text for topic, text in digests.items()}
+    files |= {day_record_path(output_dir, topic, day): text for topic, text in (records or {}).items()}
+    return _write_all(files)
 
 
 def write_file(path: Path, text: str) -> bool:

@@ -21,7 +21,7 @@ from digest.core.models import Paper
 from digest.core.plan import Rules, TopicPlan
 from digest.selection.match import BatchIndex, SearchedTexts, TopicMatcher, in_subscribed_categories
 
-__all__ = ["Decision", "decide", "order_papers", "select_topic", "select_topics"]
+__all__ = ["Decision", "decide", "order_papers", "select_decisions", "select_topic", "select_topics"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,14 @@ class Decision:
     keyword: str | None = None
     span: str | None = None
     similarity: float | None = None
+
+    @property
+    def why(self) -> str:
+        """The reason as `digest explain` prints it: the rule, the text the keyword matched, the similarity."""
+        span = f': "{self.span}"' if self.span else ""
+        if self.similarity is not None and "similarity" not in self.reason:
+            span += f" (similarity {self.similarity:.3f})"
+        return f"{self.reason}{span}"
 
 
 def decide(
@@ -83,7 +91,11 @@ def decide(
 
 def order_papers(papers: Iterable[Paper]) -> list[Paper]:
     """The source's order: by the categories list (primary first), descending, then by arXiv id, descending."""
-    return sorted(papers, key=lambda paper: (paper.categories, paper.id), reverse=True)
+    return sorted(papers, key=_source_order, reverse=True)
+
+
+def _source_order(paper: Paper) -> tuple[list[str], str]:
+    return paper.categories, paper.id
 
 
 def select_topics(
@@ -93,7 +105,20 @@ def select_topics(
     seen: Mapping[str, Mapping[str, date]] | None = None,
     similarity: Mapping[str, Mapping[str, float]] | None = None,
 ) -> dict[str, list[Paper]]:
-    """The papers of one batch that each topic keeps, in digest order; `seen` as for `decide`, by topic.
+    """The papers of one batch that each topic keeps, in digest order (`select_decisions`, papers only)."""
+    decisions = select_decisions(papers, topics, subscribed, seen, similarity)
+    return {name: [decision.paper for decision in kept] for name, kept in decisions.items()}
+
+
+def select_decisions(
+    papers: Iterable[Paper],
+    topics: Mapping[str, TopicPlan],
+    subscribed: Collection[str],
+    seen: Mapping[str, Mapping[str, date]] | None = None,
+    similarity: Mapping[str, Mapping[str, float]] | None = None,
+) -> dict[str, list[Decision]]:
+    """The verdicts on the papers of one batch that each topic keeps, in digest order; `seen` as for
+    `decide`, by topic. Each day's JSON says why a paper was kept from these.
 
     `similarity` holds the scores of the topics with `similar_to` (topic -> id -> score): with `combine:
     any` a paper at the threshold is a candidate too, not only one with a keyword clue.
@@ -110,12 +135,14 @@ def select_topics(
             clued = {paper.id for paper in candidates}
             candidates += [p for p in batch if p.id not in clued and scored[p.id] >= rules.threshold]
         recent = (seen or {}).get(name)
-        kept[name] = order_papers(
-            paper
+        decisions = (
+            decide(paper, matcher, rules, subscribed, recent, index.texts, None if scored is None else scored[paper.id])
             for paper in candidates
-            if decide(
-                paper, matcher, rules, subscribed, recent, index.texts, None if scored is None else scored[paper.id]
-            ).kept
+        )
+        kept[name] = sorted(
+            (decision for decision in decisions if decision.kept),
+            key=lambda decision: _source_order(decision.paper),
+            reverse=True,
         )
     return kept
 

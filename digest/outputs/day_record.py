@@ -1,0 +1,181 @@
+"""The data contract: one topic's digest of one date as JSON, `<Topic>/<date>.json` beside its markdown.
+
+Scripts, agents, the feeds and the site read these files instead of parsing the markdown, which stays the
+source's format byte for byte. The models below are the contract: `docs/day-record.schema.json` is
+generated from them (`day_schema`) and a test keeps the two equal. Pure: records in, text out, and back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from digest.core.errors import InputError
+from digest.core.links import LinkKind
+from digest.core.models import AnnounceType, Paper
+from digest.selection.select import Decision
+
+__all__ = [
+    "DAY_FORMAT",
+    "DayRecord",
+    "ListedPaper",
+    "Source",
+    "Status",
+    "day_record",
+    "day_record_path",
+    "day_schema",
+    "listed_paper",
+    "paper_status",
+    "read_day_record",
+    "record_json",
+]
+
+DAY_FORMAT: Literal[1] = 1
+"""Raised only when a field changes meaning or goes away; a new optional field keeps it."""
+
+Status = Literal["new", "updated"]
+Source = Literal["rss", "oai", "api", "records"]
+"""Where the date's batch came from: arXiv's RSS feed, OAI-PMH, the search API, or `digest render --input`."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Links(_Frozen):
+    """arXiv's pages of the paper: the abstract page, the PDF and the HTML rendering of the listed version."""
+
+    abs: str
+    pdf: str
+    html: str
+
+
+class CodeLinkRecord(_Frozen):
+    """A repository (`code`) or project page (`project`) named in the abstract or comment."""
+
+    kind: LinkKind
+    url: str
+
+
+class ListedPaper(_Frozen):
+    """One paper as the digest lists it, with why the topic kept it."""
+
+    id: str = Field(description="arXiv id without its version, as the digest links it")
+    version: int | None = Field(description="the version announced that day; null when the source gave none")
+    status: Status = Field(description="new: first announced (or cross-listed) that day; updated: a new version")
+    announce_type: AnnounceType | None = Field(description="arXiv's own word for the listing, when the source has it")
+    title: str
+    authors: list[str] = Field(description="every author, not only the six the markdown shows")
+    abstract: str
+    categories: list[str] = Field(description="the primary category first, then the others")
+    links: Links
+    code_links: list[CodeLinkRecord]
+    why: str = Field(description="why the topic kept it, as `digest explain` says it")
+    similarity: float | None = Field(description="its similarity to the topic, for a topic with `similar_to`")
+
+
+class DayRecord(_Frozen):
+    """A topic's digest of a date: the announcement it shows and its papers in the digest's order."""
+
+    format: Literal[1] = Field(description="the contract's version: raised only when a field changes meaning")
+    topic: str
+    date: date
+    announcement: dt.date = Field(description="the date of arXiv's announcement in force on `date`")
+    announced: dt.datetime = Field(description="when that announcement went public (20:00 US Eastern)")
+    source: Source | None = Field(
+        description="where the batch came from: rss, oai, api, or records (digest render); null for an empty batch"
+    )
+    papers: list[ListedPaper]
+
+
+def paper_status(paper: Paper) -> Status:
+    """`updated` for a replacement (a new version), `new` otherwise; a source without announce types
+    (a records file) says it by the version."""
+    if paper.announce_type is not None:
+        return "updated" if paper.announce_type in ("replace", "replace-cross") else "new"
+    return "updated" if (paper.version or 1) > 1 else "new"
+
+
+def listed_paper(decision: Decision) -> ListedPaper:
+    """A kept paper as the contract lists it."""
+    paper = decision.paper
+    versioned = f"{paper.id}v{paper.version}" if paper.version else paper.id
+    return ListedPaper(
+        id=paper.id,
+        version=paper.version,
+        status=paper_status(paper),
+        announce_type=paper.announce_type,
+        title=paper.title,
+        authors=paper.authors,
+        abstract=paper.abstract,
+        categories=paper.categories,
+        links=Links(
+            abs=f"https://arxiv.org/abs/{paper.id}",
+            pdf=f"https://arxiv.org/pdf/{versioned}",
+            html=f"https://arxiv.org/html/{versioned}",
+        ),
+        code_links=[CodeLinkRecord(kind=link.kind, url=link.url) for link in paper.code_links],
+        why=decision.why,
+        similarity=decision.similarity,
+    )
+
+
+def day_record(
+    topic: str,
+    day: date,
+    announcement: date,
+    announced: datetime,
+    source: Source | None,
+    decisions: Sequence[Decision],
+) -> DayRecord:
+    """A topic's record of a date from the verdicts on the papers it kept, in digest order."""
+    return DayRecord(
+        format=DAY_FORMAT,
+        topic=topic,
+        date=day,
+        announcement=announcement,
+        announced=announced,
+        source=source,
+        papers=[listed_paper(decision) for decision in decisions],
+    )
+
+
+def record_json(record: DayRecord) -> str:
+    """The file's text: the same record gives the same bytes (a re-run changes nothing git sees)."""
+    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
+
+
+def day_record_path(output_dir: Path, topic: str, day: date) -> Path:
+    """Where a topic's record for a date lives: beside its digest."""
+    return output_dir / topic / f"{day.isoformat()}.json"
+
+
+def read_day_record(path: Path) -> DayRecord | None:
+    """The record in `path`; None when there is none (a digest written before the contract existed)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read {path}: {getattr(err, 'strerror', None) or err}") from err
+    try:
+        return DayRecord.model_validate_json(text)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        problem = "not valid JSON" if first["type"] == "json_invalid" else f"{where}: {first['msg']}"
+        raise InputError(
+            f"{path} is not a digest record ({problem}): delete it and write its date again (`digest run --date`)"
+        ) from err
+
+
+def day_schema() -> dict[str, Any]:
+    """The JSON Schema of `<Topic>/<date>.json`, as published in docs/day-record.schema.json."""
+    schema = DayRecord.model_json_schema(mode="serialization")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": "arxiv-digest day record"}
