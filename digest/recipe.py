@@ -8,7 +8,6 @@ The side effects a recipe needs (the store, the arXiv client, the publisher) com
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,19 +24,17 @@ from digest.core.plan import Plan
 from digest.core.redact import redact
 from digest.ops.verify import Verdict, verify
 from digest.outputs.day_record import Source, day_record, record_json
-from digest.outputs.feed import FeedDay, assemble_feed, feed_dates, render_entries
+from digest.outputs.feeds import write_feeds
 from digest.outputs.notify import Sender, notify_days, send_apprise
 from digest.outputs.publish import PublishResult, commit_message, publish
-from digest.outputs.render import read_digest_entries, read_digest_ids, render_digest, render_indexes
+from digest.outputs.render import render_digest, render_indexes
 from digest.outputs.reports import BackfillOptions, BackfillReport, DayResult, Delivery, RunOptions, RunReport
 from digest.outputs.write import (
     check_indexes,
     digest_path,
     read_archive,
-    read_digest,
     remove_leftovers,
     write_digests,
-    write_feed,
     write_pages,
 )
 from digest.selection.select import select_decisions
@@ -145,40 +142,7 @@ def write_indexes(plan: Plan, store: Store) -> None:
     archive = read_archive(plan.output_dir, plan.every_topic)
     write_pages(plan.output_dir, render_indexes(archive, feeds=plan.settings.feeds))
     if plan.settings.feeds:
-        for topic, entries in archive.items():  # one feed at a time: a month of a busy topic is megabytes
-            dates = feed_dates([entry.date for entry in entries], plan.settings.feed_days)
-            newest = _announced(plan, dates[0])
-            fragments = (_feed_entries(plan, store, topic, day) for day in dates)
-            feed = assemble_feed(topic, newest, fragments, plan.settings.digest_url)
-            write_feed(plan.output_dir, topic, feed)
-
-
-FEED_FORMAT = "1"
-"""Changes whenever the entries' markup or the code-link extraction changes: every cached date is rebuilt."""
-
-
-def _feed_entries(plan: Plan, store: Store, topic: str, day: date) -> bytes:
-    """A digest on disk as the feed's entries for its date: the papers it lists, in its order, as the store
-    holds them; from the store's cache when neither the digest nor those records changed since.
-
-    A paper the store does not hold (the store was moved aside) is read back from the digest itself.
-    """
-    text = read_digest(plan.output_dir, topic, day)
-    ids = read_digest_ids(text)
-    announced = _announced(plan, day)
-    marks = store.load_row_marks(ids)
-    made_of = [FEED_FORMAT, announced.isoformat(), text, *(f"{paper_id}:{marks.get(paper_id)}" for paper_id in ids)]
-    fingerprint = hashlib.sha256("\n".join(made_of).encode("utf-8")).hexdigest()
-    cached = store.load_feed_entries(topic, day, fingerprint)
-    if cached is not None:
-        return cached
-    stored = store.load_feed_papers(ids)
-    papers = [stored[paper_id] for paper_id in ids if paper_id in stored]
-    if len(papers) < len(ids):
-        papers = [stored.get(entry.id, entry) for entry in read_digest_entries(text)]
-    entries = render_entries(FeedDay(day, announced, papers))
-    store.save_feed_entries(topic, day, fingerprint, entries)
-    return entries
+        write_feeds(plan, store, archive)
 
 
 def _announced(plan: Plan, day: date) -> datetime:

@@ -63,6 +63,14 @@ def test_a_papers_code_link_follows_its_title(tmp_path: Path) -> None:
     )
 
 
+def test_a_paper_listed_as_a_new_version_is_marked_as_its_feed_entry_is(tmp_path: Path) -> None:
+    updated = paper(2).model_copy(update={"version": 3, "announce_type": "replace"})
+    (chat,) = compose_messages(DAY, {"MLLM": [paper(1), updated]}, plan(tmp_path))
+    lines = chat.body.splitlines()
+    assert lines[1].endswith("(https://arxiv.org/abs/2510.00001)")
+    assert lines[2].endswith("(https://arxiv.org/abs/2510.00002) (updated: v3)")
+
+
 def test_the_same_papers_give_the_same_body_hash(tmp_path: Path) -> None:
     first = compose_messages(DAY, {"MLLM": [paper(1)]}, plan(tmp_path))
     again = compose_messages(DAY, {"MLLM": [paper(1)]}, plan(tmp_path))

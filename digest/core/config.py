@@ -209,12 +209,14 @@ class Settings(_Strict):
     notify_max_papers: int = Field(default=10, ge=0)
     notify_skip_empty: bool = False
     digest_url: str | None = None
+    feed_url: str | None = None
+    site_url: str | None = None
     verify_days: int = Field(default=7, ge=0)
     labels_dir: Path = Path("labels")
 
     _targets = field_validator("notify")(lambda cls, urls: _check_targets(urls))
 
-    @field_validator("arxiv_api_url", "arxiv_rss_url", "arxiv_oai_url", "digest_url")
+    @field_validator("arxiv_api_url", "arxiv_rss_url", "arxiv_oai_url", "digest_url", "feed_url", "site_url")
     @classmethod
     def _web_address(cls, url: str | None) -> str | None:
         if url is None:

@@ -12,25 +12,44 @@ import io
 import itertools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from urllib.parse import quote
 
 from lxml import etree
 
 __all__ = [
     "FEED_NAME",
+    "OPML_NAME",
     "FeedDay",
+    "FeedHead",
     "FeedPaper",
     "assemble_feed",
     "entry_id",
     "feed_dates",
     "render_entries",
     "render_feed",
+    "render_opml",
+    "update_mark",
 ]
 
 FEED_NAME = "feed.xml"
+OPML_NAME = "feeds.opml"
 ATOM = "http://www.w3.org/2005/Atom"
+TOPIC_SCHEME = "urn:arxiv-digest:topic"
+"""The scheme of the category that names a paper's topic in the combined feed."""
+
+
+@dataclass(frozen=True)
+class FeedHead:
+    """What a feed says of itself: an id unique to this archive, its title, and its public addresses."""
+
+    id: str
+    title: str
+    subtitle: str
+    self_url: str | None = None
+    """Where feed readers fetch it (`feed_url` or `site_url`); None writes no rel="self"."""
+    alternate_url: str | None = None
+    """A page for people: the topic's archive page (`digest_url`)."""
 
 
 @dataclass(frozen=True)
@@ -53,11 +72,24 @@ class FeedPaper:
     categories: Sequence[str]
     links: Sequence[tuple[str, str]] = ()
     """(kind, URL): its code and project pages."""
+    version: int | None = None
+    updated: bool = False
+    """Listed as a new version: the entry's title says which."""
+    topics: Sequence[str] = ()
+    """The topics that kept it, in the combined feed."""
 
 
-def entry_id(paper_id: str, day: date) -> str:
-    """`tag:arxiv.org,<year of the digest>:<arXiv id>`: the same paper on a re-run is the same entry."""
-    return f"tag:arxiv.org,{day.year}:{paper_id}"
+def entry_id(paper_id: str) -> str:
+    """`tag:arxiv.org,<year of its first version>:<arXiv id>`: one id per paper, whatever date lists it, so a
+    new version updates its entry (RFC 4287: an id is one entry). The year is read from the id itself."""
+    number = paper_id.rpartition("/")[2]
+    year = int(number[:2])
+    return f"tag:arxiv.org,{year + (1900 if '/' in paper_id and year > 90 else 2000)}:{paper_id}"
+
+
+def update_mark(version: int | None) -> str:
+    """How a listing of a new version is marked, in feeds, notifications and the site."""
+    return f"updated: v{version}" if version else "updated"
 
 
 def feed_dates(dates: Sequence[date], feed_days: int) -> list[date]:
@@ -68,41 +100,39 @@ def feed_dates(dates: Sequence[date], feed_days: int) -> list[date]:
     return sorted((day for day in dates if (newest - day).days < feed_days), reverse=True)
 
 
-def render_feed(topic: str, days: Iterable[FeedDay], digest_url: str | None = None) -> bytes:
-    """The topic's Atom feed: one entry per paper and date, newest date first, digest order within a date.
+def render_feed(head: FeedHead, days: Iterable[FeedDay]) -> bytes:
+    """A feed of `days`, newest first, each with the papers whose entry it carries, in digest order.
 
-    `days` come newest first and are never none (a feed is written only beside digests).
+    `days` are never none (a feed is written only beside digests).
     """
     dated = iter(days)
     newest = next(dated)
     fragments = (render_entries(day) for day in itertools.chain([newest], dated))
-    return assemble_feed(topic, newest.announced, fragments, digest_url)
+    return assemble_feed(head, newest.announced, fragments)
 
 
 def render_entries(day: FeedDay) -> bytes:
     """A digest's entries, one a line: the part of a feed a date contributes, the same bytes every time."""
     updated = day.announced.isoformat()
-    return b"".join(
-        b"\n" + _tostring(_entry(_xml_safe(paper), entry_id(paper.id, day.date), updated)) for paper in day.papers
-    )
+    return b"".join(b"\n" + _tostring(_entry(_xml_safe(paper), entry_id(paper.id), updated)) for paper in day.papers)
 
 
-def assemble_feed(topic: str, updated: datetime, fragments: Iterable[bytes], digest_url: str | None = None) -> bytes:
+def assemble_feed(head: FeedHead, updated: datetime, fragments: Iterable[bytes]) -> bytes:
     """The feed around its dates' entries (`render_entries`, newest date first), which are read one at a
     time: a month of a busy topic is never all in memory. One entry a line, so git diffs show entries."""
-    head = etree.Element("head")
-    _add_text(head, _ID, f"urn:arxiv-digest:{quote(topic)}")
-    _add_text(head, _TITLE, f"arXiv digest · {topic}")
-    _add_text(head, _SUBTITLE, f"New arXiv papers on {topic}, one digest per announcement.")
-    _add_text(head, _UPDATED, updated.isoformat())
-    _add_text(head, _GENERATOR, "arxiv-digest")
-    if digest_url:
-        base = f"{digest_url.rstrip('/')}/{quote(topic)}"
-        etree.SubElement(head, _LINK, href=f"{base}/README.md", rel="alternate")
-        etree.SubElement(head, _LINK, href=f"{base}/{FEED_NAME}", rel="self")
+    parts = etree.Element("head")
+    _add_text(parts, _ID, head.id)
+    _add_text(parts, _TITLE, head.title)
+    _add_text(parts, _SUBTITLE, head.subtitle)
+    _add_text(parts, _UPDATED, updated.isoformat())
+    _add_text(parts, _GENERATOR, "arxiv-digest")
+    if head.alternate_url:
+        etree.SubElement(parts, _LINK, href=head.alternate_url, rel="alternate")
+    if head.self_url:
+        etree.SubElement(parts, _LINK, href=head.self_url, rel="self")
     written = io.BytesIO()
     written.write(f"<?xml version='1.0' encoding='UTF-8'?>\n<feed xmlns=\"{ATOM}\">".encode())
-    for element in head:
+    for element in parts:
         written.write(b"\n" + _tostring(element))
     for fragment in fragments:
         written.write(fragment)
@@ -117,7 +147,7 @@ def _tostring(element: etree._Element) -> bytes:
 def _entry(paper: FeedPaper, identifier: str, updated: str) -> etree._Element:
     entry = etree.Element(_ENTRY)
     _add_text(entry, _ID, identifier)
-    _add_text(entry, _TITLE, paper.title)
+    _add_text(entry, _TITLE, f"{paper.title} ({update_mark(paper.version)})" if paper.updated else paper.title)
     _add_text(entry, _UPDATED, updated)
     for name in paper.authors:
         _add_text(etree.SubElement(entry, _AUTHOR), _NAME, name)
@@ -127,7 +157,19 @@ def _entry(paper: FeedPaper, identifier: str, updated: str) -> etree._Element:
     _add_text(entry, _SUMMARY, paper.abstract)
     for category in paper.categories:
         etree.SubElement(entry, _CATEGORY, term=category)
+    for topic in paper.topics:
+        etree.SubElement(entry, _CATEGORY, term=topic, scheme=TOPIC_SCHEME, label=f"topic {topic}")
     return entry
+
+
+def render_opml(title: str, feeds: Sequence[tuple[str, str]]) -> bytes:
+    """An OPML list of feeds (title, URL) for a feed reader's one-click import."""
+    opml = etree.Element("opml", version="2.0")
+    _add_text(etree.SubElement(opml, "head"), _TITLE, title)
+    body = etree.SubElement(opml, "body")
+    for name, url in feeds:
+        etree.SubElement(body, "outline", type="rss", text=name, title=name, xmlUrl=url)
+    return bytes(etree.tostring(opml, encoding="UTF-8", xml_declaration=True, pretty_print=True))
 
 
 def _add_text(parent: etree._Element, tag: str, text: str) -> None:
@@ -148,8 +190,8 @@ def _xml_safe(paper: FeedPaper) -> FeedPaper:
     texts = [paper.title, paper.abstract, *paper.authors, *paper.categories, *(url for _, url in paper.links)]
     if all(text.isprintable() for text in texts):
         return paper  # no control character at all; the rare rest (format characters) is checked exactly
-    return FeedPaper(
-        id=paper.id,
+    return replace(
+        paper,
         title=_NOT_XML.sub("", paper.title),
         authors=[_NOT_XML.sub("", name) for name in paper.authors],
         abstract=_NOT_XML.sub("", paper.abstract),

@@ -23,6 +23,8 @@ from digest.core.plan import Plan
 from digest.core.redact import redact
 from digest.core.targets import load_target, mask_target
 from digest.core.words import plural
+from digest.outputs.day_record import day_record_path, paper_status, read_day_record
+from digest.outputs.feed import update_mark
 from digest.outputs.render import title_text
 from digest.outputs.reports import DayResult, Delivery
 from digest.store.database import Store
@@ -125,8 +127,25 @@ def _topic_section(name: str, day: date, papers: Sequence[Paper], plan: Plan) ->
 
 
 def _paper_line(paper: Paper) -> str:
+    """A paper's line; one listed as a new version says which (`update_mark`), as its feed entry does."""
     links = "".join(f" · [{link.kind}]({link.url})" for link in paper.code_links)
-    return f"- [{title_text(paper.title)}](https://arxiv.org/abs/{paper.id}){links}"
+    mark = f" ({update_mark(paper.version)})" if paper_status(paper) == "updated" else ""
+    return f"- [{title_text(paper.title)}](https://arxiv.org/abs/{paper.id}){mark}{links}"
+
+
+def _as_listed(plan: Plan, topic: str, day: date, papers: Sequence[Paper]) -> list[Paper]:
+    """The stored records with the version and announce type the date's record lists them with (the store
+    keeps only the latest version), so a message marks the updates its digest shows."""
+    record = read_day_record(day_record_path(plan.output_dir, topic, day))
+    if record is None:
+        return list(papers)
+    listed = {paper.id: paper for paper in record.papers}
+    return [
+        paper.model_copy(update={"version": listed[paper.id].version, "announce_type": listed[paper.id].announce_type})
+        if paper.id in listed
+        else paper
+        for paper in papers
+    ]
 
 
 def notify_days(
@@ -141,7 +160,7 @@ def notify_days(
     """Queue the messages of `days` (each date's listed ids, read back from the store), then deliver every
     queued one."""
     for day in days:
-        kept = {topic: store.load_papers(ids) for topic, ids in day.kept.items()}
+        kept = {topic: _as_listed(plan, topic, day.date, store.load_papers(ids)) for topic, ids in day.kept.items()}
         for message in compose_messages(day.date, kept, plan):
             stored = store.load_notification(message.day, target_key(message.target))
             if stored is not None and stored[0] == message.body_hash and not renotify:

@@ -11,7 +11,7 @@ from digest.core.config import Source
 from digest.core.journal import Step, asked_steps
 from digest.core.words import plural
 from digest.outputs.day_record import day_record_path
-from digest.outputs.feed import FEED_NAME
+from digest.outputs.feed import FEED_NAME, OPML_NAME
 from digest.outputs.publish import PublishResult
 from digest.outputs.write import INDEX_NAME, digest_path
 
@@ -77,6 +77,7 @@ class DayResult:
         pages += [output_dir / topic / INDEX_NAME for topic in self.kept]
         if feeds:
             pages += [output_dir / topic / FEED_NAME for topic in self.kept]
+            pages += [output_dir / FEED_NAME, output_dir / OPML_NAME]
         return [*pages, output_dir / INDEX_NAME]
 
     def summary(self) -> str:

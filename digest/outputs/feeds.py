@@ -1,0 +1,193 @@
+"""The archive's feeds on disk: each topic's `feed.xml`, the combined `feed.xml` of all topics, the OPML list.
+
+Each paper is one entry per feed (RFC 4287: an id is one entry), at its newest listing: a new version moves
+it to the date that announced it (`updated` that date, the title says the version); a re-listing of the
+same version (a Friday repeating Thursday's batch) adds nothing. See docs/design.md, "Feeds".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from digest.core.calendar import announcement_in_force, announcement_time
+from digest.core.models import IndexEntry
+from digest.core.plan import Plan
+from digest.outputs.day_record import day_record_path, read_day_record
+from digest.outputs.feed import (
+    FEED_NAME,
+    OPML_NAME,
+    FeedDay,
+    FeedHead,
+    assemble_feed,
+    feed_dates,
+    render_entries,
+    render_opml,
+)
+from digest.outputs.render import read_digest_entries, read_digest_ids
+from digest.outputs.write import read_digest, write_pages
+from digest.store.database import Store
+
+__all__ = ["ALL_TOPICS", "Listing", "feed_base_url", "newest_listings", "write_feeds"]
+
+ALL_TOPICS = "*"
+"""The combined feed's key in the store's entry cache: never a topic name (those start with a letter or digit)."""
+FEED_FORMAT = "2"
+"""Changes whenever the entries' markup or the code-link extraction changes: every cached date is rebuilt."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One paper on one digest: its version (None when the digest has no record) and whether it was updated."""
+
+    id: str
+    version: int | None
+    updated: bool
+
+
+@dataclass(frozen=True)
+class _Digest:
+    topic: str
+    day: date
+    text: str
+    record: str
+    listings: Sequence[Listing]
+
+
+def newest_listings(days: Sequence[tuple[date, Sequence[Listing]]]) -> dict[str, tuple[date, Listing]]:
+    """Each paper's entry: the first date that listed its highest version (pure)."""
+    chosen: dict[str, tuple[date, Listing]] = {}
+    for day, listings in sorted(days, key=lambda pair: pair[0]):
+        for listing in listings:
+            held = chosen.get(listing.id)
+            if held is None or (listing.version or 0) > (held[1].version or 0):
+                chosen[listing.id] = (day, listing)
+    return chosen
+
+
+def feed_base_url(plan: Plan) -> str | None:
+    """Where the archive's feeds are public: `feed_url`, else the site's (which carries copies of them)."""
+    base = plan.settings.feed_url or plan.settings.site_url
+    return base.rstrip("/") if base else None
+
+
+def write_feeds(plan: Plan, store: Store, archive: Mapping[str, Sequence[IndexEntry]]) -> None:
+    """Every topic's feed, the combined feed and the OPML list, from the digests and records on disk."""
+    if not archive:
+        return
+    archive_id = _archive_id(plan.output_dir / FEED_NAME)
+    base = feed_base_url(plan)
+    every: list[_Digest] = []
+    pages: dict[str, bytes] = {}
+    for topic, entries in archive.items():  # one topic at a time: a month of a busy topic is megabytes
+        digests = [_read(plan, topic, day) for day in feed_dates([e.date for e in entries], plan.settings.feed_days)]
+        every += digests
+        head = FeedHead(
+            id=f"{base}/{quote(topic)}/{FEED_NAME}" if base else f"urn:uuid:{uuid.uuid5(archive_id, topic)}",
+            title=f"arXiv digest · {topic}",
+            subtitle=f"New arXiv papers on {topic}, one digest per announcement.",
+            self_url=f"{base}/{quote(topic)}/{FEED_NAME}" if base else None,
+            alternate_url=_digest_page(plan, f"{quote(topic)}/README.md"),
+        )
+        pages[f"{topic}/{FEED_NAME}"] = _feed(plan, store, head, topic, digests)
+    newest = max(digest.day for digest in every)
+    recent = [digest for digest in every if (newest - digest.day).days < plan.settings.feed_days]
+    head = FeedHead(
+        id=f"{base}/{FEED_NAME}" if base else f"urn:uuid:{archive_id}",
+        title="arXiv digest · all topics",
+        subtitle="New arXiv papers on every topic of this archive, one entry per paper.",
+        self_url=f"{base}/{FEED_NAME}" if base else None,
+        alternate_url=_digest_page(plan, "README.md"),
+    )
+    pages[FEED_NAME] = _feed(plan, store, head, ALL_TOPICS, recent)
+    listed = [(f"arXiv digest · {topic}", f"{quote(topic)}/{FEED_NAME}") for topic in sorted(archive)]
+    listed.insert(0, ("arXiv digest · all topics", FEED_NAME))
+    pages[OPML_NAME] = render_opml("arXiv digest", [(name, f"{base}/{url}" if base else url) for name, url in listed])
+    write_pages(plan.output_dir, pages)
+
+
+def _digest_page(plan: Plan, path: str) -> str | None:
+    return f"{plan.settings.digest_url.rstrip('/')}/{path}" if plan.settings.digest_url else None
+
+
+def _read(plan: Plan, topic: str, day: date) -> _Digest:
+    """A digest and its record as the feeds see them: its listings, in its order."""
+    text = read_digest(plan.output_dir, topic, day)
+    path = day_record_path(plan.output_dir, topic, day)
+    record = read_day_record(path)
+    if record is None:  # a digest written before records: no version to tell
+        return _Digest(topic, day, text, "", [Listing(paper_id, None, False) for paper_id in read_digest_ids(text)])
+    listings = [Listing(paper.id, paper.version, paper.status == "updated") for paper in record.papers]
+    return _Digest(topic, day, text, path.read_text(encoding="utf-8"), listings)
+
+
+def _feed(plan: Plan, store: Store, head: FeedHead, key: str, digests: Sequence[_Digest]) -> bytes:
+    """A feed of `digests` (one topic's, or every topic's for the combined feed), each paper once."""
+    chosen = newest_listings([(digest.day, digest.listings) for digest in digests])
+    days = sorted({digest.day for digest in digests}, reverse=True)
+    of_day = {day: [digest for digest in digests if digest.day == day] for day in days}
+    announced = {day: announcement_time(announcement_in_force(day, plan.holidays)) for day in days}
+    fragments: Iterator[bytes] = (
+        _entries(store, key, day, announced[day], of_day[day], chosen, combined=key == ALL_TOPICS) for day in days
+    )
+    return assemble_feed(head, announced[days[0]], fragments)
+
+
+def _entries(
+    store: Store,
+    key: str,
+    day: date,
+    announced: datetime,
+    digests: Sequence[_Digest],
+    chosen: Mapping[str, tuple[date, Listing]],
+    *,
+    combined: bool,
+) -> bytes:
+    """A date's entries: the papers whose entry is on this date, in digest order, as the store holds them;
+    from the store's cache when neither the digests, their records, those records in the store nor the
+    choice of entries changed. A paper the store lacks (it was moved aside) is read back from the digest."""
+    topics_of: dict[str, list[str]] = {}
+    for digest in digests:
+        for listing in digest.listings:
+            if chosen[listing.id][0] == day:
+                topics_of.setdefault(listing.id, []).append(digest.topic)
+    ids = list(topics_of)
+    marks = store.load_row_marks(ids)
+    made_of = [FEED_FORMAT, announced.isoformat(), *(d.text + d.record for d in digests)]
+    made_of += [f"{paper_id}:{marks.get(paper_id)}:{','.join(topics_of[paper_id])}" for paper_id in ids]
+    fingerprint = hashlib.sha256("\n".join(made_of).encode("utf-8")).hexdigest()
+    cached = store.load_feed_entries(key, day, fingerprint)
+    if cached is not None:
+        return cached
+    stored = store.load_feed_papers(ids)
+    if len(stored) < len(ids):
+        for digest in digests:
+            stored = {entry.id: entry for entry in read_digest_entries(digest.text)} | stored
+    papers = []
+    for paper_id in ids:
+        listing = chosen[paper_id][1]
+        topics = topics_of[paper_id] if combined else ()
+        papers.append(replace(stored[paper_id], version=listing.version, updated=listing.updated, topics=topics))
+    entries = render_entries(FeedDay(day, announced, papers))
+    store.save_feed_entries(key, day, fingerprint, entries)
+    return entries
+
+
+_ARCHIVE_ID = re.compile(rb"<id>urn:uuid:([0-9a-f-]{36})</id>")
+
+
+def _archive_id(combined_feed: Path) -> uuid.UUID:
+    """The archive's own id, kept in its combined feed: every installation's feeds have ids of their own
+    (topic feeds: a UUID derived from it and the topic's name), stable from run to run."""
+    try:
+        with combined_feed.open("rb") as feed:
+            found = _ARCHIVE_ID.search(feed.read(2048))
+    except FileNotFoundError:
+        found = None
+    return uuid.UUID(found.group(1).decode()) if found else uuid.uuid4()
