@@ -141,6 +141,8 @@ def archive_in(server: ArxivServer, tmp_path: Path) -> Iterator[Archive]:
         **server.environment(),
         "DIGEST_OUTPUT_DIR": str(path),
         "DIGEST_CACHE_DIR": str(tmp_path / "cache"),
+        # Archives are compared byte for byte: feed ids from one public address, not each archive's own UUID.
+        "DIGEST_FEED_URL": "https://example.org/archive",
         "GIT_CONFIG_GLOBAL": str(empty),
         "GIT_CONFIG_NOSYSTEM": "1",
         "PYTHONPATH": str(ROOT),
