@@ -35,7 +35,7 @@ from digest.core.models import Paper  # noqa: E402
 from digest.core.plan import TopicPlan, make_plan  # noqa: E402
 from digest.ops.labels import Confusion, load_labels  # noqa: E402
 from digest.ops.tune import LabelledDay, description_of, evaluate, one_date_each, tune  # noqa: E402
-from tests.golden import golden_config_path, golden_papers  # noqa: E402
+from tests.support.golden import golden_config_path, golden_papers  # noqa: E402
 
 DAYS = ["2025-08-18", "2025-10-13", "2026-01-07", "2026-06-17"]
 LABELS = ROOT / "tests" / "fixtures" / "labels" / "MLLM.csv"

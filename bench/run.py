@@ -48,10 +48,10 @@ from digest.selection.select import select_topics  # noqa: E402
 from digest.sources.batches import Batches  # noqa: E402
 from digest.sources.oai import parse_list_records  # noqa: E402
 from digest.store.database import Store  # noqa: E402
-from tests.arxiv_server import ArxivServer, oai_record  # noqa: E402
-from tests.golden import DAYS, golden_config_path, golden_date, golden_papers  # noqa: E402
-from tests.recipes import write_day  # noqa: E402
-from tests.world import synthetic_world  # noqa: E402
+from tests.support.arxiv_server import ArxivServer, oai_record  # noqa: E402
+from tests.support.golden import DAYS, golden_config_path, golden_date, golden_papers  # noqa: E402
+from tests.support.recipes import write_day  # noqa: E402
+from tests.support.world import synthetic_world  # noqa: E402
 
 __all__ = ["SCALES", "Row", "Scale", "main", "table"]
 

@@ -27,8 +27,8 @@ def no_remembered_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
 def golden_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every golden day rendered into one archive (digests, records, index pages), with feeds long enough to
     hold them all: read, never changed, by the tests of feeds, records and the site."""
-    from tests.golden import DAYS
-    from tests.recipes import render_golden_day
+    from tests.support.golden import DAYS
+    from tests.support.recipes import render_golden_day
 
     output = tmp_path_factory.mktemp("golden-archive") / "output"
     env = {"DIGEST_FEED_DAYS": "1000", "DIGEST_CACHE_DIR": str(output.parent / "cache")}

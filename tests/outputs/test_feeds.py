@@ -1,0 +1,145 @@
+"""The archive's feeds: each paper once per feed at its newest listing, ids of the archive's own, a combined
+feed of every topic and an OPML list of them all."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from digest.core.config import Config, Settings, Topic
+from digest.core.models import AnnounceType, Paper
+from digest.outputs.feed import entry_id
+from digest.outputs.feeds import Listing, newest_listings
+from tests.support.recipes import write_day
+
+THURSDAY, FRIDAY, MONDAY, TUESDAY = date(2025, 10, 9), date(2025, 10, 10), date(2025, 10, 13), date(2025, 10, 14)
+
+
+def paper(paper_id: str, version: int = 1, kind: AnnounceType = "new", words: str = "vision") -> Paper:
+    return Paper(
+        id=paper_id,
+        version=version,
+        title=f"A {words} paper {paper_id}",
+        authors=["A. Author"],
+        abstract=f"About {words}.",
+        categories=["cs.CV"],
+        announce_type=kind,
+    )
+
+
+def config(output: Path, **settings: object) -> Config:
+    topics = {"Vision": Topic(keywords=["vision"]), "Speech": Topic(keywords=["speech"])}
+    return Config(
+        category={"cs.CV": "Computer Vision"},
+        topic=topics,
+        settings=Settings(output_dir=output, cache_dir=output.parent / "cache", **settings),  # type: ignore[arg-type]
+    )
+
+
+def week(output: Path, **settings: object) -> Config:
+    """A week's backfill: Friday re-lists Thursday's batch; Monday announces a second version of one paper."""
+    made = config(output, **settings)
+    thursday = [paper("2510.00001"), paper("2510.00002"), paper("2510.00003", words="speech")]
+    days = {
+        THURSDAY: thursday,
+        FRIDAY: thursday,
+        MONDAY: [paper("2510.00001", 2, "replace"), paper("2510.00004"), paper("2510.00005", words="speech vision")],
+        TUESDAY: [paper("2510.00006")],
+    }
+    for day, papers in days.items():
+        write_day(made, day, papers, made.topic)
+    return made
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("week") / "output"
+    week(output)
+    return output
+
+
+def entries(feed: Path) -> list[feedparser.FeedParserDict]:
+    parsed = feedparser.parse(feed.read_bytes())
+    assert not parsed.bozo, parsed.bozo_exception
+    etree.fromstring(feed.read_bytes())  # well-formed XML, or this raises
+    return list(parsed.entries)
+
+
+@pytest.mark.parametrize("feed", ["Vision/feed.xml", "Speech/feed.xml", "feed.xml"])
+def test_after_a_weeks_backfill_each_feed_validates_and_holds_each_paper_once(archive: Path, feed: str) -> None:
+    ids = Counter(entry.id for entry in entries(archive / feed))
+    assert ids and max(ids.values()) == 1
+
+
+def test_a_friday_re_listing_of_the_same_version_adds_nothing(archive: Path) -> None:
+    by_id = {entry.id: entry for entry in entries(archive / "Vision" / "feed.xml")}
+    assert by_id[entry_id("2510.00002")].updated == "2025-10-10T00:00:00+00:00"  # Thursday's announcement
+    assert by_id[entry_id("2510.00002")].title == "A vision paper 2510.00002"
+
+
+def test_a_new_version_moves_its_entry_to_the_date_that_announced_it_and_says_so(archive: Path) -> None:
+    by_id = {entry.id: entry for entry in entries(archive / "Vision" / "feed.xml")}
+    updated = by_id[entry_id("2510.00001")]
+    assert updated.updated == "2025-10-14T00:00:00+00:00"  # Monday's announcement
+    assert updated.title == "A vision paper 2510.00001 (updated: v2)"
+
+
+def test_the_combined_feed_holds_every_topics_papers_once_with_their_topics(archive: Path) -> None:
+    by_id = {entry.id: entry for entry in entries(archive / "feed.xml")}
+    assert set(by_id) == {entry_id(f"2510.0000{n}") for n in range(1, 7)}
+    both = by_id[entry_id("2510.00005")]
+    assert [tag.term for tag in both.tags if tag.scheme == "urn:arxiv-digest:topic"] == ["Speech", "Vision"]
+
+
+def test_without_a_public_url_no_feed_links_itself_and_ids_are_the_archives_own(archive: Path, tmp_path: Path) -> None:
+    other = tmp_path / "output"
+    week(other)
+    for feed in ["feed.xml", "Vision/feed.xml"]:
+        ours, theirs = (feedparser.parse((out / feed).read_bytes()).feed for out in (archive, other))
+        assert ours.id.startswith("urn:uuid:") and ours.id != theirs.id
+        assert [link for link in ours.get("links", []) if link.rel == "self"] == []
+
+
+def test_feed_ids_stay_the_same_from_run_to_run(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    made = week(output)
+    before = (output / "Vision" / "feed.xml").read_bytes()
+    write_day(made, TUESDAY, [paper("2510.00006")], made.topic)
+    assert (output / "Vision" / "feed.xml").read_bytes() == before
+
+
+def test_with_feed_url_each_feed_links_itself_there_and_the_opml_lists_them(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    week(output, feed_url="https://example.org/digests/")
+    vision = feedparser.parse((output / "Vision" / "feed.xml").read_bytes()).feed
+    assert vision.id == "https://example.org/digests/Vision/feed.xml"
+    assert [link.href for link in vision.links if link.rel == "self"] == [vision.id]
+    outlines = etree.fromstring((output / "feeds.opml").read_bytes()).findall("body/outline")
+    assert [outline.get("xmlUrl") for outline in outlines] == [
+        "https://example.org/digests/feed.xml",
+        "https://example.org/digests/Speech/feed.xml",
+        "https://example.org/digests/Vision/feed.xml",
+    ]
+
+
+def test_the_site_url_is_the_feeds_public_place_when_no_feed_url_is_set(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    week(output, site_url="https://me.github.io/papers")
+    combined = feedparser.parse((output / "feed.xml").read_bytes()).feed
+    assert [link.href for link in combined.links if link.rel == "self"] == ["https://me.github.io/papers/feed.xml"]
+
+
+def test_newest_listing_is_the_first_date_of_the_highest_version() -> None:
+    chosen = newest_listings(
+        [
+            (FRIDAY, [Listing("a", 1, False)]),
+            (THURSDAY, [Listing("a", 1, False), Listing("b", 1, False)]),
+            (MONDAY, [Listing("b", 2, True)]),
+        ]
+    )
+    assert {paper_id: day for paper_id, (day, _) in chosen.items()} == {"a": THURSDAY, "b": MONDAY}

@@ -1,0 +1,92 @@
+"""Policies change which papers appear, never the digest format: category rules, replacements, dedupe."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from digest.core.config import CategoryRule, Config, Settings, Topic
+from digest.core.models import AnnounceType, Paper
+from digest.core.plan import Rules
+from digest.selection.match import category_prefilter
+from digest.selection.select import select_topic
+from tests.support.recipes import write_day
+
+SUBSCRIBED = {"cs.AI", "cs.CV"}
+TOPIC = Topic(keywords=["VLM"])
+
+
+def paper(paper_id: str, categories: list[str], announce_type: AnnounceType = "new") -> Paper:
+    return Paper(
+        id=paper_id, title="VLM", authors=["A"], abstract="", categories=categories, announce_type=announce_type
+    )
+
+
+CROSS_LISTED = paper("2510.00001", ["cs.CV", "eess.IV"])  # primary subscribed, one category outside
+CROSS_IN = paper("2510.00002", ["eess.IV", "cs.CV"])  # primary outside, cross-listed into cs.CV
+INSIDE = paper("2510.00003", ["cs.AI", "cs.CV"])
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ("all", ["2510.00003"]),
+        ("primary", ["2510.00001", "2510.00003"]),
+        ("any", ["2510.00002", "2510.00001", "2510.00003"]),
+    ],
+)
+def test_each_category_rule_with_papers_cross_listed_outside(rule: CategoryRule, expected: list[str]) -> None:
+    rules = Rules(category_rule=rule)
+    selected = select_topic([CROSS_LISTED, CROSS_IN, INSIDE], TOPIC, SUBSCRIBED, rules)
+    assert [p.id for p in selected] == expected
+
+
+def test_the_category_prefilter_passes_what_any_topic_rule_passes() -> None:
+    both = category_prefilter(SUBSCRIBED, [Rules(category_rule="all").category_rule, "primary"])
+    passed = [p.id for p in (CROSS_LISTED, CROSS_IN, INSIDE) if both(p.categories, p.primary_category)]
+    assert passed == ["2510.00001", "2510.00003"]
+
+
+def test_the_topic_category_rule_overrides_the_setting() -> None:
+    topic = Topic(keywords=["VLM"], category_rule="any")
+    assert Rules.for_topic(topic, Settings(category_rule="primary")).category_rule == "any"
+
+
+@pytest.mark.parametrize("announce_type", ["replace", "replace-cross"])
+def test_excluded_replacements_drop_every_kind_of_replacement(announce_type: AnnounceType) -> None:
+    replaced = paper("2510.00004", ["cs.AI"], announce_type)
+    assert select_topic([replaced], TOPIC, SUBSCRIBED, Rules(replacements="exclude", category_rule="any")) == []
+    assert select_topic([replaced], TOPIC, SUBSCRIBED, Rules(category_rule="any")) == [replaced]
+
+
+def dedupe_config(output_dir: Path, days: int) -> Config:
+    return Config(
+        category={"cs.AI": "AI", "cs.CV": "CV"},
+        topic={"MLLM": Topic(keywords=["VLM"])},
+        settings=Settings(output_dir=output_dir, dedupe_days=days),
+    )
+
+
+def test_dedupe_rerunning_a_date_gives_the_same_digest(tmp_path: Path) -> None:
+    config = dedupe_config(tmp_path, 2)
+    write_day(config, date(2025, 10, 13), [INSIDE], config.topic)
+    digest = tmp_path / "MLLM" / "2025-10-13.md"
+    first = digest.read_bytes()
+    assert write_day(config, date(2025, 10, 13), [INSIDE], config.topic).counts == {"MLLM": 1}
+    assert digest.read_bytes() == first
+
+
+def test_dedupe_counts_back_from_the_date_over_consecutive_days(tmp_path: Path) -> None:
+    config = dedupe_config(tmp_path, 2)
+    assert write_day(config, date(2025, 10, 13), [INSIDE], config.topic).counts == {"MLLM": 1}
+    assert write_day(config, date(2025, 10, 14), [INSIDE], config.topic).counts == {"MLLM": 0}
+    assert write_day(config, date(2025, 10, 15), [INSIDE], config.topic).counts == {"MLLM": 0}
+    assert write_day(config, date(2025, 10, 16), [INSIDE], config.topic).counts == {"MLLM": 1}
+
+
+def test_dedupe_off_by_default_repeats_papers(tmp_path: Path) -> None:
+    config = dedupe_config(tmp_path, 0)
+    write_day(config, date(2025, 10, 13), [INSIDE], config.topic)
+    assert write_day(config, date(2025, 10, 14), [INSIDE], config.topic).counts == {"MLLM": 1}
