@@ -21,6 +21,7 @@ from digest.core.calendar import holiday_problem
 from digest.core.crontab import crontab_trigger, time_zone
 from digest.core.targets import target_problem
 from digest.core.taxonomy import category_problem
+from digest.llm.settings import Judge, JudgeCandidates, LlmSettings
 
 __all__ = [
     "CategoryRule",
@@ -144,6 +145,8 @@ class Topic(_Strict):
     similar_to: SimilarTo | None = None
     threshold: float | None = Field(default=None, ge=-1, le=1)
     combine: Combine | None = None
+    judge: Judge | None = None
+    judge_candidates: JudgeCandidates = "rules"
 
     _targets = field_validator("notify")(lambda cls, urls: _check_targets(urls))
 
@@ -166,6 +169,8 @@ class Topic(_Strict):
             raise ValueError("combine: all needs similar_to (keywords and similarity)")
         if self.combine == "all" and not self.keywords and not self.authors:
             raise ValueError("combine: all needs keywords as well as similar_to")
+        if self.judge_candidates == "similar" and (self.judge is None or self.similar_to is None):
+            raise ValueError("judge_candidates: similar needs judge and similar_to")
         return self
 
 
@@ -302,6 +307,7 @@ class Config(_Strict):
     category: dict[str, str] = Field(min_length=1)
     topic: dict[str, Topic] = Field(min_length=1)
     settings: Settings = Field(default_factory=Settings)
+    llm: LlmSettings | None = None
 
     @field_validator("category")
     @classmethod
@@ -327,6 +333,13 @@ class Config(_Strict):
                     "Windows) they would share one folder"
                 )
         return topic
+
+    @model_validator(mode="after")
+    def _judges_have_a_model(self) -> Config:
+        judged = [name for name, topic in self.topic.items() if topic.judge is not None]
+        if judged and self.llm is None:
+            raise ValueError(f"topic {judged[0]!r} has a judge: the `llm:` section must name the model to ask")
+        return self
 
 
 def _topic_name_problem(name: str) -> str | None:

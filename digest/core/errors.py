@@ -11,6 +11,7 @@ Library code raises these; only the CLI turns them into a message and an exit co
     ├── OutputError             exit 1: a digest could not be written (disk full, permissions)
     ├── PublishError            exit 1: git commit or push failed
     ├── NotifyError             exit 1: a notification target refused; the digests stand
+    ├── ModelError              exit 1: the language model (`llm:`) could not answer
     └── LockError               exit 1: another run holds the output directory
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "FetchError",
     "InputError",
     "LockError",
+    "ModelError",
     "NotifyError",
     "OfflineMissError",
     "OutputError",
@@ -72,3 +74,7 @@ class NotifyError(DigestError):
 
 class LockError(DigestError):
     """Another run holds the output directory's lock."""
+
+
+class ModelError(DigestError):
+    """The language model could not answer: summaries wait for the next run, a judged topic is not written."""
