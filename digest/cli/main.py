@@ -681,5 +681,8 @@ def check_config(config_path: Path | None, output_dir: Path | None) -> None:
     for name, topic in resolved["topic"].items():
         semantic = topic.get("similar_to") is not None
         unused = {"similar_to", "threshold", "combine"} if not semantic else set()
+        unused |= {"judge", "judge_candidates"} if topic.get("judge") is None else set()
         resolved["topic"][name] = {key: value for key, value in topic.items() if key not in unused}
+    if resolved["llm"] is None:
+        del resolved["llm"]
     click.echo(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), nl=False)
