@@ -11,7 +11,7 @@ from digest.core.errors import ModelError
 from digest.core.redact import redact
 from digest.llm.client import ModelClient
 from digest.llm.settings import LlmSettings
-from tests.model_server import MODEL, Drip, Malformed, ModelServer, Status
+from tests.support.model_server import MODEL, Drip, Malformed, ModelServer, Status
 
 
 @pytest.fixture
