@@ -41,8 +41,9 @@ from digest.selection.select import select_decisions
 from digest.selection.semantic import score_topics
 from digest.sources.arxiv import Arxiv
 from digest.sources.batches import Batches
-from digest.store.database import RunRecord, Store
+from digest.store.database import Store
 from digest.store.lock import lock_path, output_lock
+from digest.store.runs import RunRecord
 
 log = logging.getLogger(__name__)
 

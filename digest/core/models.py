@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -21,6 +22,7 @@ __all__ = [
     "ARXIV_ID",
     "INDEX_MARKER",
     "AnnounceType",
+    "FeedPaper",
     "IndexEntry",
     "Paper",
     "author_name",
@@ -157,3 +159,21 @@ class IndexEntry:
 
 INDEX_MARKER = "<!-- arxiv-digest index: rebuilt from the digests beside it on every run; edits are lost -->"
 """The first line of every index page: the writer replaces only pages that carry it (or an older version's heading)."""
+
+
+@dataclass(frozen=True)
+class FeedPaper:
+    """What an entry shows of a paper: from the store's record, or read back from the digest."""
+
+    id: str
+    title: str
+    authors: Sequence[str]
+    abstract: str
+    categories: Sequence[str]
+    links: Sequence[tuple[str, str]] = ()
+    """(kind, URL): its code and project pages."""
+    version: int | None = None
+    updated: bool = False
+    """Listed as a new version: the entry's title says which."""
+    topics: Sequence[str] = ()
+    """The topics that kept it, in the combined feed."""

@@ -28,7 +28,8 @@ from digest.outputs.reports import BackfillOptions
 from digest.outputs.write import digest_path
 from digest.sources.api import ID_LIST_CHUNK, MAX_PAGE_SIZE
 from digest.sources.oai import ANNOUNCED_DATESTAMPS, PAGE_SIZE, HarvestPart, plan_harvest, set_spec
-from digest.store.database import Coverage, Store
+from digest.store.database import Store
+from digest.store.harvests import Coverage
 
 __all__ = ["BackfillEstimate", "backfill_dates", "estimate_backfill", "load_estimate"]
 

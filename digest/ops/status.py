@@ -26,8 +26,10 @@ from digest.core.plan import Plan
 from digest.core.redact import redact
 from digest.core.words import plural
 from digest.outputs.write import digest_path, read_archive
-from digest.store.database import Coverage, RunRecord, Store
+from digest.store.database import Store
+from digest.store.harvests import Coverage
 from digest.store.lock import lock_held, lock_path
+from digest.store.runs import RunRecord
 
 __all__ = ["ArchiveHealth", "Status", "due_time", "latest_due", "load_status", "missing_topics", "overdue"]
 

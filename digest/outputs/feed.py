@@ -17,12 +17,13 @@ from datetime import date, datetime
 
 from lxml import etree
 
+from digest.core.models import FeedPaper
+
 __all__ = [
     "FEED_NAME",
     "OPML_NAME",
     "FeedDay",
     "FeedHead",
-    "FeedPaper",
     "assemble_feed",
     "entry_id",
     "feed_dates",
@@ -59,24 +60,6 @@ class FeedDay:
     date: date
     announced: datetime
     papers: Sequence[FeedPaper]
-
-
-@dataclass(frozen=True)
-class FeedPaper:
-    """What an entry shows of a paper: from the store's record, or read back from the digest."""
-
-    id: str
-    title: str
-    authors: Sequence[str]
-    abstract: str
-    categories: Sequence[str]
-    links: Sequence[tuple[str, str]] = ()
-    """(kind, URL): its code and project pages."""
-    version: int | None = None
-    updated: bool = False
-    """Listed as a new version: the entry's title says which."""
-    topics: Sequence[str] = ()
-    """The topics that kept it, in the combined feed."""
 
 
 def entry_id(paper_id: str) -> str:

@@ -15,8 +15,7 @@ from urllib.parse import quote
 import jinja2
 
 from digest.core.config import Keyword, Topic, keyword_text
-from digest.core.models import INDEX_MARKER, IndexEntry, Paper
-from digest.outputs.feed import FeedPaper
+from digest.core.models import INDEX_MARKER, FeedPaper, IndexEntry, Paper
 
 __all__ = [
     "OverviewEntry",

@@ -32,7 +32,8 @@ from digest.sources.oai import (
     set_spec,
 )
 from digest.sources.rss import fetch_latest_listing
-from digest.store.database import Store, VersionRow
+from digest.store.database import Store
+from digest.store.harvests import VersionRow
 
 __all__ = [
     "APPROXIMATE_NOTE",

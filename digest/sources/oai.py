@@ -21,7 +21,7 @@ import httpx
 from digest.core.errors import FetchError
 from digest.core.models import Paper, author_name, normalise_text
 from digest.sources.http import ArxivHttp, IncompleteResponse
-from digest.store.database import Coverage, Harvest, VersionRow
+from digest.store.harvests import Coverage, Harvest, VersionRow
 
 __all__ = [
     "ANNOUNCED_DATESTAMPS",

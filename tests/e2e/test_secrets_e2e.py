@@ -19,7 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli.main import main
-from digest.store.database import RunRecord, Store
+from digest.store.database import Store
+from digest.store.runs import RunRecord
 from tests.support.arxiv_server import ArxivServer
 from tests.support.golden import golden_config_path
 from tests.support.receiver import Receiver

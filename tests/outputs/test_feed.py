@@ -10,8 +10,8 @@ import feedparser
 import pytest
 
 from digest.core.calendar import announcement_in_force, announcement_time, load_holidays
-from digest.core.models import Paper
-from digest.outputs.feed import FeedDay, FeedHead, FeedPaper, entry_id, feed_dates, render_feed
+from digest.core.models import FeedPaper, Paper
+from digest.outputs.feed import FeedDay, FeedHead, entry_id, feed_dates, render_feed
 from digest.store.database import Store
 from tests.support.golden import DAYS, golden_papers
 from tests.support.recipes import render_golden_day as render

@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from digest.cli.main import main
 from digest.sources.oai import HarvestPart, covered_after, plan_harvest
-from digest.store.database import Coverage
+from digest.store.harvests import Coverage
 from tests.support.arxiv_server import ArxivServer
 from tests.support.world import ServedPaper, World, submission_time, synthetic_world
 

@@ -17,7 +17,8 @@ from digest.core.plan import make_plan
 from digest.outputs.reports import DayResult
 from digest.recipe import run_for_date, write_indexes
 from digest.selection.match import TopicMatcher
-from digest.store.database import Member, Store
+from digest.store.database import Store
+from digest.store.papers import Member
 from tests.support.golden import golden_config_path, golden_papers
 
 
