@@ -1,22 +1,25 @@
-"""Metadata from the arXiv API, through the `arxiv` package but over our HTTP layer, complete or failed.
+"""Metadata from the arXiv API, complete or failed: our own paging and Atom reading over `ArxivHttp`.
 
-The package's own client sets no timeout, retries without backoff, ignores `Retry-After` and stops silently
-on an empty first page. `ArxivApiClient` keeps its pagination and parser but sends every page through
-`ArxivHttp` and checks each page against `opensearch:totalResults` (and the ids asked), so an empty or short
-page is retried like a 503 and, when the tries run out, the fetch fails instead of returning less.
+The `arxiv` package's client sets no timeout, retries without backoff, ignores `Retry-After` and stops
+silently on an empty first page, and it offers no public way to send its pages through another HTTP client.
+So `ArxivApiClient` pages a query itself (the same URLs: `search_query`, `id_list`, `sortBy`, `sortOrder`,
+`start`, `max_results`), sends every page through `ArxivHttp` and checks it against
+`opensearch:totalResults` (and the ids asked): an empty or short page is retried like a 503 and, when the
+tries run out, the fetch fails instead of returning less. The Atom is read with lxml, as the package read
+it (entities unresolved, no network), so every record comes out as before.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
-import arxiv
 import httpx
-from arxiv import _feed
+from lxml import etree
 
 from digest.core.errors import FetchError
 from digest.core.models import AnnounceType, Paper, normalise_text
@@ -25,10 +28,12 @@ from digest.sources.http import ArxivHttp, IncompleteResponse
 __all__ = [
     "ID_LIST_CHUNK",
     "MAX_PAGE_SIZE",
+    "ApiPage",
+    "ApiQuery",
     "ArxivApiClient",
     "fetch_metadata",
     "fetch_submitted_window",
-    "paper_from_result",
+    "parse_page",
     "submitted_window_query",
 ]
 
@@ -40,62 +45,106 @@ MAX_PAGE_SIZE = 2000
 """The API's limit on results per request."""
 
 _VERSIONED = re.compile(r"^(?P<id>.+?)v(?P<version>\d+)$")
-_PAGING = ("start", "max_results")
+_NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "arxiv": "http://arxiv.org/schemas/atom",
+    "opensearch": "http://a9.com/-/spec/opensearch/1.1/",
+}
 
 
-class ArxivApiClient(arxiv.Client):  # type: ignore[misc]  # the arxiv package ships no type hints
-    """An `arxiv.Client` whose pages go through `ArxivHttp` and are checked for completeness."""
+@dataclass(frozen=True)
+class ApiPage:
+    """One page of an API answer: what it says the whole answer holds, and its records."""
+
+    total: int
+    papers: list[Paper]
+    malformed: str | None = None
+    """Why the XML could not be read, when it could not."""
+
+
+@dataclass(frozen=True)
+class ApiQuery:
+    """What an API request asks, less its paging: the `arxiv` package's arguments, in its order."""
+
+    search_query: str = ""
+    id_list: tuple[str, ...] = ()
+    sort_by: str = "relevance"
+    sort_order: str = "descending"
+
+    def url(self, api_url: str, start: int, page_size: int) -> str:
+        args = {
+            "search_query": self.search_query,
+            "id_list": ",".join(self.id_list),
+            "sortBy": self.sort_by,
+            "sortOrder": self.sort_order,
+            "start": str(start),
+            "max_results": str(page_size),
+        }
+        return f"{api_url}?{urlencode(args)}"
+
+
+class ArxivApiClient:
+    """The API's pages, each through `ArxivHttp` and checked for completeness."""
 
     def __init__(self, http: ArxivHttp, api_url: str, *, page_size: int = MAX_PAGE_SIZE) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
-        super().__init__(page_size=page_size, delay_seconds=0.0, num_retries=0)
-        self.http = http
-        self.query_url_format = f"{api_url}?{{}}"
-        self._totals: dict[str, int] = {}
+        self.http, self.api_url, self.page_size = http, api_url, page_size
 
-    def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> _feed.ParsedFeed:
+    def search(self, query: ApiQuery, *, announce_type: AnnounceType | None = None) -> tuple[list[Paper], int]:
+        """Every record of `query`, page by page, and the `opensearch:totalResults` its first page reported.
+
+        An empty first page ends the answer (the caller judges it against the total); a later page whose
+        total differs from the first's is retried.
+        """
+        papers: list[Paper] = []
+        first = self._page(query, 0, None, announce_type)
+        page = first
+        while page.papers:
+            papers.extend(page.papers)
+            if len(papers) >= first.total:
+                break
+            page = self._page(query, len(papers), first.total, announce_type)
+        return papers, first.total
+
+    def _page(self, query: ApiQuery, start: int, total: int | None, announce_type: AnnounceType | None) -> ApiPage:
         """One page, spaced, timed out and retried by `ArxivHttp`; an incomplete page is retried too."""
-        query = _query_key(url)
-        if first_page:
-            self._totals.pop(query, None)
-        feed: _feed.ParsedFeed = self.http.get_valid(
-            url, kind="api", validate=lambda response: self._checked_page(response, url, query)
+        url = query.url(self.api_url, start, self.page_size)
+        page: ApiPage = self.http.get_valid(
+            url, kind="api", validate=lambda response: self._checked_page(response, query, start, total, announce_type)
         )
-        self._totals.setdefault(query, feed.header.total_results)
-        return feed
+        return page
 
-    def reported_total(self, search: arxiv.Search) -> int | None:
-        """`opensearch:totalResults` of the last run of `search`, for the caller's completeness check."""
-        return self._totals.get(_query_key(self.query_url_format.format(urlencode(search._url_args()))))
-
-    def _checked_page(self, response: httpx.Response, url: str, query: str) -> _feed.ParsedFeed:
+    def _checked_page(
+        self,
+        response: httpx.Response,
+        query: ApiQuery,
+        start: int,
+        earlier: int | None,
+        announce_type: AnnounceType | None,
+    ) -> ApiPage:
         body = response.content
         if not body.rstrip().endswith(b"</feed>"):
             raise IncompleteResponse("truncated or empty body")
-        feed = _feed.parse(body)
-        if feed.malformed:
-            raise IncompleteResponse(f"unparsable XML ({feed.error})")
-        args = parse_qs(urlsplit(url).query)
-        start = int(args.get("start", ["0"])[0])
-        page_size = int(args.get("max_results", [str(self.page_size)])[0])
-        asked = [part for part in args.get("id_list", [""])[0].split(",") if part]
-        total = feed.header.total_results
-        earlier = self._totals.get(query)
+        page = parse_page(body, announce_type=announce_type)
+        if page.malformed is not None:
+            raise IncompleteResponse(f"unparsable XML ({page.malformed})")
+        total = page.total
         if earlier is not None and total != earlier:
             raise IncompleteResponse(f"totalResults changed from {earlier} to {total} between pages")
-        received = {_split_version(result.get_short_id())[0] for result in feed.results}
+        received = {paper.id for paper in page.papers}
+        asked = query.id_list
         if asked:
             if total > len(set(asked)):
                 raise IncompleteResponse(f"totalResults is {total} for {len(set(asked))} ids asked")
-            page_asked = set(asked[start : start + page_size])
+            page_asked = set(asked[start : start + self.page_size])
             missing = len(page_asked - received)
             if missing and total == len(set(asked)):
                 raise IncompleteResponse(f"{missing} of {len(page_asked)} records missing")
-        expected = max(min(page_size, total - start), 0)
+        expected = max(min(self.page_size, total - start), 0)
         if len(received) < expected:
             raise IncompleteResponse(f"{expected - len(received)} of {expected} records missing at start {start}")
-        return feed
+        return page
 
 
 def fetch_metadata(client: ArxivApiClient, ids: Sequence[str]) -> list[Paper]:
@@ -129,8 +178,8 @@ def fetch_metadata(client: ArxivApiClient, ids: Sequence[str]) -> list[Paper]:
 
 
 def _described(client: ArxivApiClient, ids: list[str]) -> dict[str, Paper]:
-    search = arxiv.Search(id_list=ids, max_results=len(ids))
-    return {paper.id: paper for paper in _papers(client.results(search))}
+    papers, _ = client.search(ApiQuery(id_list=tuple(ids)))
+    return {paper.id: paper for paper in papers}
 
 
 def _listed(ids: list[str], shown: int = 10) -> str:
@@ -146,22 +195,19 @@ def fetch_submitted_window(
     Complete only when the distinct ids received equal the API's totalResults for the query; an empty
     answer is asked twice, since an empty first page is also how arXiv's API fails.
     """
-    search = arxiv.Search(
-        query=submitted_window_query(categories, start, end),
-        max_results=None,
-        sort_by=arxiv.SortCriterion.SubmittedDate,
-        sort_order=arxiv.SortOrder.Ascending,
+    query = ApiQuery(
+        search_query=submitted_window_query(categories, start, end), sort_by="submittedDate", sort_order="ascending"
     )
-    papers = _complete_window(client, search, start, end)
+    papers = _complete_window(client, query, start, end)
     if not papers:
         # arXiv sometimes answers an empty first page with HTTP 200 and totalResults 0: ask once more.
-        papers = _complete_window(client, search, start, end)
+        papers = _complete_window(client, query, start, end)
     return [paper for paper in papers if paper.published is None or start <= paper.published < end]
 
 
-def _complete_window(client: ArxivApiClient, search: arxiv.Search, start: datetime, end: datetime) -> list[Paper]:
-    papers = {paper.id: paper for paper in _papers(client.results(search), announce_type="new")}
-    total = client.reported_total(search) or 0
+def _complete_window(client: ArxivApiClient, query: ApiQuery, start: datetime, end: datetime) -> list[Paper]:
+    received, total = client.search(query, announce_type="new")
+    papers = {paper.id: paper for paper in received}
     if len(papers) != total:
         raise FetchError(
             f"arXiv API listed {total} papers submitted {start.isoformat()} to {end.isoformat()} "
@@ -182,28 +228,69 @@ def submitted_window_query(categories: Sequence[str], start: datetime, end: date
     return f"({cats}) AND submittedDate:[{first:%Y%m%d%H%M} TO {last:%Y%m%d%H%M}]"
 
 
-def paper_from_result(result: arxiv.Result, *, announce_type: AnnounceType | None = None) -> Paper:
-    """The boundary: an `arxiv.Result` as our record, text normalised."""
-    paper_id, version = _split_version(result.get_short_id())
-    primary = result.primary_category or (result.categories[0] if result.categories else "")
-    comment = normalise_text(result.comment) if result.comment else None
+def parse_page(body: bytes, *, announce_type: AnnounceType | None = None) -> ApiPage:
+    """An API answer's total and records; an entry without an id or its dates is left out, as arXiv's own
+    client leaves it out."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError as err:
+        return ApiPage(0, [], malformed=str(err))
+    if root is None:
+        return ApiPage(0, [], malformed="empty document")
+    papers = [
+        paper for entry in root.iterfind("atom:entry", _NS) if (paper := _paper(entry, announce_type)) is not None
+    ]
+    return ApiPage(_number(_text(root, "opensearch:totalResults")), papers)
+
+
+def _paper(entry: etree._Element, announce_type: AnnounceType | None) -> Paper | None:
+    """The boundary: an Atom `<entry>` as our record, text normalised; None when it lacks its id or dates."""
+    entry_id = _text(entry, "atom:id")
+    published, updated = _moment(_text(entry, "atom:published")), _moment(_text(entry, "atom:updated"))
+    if not entry_id or published is None or updated is None:
+        logger.warning("the arXiv API sent an entry without its id or dates; left out: %s", entry_id)
+        return None
+    paper_id, version = _split_version(entry_id.split("arxiv.org/abs/")[-1])
+    categories = [term for element in entry.iterfind("atom:category", _NS) if (term := element.get("term")) is not None]
+    primary_element = entry.find("arxiv:primary_category", _NS)
+    primary = (primary_element.get("term") if primary_element is not None else None) or (
+        categories[0] if categories else ""
+    )
+    comment = _text(entry, "arxiv:comment")
     return Paper(
         id=paper_id,
         version=version,
-        title=normalise_text(result.title),
-        authors=[normalise_text(author.name) for author in result.authors],
-        abstract=normalise_text(result.summary),
-        categories=[primary, *result.categories] if primary else list(result.categories),
+        title=normalise_text(_text(entry, "atom:title") or ""),
+        authors=[normalise_text(_text(author, "atom:name") or "") for author in entry.iterfind("atom:author", _NS)],
+        abstract=normalise_text(_text(entry, "atom:summary") or ""),
+        categories=[primary, *categories] if primary else categories,
         primary_category=primary or None,
-        published=result.published,
-        updated=result.updated,
+        published=published,
+        updated=updated,
         announce_type=announce_type,
-        comment=comment or None,
+        comment=normalise_text(comment) or None if comment else None,
     )
 
 
-def _papers(results: Iterable[arxiv.Result], *, announce_type: AnnounceType | None = None) -> list[Paper]:
-    return [paper_from_result(result, announce_type=announce_type) for result in results]
+def _text(element: etree._Element, path: str) -> str | None:
+    found = element.find(path, _NS)
+    return None if found is None else found.text
+
+
+def _number(text: str | None) -> int:
+    try:
+        return int((text or "").strip())
+    except ValueError:
+        return 0
+
+
+def _moment(text: str | None) -> datetime | None:
+    """An Atom timestamp (`2016-05-26T17:59:46Z`) in UTC."""
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _split_version(short_id: str) -> tuple[str, int | None]:
@@ -211,10 +298,3 @@ def _split_version(short_id: str) -> tuple[str, int | None]:
     if versioned:
         return versioned["id"], int(versioned["version"])
     return short_id, None
-
-
-def _query_key(url: str) -> str:
-    """A page URL without its paging arguments: the same key for every page of one query."""
-    parts = urlsplit(url)
-    args = sorted((name, value) for name, value in parse_qs(parts.query).items() if name not in _PAGING)
-    return f"{parts.path}?{urlencode(args, doseq=True)}"

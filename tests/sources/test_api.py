@@ -1,11 +1,10 @@
-"""The API client: arxiv.Client pages over ArxivHttp, id_list chunks, completeness against totalResults."""
+"""The API client: pages over ArxivHttp, read as Atom, id_list chunks, completeness against totalResults."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-import arxiv
 import pytest
 
 from digest.core.calendar import load_holidays, submission_window
@@ -16,7 +15,7 @@ from digest.sources.api import (
     ArxivApiClient,
     fetch_metadata,
     fetch_submitted_window,
-    paper_from_result,
+    parse_page,
     submitted_window_query,
 )
 from digest.sources.http import ArxivHttp
@@ -223,15 +222,11 @@ def test_window_short_middle_page_is_retried() -> None:
 
 
 def test_result_categories_are_primary_first_then_alphabetical() -> None:
-    result = arxiv.Result(
-        entry_id="http://arxiv.org/abs/2510.00009v1",
-        title="T",
-        summary="S",
-        primary_category="cs.CV",
-        categories=["cs.LG", "cs.CV", "cs.AI"],
+    listed = (
+        entry("2510.00009", 1).replace("v2</id>", "v1</id>").replace('term="cs.LG" scheme', 'term="cs.CV" scheme', 1)
     )
-    paper = paper_from_result(result)
-    assert (paper.id, paper.version, paper.categories) == ("2510.00009", 1, ["cs.CV", "cs.AI", "cs.LG"])
+    (paper,) = parse_page(atom([listed], total=1, start=0)).papers
+    assert (paper.id, paper.version, paper.categories) == ("2510.00009", 1, ["cs.CV", "cs.AI", "cs.CL", "cs.LG"])
 
 
 def test_window_empty_first_page_is_asked_again() -> None:
