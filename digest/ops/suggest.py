@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from digest.core.models import Paper
 from digest.core.plan import TopicPlan
+from digest.ops.evaluation import LabelledDay
 from digest.ops.explain import near_misses, other_mode
-from digest.ops.tune import LabelledDay
 from digest.selection.match import TopicMatcher
 from digest.selection.select import decide
 

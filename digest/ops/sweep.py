@@ -1,0 +1,86 @@
+"""The similarity settings of `digest tune`: a threshold swept on the training dates of each fold.
+
+Pure. The similarity is the days' own (the topic's `similar_to`), or, for the variants made of labelled
+examples, each paper's cosine to the centre of the training dates' relevant papers, so the held-out date
+is never seen. See README, "Is my topic any good?"."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from digest.core.config import Topic
+from digest.core.plan import Rules, TopicPlan
+from digest.ops.evaluation import LabelledDay, evaluate, folds
+from digest.ops.labels import Confusion
+
+__all__ = ["THRESHOLDS", "median", "swept"]
+
+THRESHOLDS = [round(0.20 + 0.01 * step, 2) for step in range(61)]
+"""The similarity thresholds a sweep tries: 0.20 to 0.80."""
+EXAMPLES = 10
+"""Labelled examples a suggested `similar_to` lists: the relevant papers closest to their centre."""
+
+
+def _centre(days: Sequence[LabelledDay], labels: Mapping[str, bool]) -> Any:
+    import numpy as np
+
+    relevant = [d.vectors[p.id] for d in days for p in d.papers if labels.get(p.id) and p.id in d.vectors]
+    mean = np.mean(np.stack(relevant), axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)
+
+
+def _rescored(day: LabelledDay, centre: Any) -> LabelledDay:
+    scores = {paper_id: round(float(vector @ centre), 3) for paper_id, vector in day.vectors.items()}
+    return replace(day, similarity=scores)
+
+
+def _central_examples(days: Sequence[LabelledDay], labels: Mapping[str, bool]) -> list[str]:
+    centre = _centre(days, labels)
+    relevant = {p.id: d.vectors[p.id] for d in days for p in d.papers if labels.get(p.id) and p.id in d.vectors}
+    return sorted(relevant, key=lambda paper_id: (-float(relevant[paper_id] @ centre), paper_id))[:EXAMPLES]
+
+
+def _variant(topic: Topic, rules: Rules, combine: str | None, threshold: float) -> TopicPlan:
+    if combine is None:  # similarity alone: no keyword can keep a paper
+        changed = topic.model_copy(update={"keywords": [], "authors": [], "filters": topic.filters})
+        return TopicPlan(changed, replace(rules, combine="any", threshold=threshold))
+    return TopicPlan(topic, replace(rules, combine=combine, threshold=threshold))  # type: ignore[arg-type]
+
+
+def _variant_score(
+    days: Sequence[LabelledDay], topic: Topic, rules: Rules, combine: str | None, threshold: float,
+    subscribed: Collection[str], labels: Mapping[str, bool],
+) -> float:  # fmt: skip
+    return evaluate(days, _variant(topic, rules, combine, threshold), subscribed, labels, semantic=True).confusion.f1
+
+
+def swept(
+    days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labels: Mapping[str, bool],
+    combine: str | None, *, by_examples: bool = False,
+) -> tuple[Confusion, list[float], dict[str, Any]]:  # fmt: skip
+    """A similarity setting's cross-validated figures, the threshold chosen for each held-out date, and (for
+    the variants made of labelled examples) the `similar_to` examples chosen on all the dates."""
+    topic, rules = planned.topic, planned.rules
+    thresholds: list[float] = []
+
+    def fold(train: Sequence[LabelledDay], held: LabelledDay) -> Confusion:
+        if by_examples:  # the topic is the training dates' relevant papers: the held-out date is unseen
+            centre = _centre(train, labels)
+            train, held = [_rescored(d, centre) for d in train], _rescored(held, centre)
+        best = max(
+            THRESHOLDS,
+            key=lambda t: (round(_variant_score(train, topic, rules, combine, t, subscribed, labels), 9), -t),
+        )
+        thresholds.append(best)
+        return evaluate([held], _variant(topic, rules, combine, best), subscribed, labels, semantic=True).confusion
+
+    confusion = folds(days, fold)
+    examples = {"similar_to": {"examples": _central_examples(days, labels)}} if by_examples else {}
+    return confusion, thresholds, examples
+
+
+def median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
