@@ -29,6 +29,7 @@ from digest.outputs.notify import Sender, notify_days, send_apprise
 from digest.outputs.publish import PublishResult, commit_message, publish
 from digest.outputs.render import render_digest, render_indexes
 from digest.outputs.reports import BackfillOptions, BackfillReport, DayResult, Delivery, RunOptions, RunReport
+from digest.outputs.site import build_site, site_dir_of
 from digest.outputs.write import (
     check_indexes,
     digest_path,
@@ -139,11 +140,15 @@ def run_for_date(day: date, papers: Sequence[Paper], plan: Plan, store: Store, s
 
 
 def write_indexes(plan: Plan, store: Store) -> None:
-    """Bring the overview, every topic's archive page and its feed up to date with the digests on disk."""
+    """Bring the overview, every topic's archive page, its feed and the site (`site: true`) up to date with the
+    digests on disk."""
     archive = read_archive(plan.output_dir, plan.every_topic)
     write_pages(plan.output_dir, render_indexes(archive, feeds=plan.settings.feeds))
     if plan.settings.feeds:
         write_feeds(plan, store, archive)
+    if plan.settings.site:
+        site_dir = site_dir_of(plan.settings.site_dir, plan.output_dir)
+        log.info("%s", build_site(plan.output_dir, site_dir, plan.every_topic).summary())
 
 
 def _announced(plan: Plan, day: date) -> datetime:

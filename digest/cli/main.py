@@ -31,6 +31,7 @@ from digest.cli.arguments import (
 )
 from digest.cli.logs import LogFormat, configure_logging
 from digest.cli.progress import backfill_progress, confirm_large
+from digest.cli.site import site
 from digest.core.calendar import announcement_days
 from digest.core.config import SimilarTo
 from digest.core.config_file import load_topic, resolve_config_path
@@ -686,3 +687,6 @@ def check_config(config_path: Path | None, output_dir: Path | None) -> None:
     if resolved["llm"] is None:
         del resolved["llm"]
     click.echo(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), nl=False)
+
+
+main.add_command(site)

@@ -216,6 +216,8 @@ class Settings(_Strict):
     digest_url: str | None = None
     feed_url: str | None = None
     site_url: str | None = None
+    site: bool = False
+    site_dir: Path | None = None
     verify_days: int = Field(default=7, ge=0)
     labels_dir: Path = Path("labels")
 

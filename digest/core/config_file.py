@@ -66,7 +66,7 @@ def config_base(path: Path) -> Path:
     return folder.parent if folder.name == "config" else folder
 
 
-_FOLDERS = {"output_dir": "output", "cache_dir": None, "labels_dir": "labels"}
+_FOLDERS = {"output_dir": "output", "cache_dir": None, "labels_dir": "labels", "site_dir": None}
 """The settings that are folders, and the default of those that are relative to the config's base."""
 
 

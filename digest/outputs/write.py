@@ -25,6 +25,7 @@ from digest.store.lock import OLD_LOCK_NAME
 
 __all__ = [
     "INDEX_NAME",
+    "TEMPORARY_NAME",
     "check_indexes",
     "digest_path",
     "read_archive",
@@ -93,7 +94,7 @@ def _write_all(texts: Mapping[Path, str | bytes]) -> list[Path]:
     return list(staged)
 
 
-_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+TEMPORARY_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 """A name `_stage` gives a file while it is written (`.2025-07-07.md.k3j9x_2a.tmp`): `tempfile`'s eight random
 characters between the file's name and `.tmp`."""
 
@@ -107,7 +108,7 @@ def remove_leftovers(output_dir: Path, topics: Iterable[str]) -> list[Path]:
     old_lock = output_dir / OLD_LOCK_NAME
     candidates = [old_lock] if old_lock.is_file() else []
     for folder in [output_dir, *_topic_dirs(output_dir, topics)]:
-        candidates += [path for path in folder.iterdir() if _TEMPORARY.match(path.name) and path.is_file()]
+        candidates += [path for path in folder.iterdir() if TEMPORARY_NAME.match(path.name) and path.is_file()]
     for path in candidates:
         try:
             path.unlink()

@@ -1,0 +1,30 @@
+"""`digest site`: build the static site from the digests on disk, outside any run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from digest.cli.arguments import config_options, configured, reports_errors, say
+from digest.core.plan import make_plan
+from digest.outputs.site import build_site, site_dir_of
+from digest.store.lock import lock_path, output_lock
+
+__all__ = ["site"]
+
+
+@click.command()
+@config_options
+@reports_errors
+def site(config_path: Path | None, output_dir: Path | None) -> None:
+    """Build the static site (settings.site_dir, default <output>/_site) from the digests' JSON records.
+
+    Only the dates whose record changed are rebuilt. Runs and backfills do this too with `site: true`.
+
+    Example: digest site && python -m http.server -d output/_site
+    """
+    plan = make_plan(configured(config_path, output_dir))
+    with output_lock(lock_path(plan.store_path.parent, plan.output_dir), plan.settings.lock_timeout):
+        report = build_site(plan.output_dir, site_dir_of(plan.settings.site_dir, plan.output_dir), plan.every_topic)
+    say(report.summary())

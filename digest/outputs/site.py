@@ -1,0 +1,239 @@
+"""The archive as a static website (`digest site`, and every run with `site: true`), built from the JSON records.
+
+Layout of the site folder (`site_dir`, by default `<output>/_site`)::
+
+    index.html  style.css  site.js  feed.xml  feeds.opml   the home page, its assets, copies of the feeds
+    <Topic>/index.html                                      the topic's dates, newest first
+    <Topic>/<date>.html  <date>.md  <date>.json  feed.xml   a date's page, copies of its digest and record
+    pagefind/                                               the search index (Pagefind)
+    .site-manifest.json                                     what each page was built from: written last
+
+Incremental and crash-safe: a date's page is rebuilt only when what it is made of (its record, its digest,
+its neighbours, the templates) hashes otherwise than the manifest says; every file is written atomically;
+the search index is built beside the old one and swapped in; the manifest goes last. A build killed
+anywhere leaves the old manifest, so the next build redoes what it cannot vouch for and ends with the same
+bytes as one never interrupted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from digest.core.errors import OutputError
+from digest.core.words import plural
+from digest.outputs.day_record import DayRecord, day_record_path
+from digest.outputs.feed import FEED_NAME, OPML_NAME
+from digest.outputs.site_pages import (
+    DayLink,
+    TopicDates,
+    day_page_name,
+    render_day_page,
+    render_home_page,
+    render_topic_page,
+    static_files,
+    templates_fingerprint,
+)
+from digest.outputs.write import TEMPORARY_NAME, digest_path, read_archive, write_pages
+
+__all__ = ["MANIFEST_NAME", "SEARCH_DIR", "SiteReport", "build_site", "run_pagefind", "site_dir_of"]
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = ".site-manifest.json"
+SEARCH_DIR = "pagefind"
+_NEW_SEARCH = ".pagefind-new"
+_OLD_SEARCH = ".pagefind-old"
+
+Indexer = Callable[[Path, Path], None]
+"""Builds the search index of a site folder (first) into a folder (second): `run_pagefind`, or a test's."""
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    """What a build did: pages rebuilt and removed, and the search index's own time (None: not rebuilt)."""
+
+    site_dir: Path
+    rebuilt: int
+    removed: int
+    search_seconds: float | None
+
+    def summary(self) -> str:
+        search = "search index unchanged"
+        if self.search_seconds is not None:
+            search = f"search index rebuilt in {self.search_seconds:.1f} s"
+        return f"site {self.site_dir}: {plural(self.rebuilt, 'date page')} rebuilt, {self.removed} removed, {search}"
+
+
+def site_dir_of(site_dir: Path | None, output_dir: Path) -> Path:
+    """The site's folder: `site_dir`, else `<output>/_site` (a name no topic can have: a topic's name starts
+    with a letter or a digit)."""
+    return site_dir if site_dir is not None else output_dir / "_site"
+
+
+def run_pagefind(site_dir: Path, bundle: Path) -> None:
+    """Pagefind's binary (from the `pagefind[bin]` wheel: nothing is downloaded) indexes the date pages."""
+    try:
+        from pagefind_bin import get_executable
+
+        executable = get_executable()
+    except (ImportError, FileNotFoundError) as err:
+        raise OutputError(
+            f"cannot build the search index: Pagefind is missing ({err}); pip install 'pagefind[bin]'"
+        ) from err
+    command = [str(executable), "--site", str(site_dir), "--output-path", str(bundle), "--silent"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        reason = (done.stderr or done.stdout).strip().splitlines()
+        raise OutputError(f"Pagefind could not index {site_dir}: {reason[-1] if reason else done.returncode}")
+
+
+def build_site(output_dir: Path, site_dir: Path, topics: Iterable[str], *, index: Indexer = run_pagefind) -> SiteReport:
+    """Bring the site in `site_dir` up to date with the digests and records in `output_dir` (`topics`: the
+    configured ones, as for the index pages)."""
+    _remove_leftovers(site_dir)
+    manifest = _read_manifest(site_dir)
+    fingerprint = templates_fingerprint()
+    built = manifest.pages if manifest.templates == fingerprint else {}
+    feeds = (output_dir / FEED_NAME).is_file()
+    archive: dict[str, TopicDates] = {}
+    pages: dict[str, str | bytes] = {}
+    keys: dict[str, str] = {}
+    files: set[str] = set()
+    for topic, entries in sorted(read_archive(output_dir, topics).items()):
+        folder = topic + "/"
+        records = {e.date: _read_bytes(day_record_path(output_dir, topic, e.date)) for e in entries}
+        days = [
+            DayLink(e.date, e.count, records[e.date] is not None)
+            for e in sorted(entries, key=lambda e: e.date, reverse=True)
+        ]
+        archive[topic] = TopicDates(topic, days)
+        with_pages = [day for day in days if day.has_page]
+        for position, day in enumerate(with_pages):
+            newer = with_pages[position - 1] if position else None
+            older = with_pages[position + 1] if position + 1 < len(with_pages) else None
+            record = records[day.date] or b""
+            markdown = digest_path(output_dir, topic, day.date).read_bytes()
+            name = folder + day_page_name(day.date)
+            key = _key(fingerprint, record, markdown, older, newer, feeds)
+            keys[name] = key
+            stem = folder + day.date.isoformat()
+            files.update({name, f"{stem}.md", f"{stem}.json"})
+            if built.get(name) == key and (site_dir / name).is_file():
+                continue
+            parsed = DayRecord.model_validate_json(record)
+            pages[name] = render_day_page(parsed, older, newer, feeds=feeds)
+            pages[f"{stem}.md"], pages[f"{stem}.json"] = markdown, record
+        for day in days:
+            if not day.has_page:
+                stem = folder + day.date.isoformat()
+                pages[f"{stem}.md"] = digest_path(output_dir, topic, day.date).read_bytes()
+                files.add(f"{stem}.md")
+        pages[folder + "index.html"] = render_topic_page(archive[topic], feeds=feeds)
+        files.add(folder + "index.html")
+    pages.update(static_files())
+    if archive:
+        pages["index.html"] = render_home_page(archive, feeds=feeds)
+    pages.update(_feed_copies(output_dir, archive) if feeds else {})
+    files.update(pages)
+    rebuilt = sum(1 for name in pages if name.endswith(".html") and name in keys)
+    write_pages(site_dir, pages)
+    removed = _remove_stale(site_dir, set(manifest.files) - files)
+    search = hashlib.sha256(json.dumps(sorted(keys.items())).encode()).hexdigest()
+    seconds = None
+    if search != manifest.search or not (site_dir / SEARCH_DIR).is_dir():
+        started = time.perf_counter()
+        _swap_search_index(site_dir, index)
+        seconds = time.perf_counter() - started
+    _write_manifest(site_dir, _Manifest(templates=fingerprint, pages=keys, files=sorted(files), search=search))
+    return SiteReport(site_dir, rebuilt, sum(1 for name in removed if name.endswith(".html")), seconds)
+
+
+def _key(fingerprint: str, record: bytes, markdown: bytes, older: DayLink | None, newer: DayLink | None,
+         feeds: bool) -> str:  # fmt: skip
+    """What a date's page and its copies are made of, as one hash."""
+    made_of = hashlib.sha256(f"{fingerprint}\n{older and older.date}\n{newer and newer.date}\n{feeds}\n".encode())
+    made_of.update(hashlib.sha256(record).digest() + hashlib.sha256(markdown).digest())
+    return made_of.hexdigest()
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _feed_copies(output_dir: Path, archive: Mapping[str, TopicDates]) -> dict[str, str | bytes]:
+    """The archive's feeds and OPML, served beside the pages (`site_url` makes them the feeds' public home)."""
+    names = [FEED_NAME, OPML_NAME, *(f"{topic}/{FEED_NAME}" for topic in archive)]
+    copies = {name: _read_bytes(output_dir / name) for name in names}
+    return {name: data for name, data in copies.items() if data is not None}
+
+
+def _swap_search_index(site_dir: Path, index: Indexer) -> None:
+    """Build the index beside the old one, then put it in its place: a kill leaves one whole index or none."""
+    fresh, old, current = site_dir / _NEW_SEARCH, site_dir / _OLD_SEARCH, site_dir / SEARCH_DIR
+    index(site_dir, fresh)
+    try:
+        if current.exists():
+            current.rename(old)
+        fresh.rename(current)
+        shutil.rmtree(old, ignore_errors=True)
+    except OSError as err:
+        raise OutputError(f"cannot put the search index in {current}: {err.strerror or err}") from err
+
+
+def _remove_leftovers(site_dir: Path) -> None:
+    """What a killed build left: temporary files of the atomic writes and half-built search indexes."""
+    if not site_dir.is_dir():
+        return
+    for bundle in (site_dir / _NEW_SEARCH, site_dir / _OLD_SEARCH):
+        shutil.rmtree(bundle, ignore_errors=True)
+    for folder, _, names in os.walk(site_dir):
+        for name in names:
+            if TEMPORARY_NAME.match(name):
+                Path(folder, name).unlink(missing_ok=True)
+
+
+def _remove_stale(site_dir: Path, names: Iterable[str]) -> list[str]:
+    """Files an earlier build wrote that no digest asks for now (a digest deleted, a topic gone)."""
+    removed = sorted(names)
+    for name in removed:
+        (site_dir / name).unlink(missing_ok=True)
+    for folder in {(site_dir / name).parent for name in removed} - {site_dir}:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return removed
+
+
+class _Manifest(BaseModel):
+    """What the last complete build made: the templates' hash, each date page's key, every file, the
+    search index's key."""
+
+    templates: str = ""
+    pages: dict[str, str] = {}
+    files: list[str] = []
+    search: str = ""
+
+
+def _read_manifest(site_dir: Path) -> _Manifest:
+    """The last complete build's manifest; a missing or damaged one is none (every page is checked)."""
+    try:
+        return _Manifest.model_validate_json((site_dir / MANIFEST_NAME).read_bytes())
+    except (OSError, ValidationError):
+        return _Manifest()
+
+
+def _write_manifest(site_dir: Path, manifest: _Manifest) -> None:
+    write_pages(site_dir, {MANIFEST_NAME: manifest.model_dump_json(indent=1) + "\n"})

@@ -1,0 +1,281 @@
+"""The static site: built from the JSON records, every link inside it whole, rebuilt only where a record
+changed, and part of every run with `site: true`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+from digest.cli.main import main
+from digest.core.config import Config, Settings, Topic
+from digest.core.models import Paper
+from digest.outputs.site import MANIFEST_NAME, SEARCH_DIR, build_site, site_dir_of
+from tests.recipes import write_day
+
+MONDAY, TUESDAY, WEDNESDAY = date(2025, 10, 13), date(2025, 10, 14), date(2025, 10, 15)
+
+
+class _Links(HTMLParser):
+    """Every href and src of a page, and every id it holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value is not None:
+                self.links.append(value)
+            if name == "id" and value is not None:
+                self.ids.add(value)
+
+
+def page_links(page: Path) -> _Links:
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def internal_links(site: Path) -> Iterator[tuple[Path, Path, str]]:
+    """(page, target file, fragment) of every link that stays inside the site."""
+    for page in sorted(site.rglob("*.html")):
+        if SEARCH_DIR in page.relative_to(site).parts:
+            continue
+        for link in page_links(page).links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc:
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            yield page, target, parts.fragment
+
+
+def no_search(site: Path, bundle: Path) -> None:
+    """A stand-in for Pagefind where a test is not about search: an index of one file."""
+    bundle.mkdir()
+    (bundle / "pagefind-entry.json").write_text("{}\n", encoding="utf-8")
+
+
+def paper(paper_id: str, version: int = 1, words: str = "vision", title: str | None = None) -> Paper:
+    return Paper(
+        id=paper_id,
+        version=version,
+        title=title or f"A {words} paper {paper_id}",
+        authors=["Ada Lovelace", "Alan Turing"],
+        abstract=f"About {words}. Code: https://github.com/lab/{paper_id}.",
+        categories=["cs.CV", "cs.AI"],
+        announce_type="replace" if version > 1 else "new",
+    )
+
+
+def config(output: Path, **settings: object) -> Config:
+    return Config(
+        category={"cs.CV": "Computer Vision", "cs.AI": "Artificial Intelligence"},
+        topic={"Vision": Topic(keywords=["vision"]), "Speech": Topic(keywords=["speech"])},
+        settings=Settings(output_dir=output, cache_dir=output.parent / "cache", **settings),  # type: ignore[arg-type]
+    )
+
+
+def archive(output: Path, **settings: object) -> Config:
+    """Three dates; Tuesday re-announces Monday's first paper as v2."""
+    made = config(output, **settings)
+    days = {
+        MONDAY: [paper("2510.00001"), paper("2510.00002", words="speech")],
+        TUESDAY: [paper("2510.00001", 2), paper("2510.00003")],
+        WEDNESDAY: [paper("2510.00004", words="speech vision")],
+    }
+    for day, papers in days.items():
+        write_day(made, day, papers, made.topic)
+    return made
+
+
+def build(output: Path) -> tuple[Path, tuple[int, int, bool]]:
+    """The site of `output`, and what the build did: date pages rebuilt, removed, and whether it indexed."""
+    site = output.parent / "site"
+    report = build_site(output, site, ["Vision", "Speech"], index=no_search)
+    return site, (report.rebuilt, report.removed, report.search_seconds is not None)
+
+
+@pytest.fixture(scope="session")
+def golden_site(golden_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The golden days' site, with Pagefind's real index."""
+    site = tmp_path_factory.mktemp("golden-site") / "site"
+    build_site(golden_archive, site, ["MLLM"])
+    return site
+
+
+def test_the_site_of_the_golden_days_has_no_broken_internal_link(golden_site: Path) -> None:
+    broken = []
+    checked = 0
+    for page, target, fragment in internal_links(golden_site):
+        checked += 1
+        if not target.is_file():
+            broken.append(f"{page.relative_to(golden_site)} -> {target}")
+        elif fragment and target.suffix == ".html" and fragment not in page_links(target).ids:
+            broken.append(f"{page.relative_to(golden_site)} -> {target.name}#{fragment}")
+    assert broken == []
+    assert checked > 1000
+
+
+def test_the_golden_site_has_a_page_per_topic_and_date_with_its_digest_and_record(
+    golden_archive: Path, golden_site: Path
+) -> None:
+    digests = sorted(path.relative_to(golden_archive) for path in golden_archive.glob("*/????-??-??.md"))
+    assert sorted(path.relative_to(golden_site) for path in golden_site.glob("*/????-??-??.md")) == digests
+    for digest in digests:
+        assert (golden_site / digest).read_bytes() == (golden_archive / digest).read_bytes()
+        assert (golden_site / digest.with_suffix(".html")).is_file()
+        assert (golden_site / digest.with_suffix(".json")).is_file()
+    assert (golden_site / SEARCH_DIR / "pagefind-ui.js").is_file()
+
+
+def test_a_date_page_shows_each_paper_with_its_links_abstract_and_label_buttons(tmp_path: Path) -> None:
+    site, _ = build(archive(tmp_path / "output").settings.output_dir)
+    page = (site / "Vision" / "2025-10-13.html").read_text(encoding="utf-8")
+    assert '<h2 id="2510.00001"><a href="https://arxiv.org/abs/2510.00001">A vision paper 2510.00001</a></h2>' in page
+    assert '<p class="authors">Ada Lovelace, Alan Turing</p>' in page
+    assert '<span class="categories">cs.CV · cs.AI</span>' in page
+    assert (
+        '<a href="https://arxiv.org/pdf/2510.00001v1">PDF</a> · <a href="https://arxiv.org/html/2510.00001v1">HTML'
+        in page
+    )
+    assert '<a href="https://github.com/lab/2510.00001">code</a>' in page
+    assert "<details><summary>Abstract</summary><p>About vision. Code: https://github.com/lab/2510.00001.</p>" in page
+    assert '<button type="button" data-label="1" aria-pressed="false">Relevant</button>' in page
+    assert '<button type="button" data-export="Vision">Export labels</button>' in page
+    assert '<a href="2025-10-13.md">markdown</a>' in page
+
+
+def test_a_paper_re_announced_with_a_new_version_is_marked(tmp_path: Path) -> None:
+    site, _ = build(archive(tmp_path / "output").settings.output_dir)
+    tuesday = (site / "Vision" / "2025-10-14.html").read_text(encoding="utf-8")
+    assert (
+        'A vision paper 2510.00001</a> <span class="mark" title="re-announced with a new version">updated: v2'
+        in tuesday
+    )
+    assert "A vision paper 2510.00003</a></h2>" in tuesday
+
+
+def test_the_home_page_shows_each_topics_latest_date_and_count(tmp_path: Path) -> None:
+    site, _ = build(archive(tmp_path / "output").settings.output_dir)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert (
+        '<th scope="row"><a href="Speech/index.html">Speech</a></th>\n'
+        '<td><a href="Speech/2025-10-15.html">2025-10-15</a></td>\n<td>1</td>' in home
+    )
+    assert '<a href="feed.xml">Feed of all topics</a> · <a href="feeds.opml">every feed as OPML</a>' in home
+    topic = (site / "Vision" / "index.html").read_text(encoding="utf-8")
+    assert topic.index("2025-10-15.html") < topic.index("2025-10-14.html") < topic.index("2025-10-13.html")
+
+
+def test_page_text_is_escaped_as_html(tmp_path: Path) -> None:
+    made = config(tmp_path / "output")
+    hostile = paper("2510.00009", title='Vision <script>alert("x")</script> & more')
+    write_day(made, MONDAY, [hostile], made.topic)
+    site, _ = build(made.settings.output_dir)
+    page = (site / "Vision" / "2025-10-13.html").read_text(encoding="utf-8")
+    assert "Vision &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; more" in page
+    assert "<script>alert" not in page
+
+
+def test_a_second_build_rebuilds_nothing_and_keeps_the_search_index(tmp_path: Path) -> None:
+    output = archive(tmp_path / "output").settings.output_dir
+    _, first = build(output)
+    _, second = build(output)
+    assert first == (6, 0, True)
+    assert second == (0, 0, False)
+
+
+def test_a_new_date_rebuilds_its_page_and_the_one_before_it(tmp_path: Path) -> None:
+    made = archive(tmp_path / "output")
+    site, _ = build(made.settings.output_dir)
+    monday = (site / "Vision" / "2025-10-13.html").stat().st_mtime_ns
+    write_day(made, date(2025, 10, 16), [paper("2510.00005")], made.topic)
+    _, done = build(made.settings.output_dir)
+    assert done == (4, 0, True)  # the 16th and the 15th (its link to the 16th) of each topic
+    assert '<a href="2025-10-16.html" rel="next">' in (site / "Vision" / "2025-10-15.html").read_text(encoding="utf-8")
+    assert (site / "Vision" / "2025-10-13.html").stat().st_mtime_ns == monday
+
+
+def test_a_changed_record_rebuilds_its_date_only(tmp_path: Path) -> None:
+    made = archive(tmp_path / "output")
+    site, _ = build(made.settings.output_dir)
+    write_day(made, MONDAY, [paper("2510.00001", title="A vision paper, corrected")], made.topic)
+    _, done = build(made.settings.output_dir)
+    assert done == (2, 0, True)  # Monday's of both topics
+    assert "A vision paper, corrected" in (site / "Vision" / "2025-10-13.html").read_text(encoding="utf-8")
+
+
+def test_a_deleted_digest_takes_its_files_out_of_the_site(tmp_path: Path) -> None:
+    output = archive(tmp_path / "output").settings.output_dir
+    site, _ = build(output)
+    for suffix in (".md", ".json"):
+        (output / "Speech" / f"2025-10-15{suffix}").unlink()
+    _, done = build(output)
+    assert done == (1, 1, True)  # Tuesday's rebuilt: it linked to it
+    assert not list(site.glob("Speech/2025-10-15.*"))
+    assert "2025-10-15" not in (site / "Speech" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_digest_written_before_records_is_listed_with_its_markdown_only(tmp_path: Path) -> None:
+    output = archive(tmp_path / "output").settings.output_dir
+    (output / "Vision" / "2025-10-13.json").unlink()
+    site, _ = build(output)
+    assert not (site / "Vision" / "2025-10-13.html").exists()
+    topic = (site / "Vision" / "index.html").read_text(encoding="utf-8")
+    assert '<li>2025-10-13: 1 paper · <a href="2025-10-13.md">markdown</a></li>' in topic
+
+
+def test_without_feeds_the_pages_link_to_none(tmp_path: Path) -> None:
+    site, _ = build(archive(tmp_path / "output", feeds=False).settings.output_dir)
+    assert not list(site.rglob("feed.xml"))
+    assert all("feed.xml" not in page.read_text(encoding="utf-8") for page in site.rglob("*.html"))
+
+
+def test_what_a_killed_build_left_is_cleared_by_the_next(tmp_path: Path) -> None:
+    output = archive(tmp_path / "output").settings.output_dir
+    site, _ = build(output)
+    (site / "Vision" / ".2025-10-13.html.abcd1234.tmp").write_text("half", encoding="utf-8")
+    (site / ".pagefind-new").mkdir()
+    (site / MANIFEST_NAME).unlink()
+    _, done = build(output)
+    assert done == (6, 0, True)
+    assert not (site / ".pagefind-new").exists()
+    assert not list(site.rglob("*.tmp"))
+
+
+def test_a_run_with_site_true_builds_the_site_in_site_dir(tmp_path: Path) -> None:
+    site = tmp_path / "public"
+    archive(tmp_path / "output", site=True, site_dir=site)
+    assert (site / "index.html").is_file()
+    assert (site / "Vision" / "2025-10-15.html").is_file()
+    assert (site / SEARCH_DIR / "pagefind-ui.js").is_file()
+
+
+def test_without_site_dir_the_site_is_in_the_output_folder(tmp_path: Path) -> None:
+    assert site_dir_of(None, tmp_path / "output") == tmp_path / "output" / "_site"
+    assert site_dir_of(tmp_path / "public", tmp_path / "output") == tmp_path / "public"
+
+
+def test_digest_site_builds_it_and_says_what_it_did(tmp_path: Path) -> None:
+    output = archive(tmp_path / "output").settings.output_dir
+    config_file = tmp_path / "digest.yaml"
+    config_file.write_text(
+        "category: {cs.CV: Computer Vision}\ntopic: {Vision: {keywords: [vision]}, Speech: {keywords: [speech]}}\n",
+        encoding="utf-8",
+    )
+    args = ["site", "--config", str(config_file), "--output", str(output)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    site = output / "_site"
+    built = rf"site {re.escape(str(site))}: 6 date pages rebuilt, 0 removed, search index rebuilt in \d+\.\d s\n"
+    assert re.fullmatch(built, result.output)
+    again = CliRunner().invoke(main, args)
+    assert again.output == f"site {site}: 0 date pages rebuilt, 0 removed, search index unchanged\n"
