@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.site import site_figures  # noqa: E402
 from digest.core.calendar import ARXIV_TIMEZONE, announcement_days, latest_announcement, load_holidays, mailing_date  # noqa: E402
 from digest.core.config import Config  # noqa: E402
 from digest.core.config_file import load_config  # noqa: E402
@@ -426,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
             print(feeds_cost(rows, Path(work)))
     speed = measure({"kind": "parse"}, {})["records_per_cpu_second"]
     print(f"\nOAI-PMH page parsing: {speed:,.0f} records per CPU second (500-record pages).")
+    print(site_figures())
     return 0
 
 

@@ -1,0 +1,106 @@
+"""A `digest site` process killed with SIGKILL at any moment of a build leaves a site that the next build
+completes to the same bytes as a build never interrupted.
+
+The killed process is a real `python` running the real command line; it kills itself right after its n-th
+rename (every atomic file write, and both renames that swap the search index in), and once right after
+Pagefind wrote its new bundle.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from digest.cli.main import main
+from tests.outputs.test_site import archive, paper
+from tests.recipes import write_day
+
+KILLING_CHILD = """
+import os, pathlib, signal, subprocess, sys
+from digest.cli.main import main
+
+where, nth = os.environ["KILL_AT"].split(":")
+count = 0
+
+
+def dies_after(call, kind):
+    def counting(*args, **kwargs):
+        global count
+        if kind == where == "pagefind":
+            os.kill(os.getpid(), signal.SIGKILL)  # Pagefind has started writing its bundle: kill its parent
+        result = call(*args, **kwargs)
+        if kind == where:
+            count += 1
+            if count == int(nth):
+                os.kill(os.getpid(), signal.SIGKILL)
+        return result
+    return counting
+
+
+os.replace = dies_after(os.replace, "rename")
+pathlib.Path.rename = dies_after(pathlib.Path.rename, "rename")
+real_run = subprocess.run
+subprocess.run = lambda *a, **k: (real_run(*a, **k), dies_after(lambda: None, "pagefind")())[0]
+main(sys.argv[1:], prog_name="digest")
+"""
+
+CONFIG = """
+category: {cs.CV: Computer Vision, cs.AI: AI}
+topic: {Vision: {keywords: [vision]}, Speech: {keywords: [speech]}}
+"""
+KILL_POINTS = ["rename:1", "rename:3", "rename:8", "rename:11", "rename:14", "pagefind:1", "rename:15", "rename:16"]
+"""The build of one new date writes 14 files (the new pages, copies and the neighbours' pages, then the index
+pages and the feeds' copies), renames twice to swap the search index in, then writes the manifest: kills
+after early, middle and late writes, right after Pagefind, and between and after the two renames."""
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def build_site_command(config: Path, output: Path, kill_at: str | None = None) -> int:
+    """`digest site` as a real process; with `kill_at`, one that kills itself there."""
+    code = ["-c", KILLING_CHILD] if kill_at else ["-m", "digest"]
+    environment = {**os.environ, "KILL_AT": kill_at or ""}
+    command = [sys.executable, *code, "site", "--config", str(config), "--output", str(output)]
+    return subprocess.run(command, env=environment, capture_output=True, check=False).returncode
+
+
+@pytest.fixture(scope="module")
+def updated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, bytes]]:
+    """An archive whose site was built before its newest date was written, and the site an uninterrupted
+    build then makes."""
+    root = tmp_path_factory.mktemp("site-crash")
+    config = root / "digest.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    made = archive(root / "output")
+    assert build_site_command(config, made.settings.output_dir) == 0
+    before = root / "before"
+    shutil.copytree(made.settings.output_dir, before)
+    write_day(made, date(2025, 10, 16), [paper("2510.00005"), paper("2510.00006", words="speech")], made.topic)
+    shutil.copytree(made.settings.output_dir / "Vision", before / "Vision", dirs_exist_ok=True)
+    shutil.copytree(made.settings.output_dir / "Speech", before / "Speech", dirs_exist_ok=True)
+    for name in ("README.md", "feed.xml", "feeds.opml"):
+        shutil.copy(made.settings.output_dir / name, before / name)
+    assert build_site_command(config, made.settings.output_dir) == 0
+    return config, before, site_files(made.settings.output_dir / "_site")
+
+
+@pytest.mark.parametrize("kill_at", KILL_POINTS)
+def test_a_build_killed_at_any_moment_is_completed_by_the_next_to_the_same_bytes(
+    updated: tuple[Path, Path, dict[str, bytes]], tmp_path: Path, kill_at: str
+) -> None:
+    config, before, expected = updated
+    output = tmp_path / "output"
+    shutil.copytree(before, output)
+    assert build_site_command(config, output, kill_at) == -9
+    result = CliRunner().invoke(main, ["site", "--config", str(config), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert site_files(output / "_site") == expected
