@@ -48,6 +48,7 @@ from digest.ops.labels import (
     Label,
     LabelChanges,
     clean_note,
+    import_labels,
     labels_path,
     load_labels,
     normalise_id,
@@ -458,6 +459,12 @@ def tune(
 )
 @click.option("--from", "start", type=DATE, help="With --suggest: the first date.")
 @click.option("--to", "end", type=DATE, help="With --suggest: the last date (inclusive).")
+@click.option(
+    "--import",
+    "imported",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Merge a labels file (the site's Export labels) into the topic's.",
+)
 @config_options
 @reports_errors
 def label(
@@ -470,11 +477,13 @@ def label(
     suggested: int | None,
     start: date | None,
     end: date | None,
+    imported: Path | None,
     config_path: Path | None,
     output_dir: Path | None,
 ) -> None:
     """Add, change or remove labels of a topic (which papers are relevant), for `try --labels` and `tune`;
-    or, with --suggest, list the unlabelled stored papers whose label would teach the topic most.
+    with --suggest, list the unlabelled stored papers whose label would teach the topic most; with
+    --import, merge a labels file (the site's "Export labels" download).
 
     The same label again changes nothing (a --note replaces the note); the other label replaces the row.
 
@@ -483,6 +492,12 @@ def label(
     config = configured(config_path, output_dir)
     plan = make_plan(config, (topic_name,))
     path = labels_file or labels_path(config.settings.labels_dir, topic_name)
+    if imported is not None:
+        if relevant or irrelevant or removed or suggested is not None or note or start or end:
+            raise InputError("--import merges a file on its own; label single papers with a second `digest label`")
+        changes = import_labels(path, imported, timeout=config.settings.lock_timeout)
+        click.echo(describe_changes(path, changes, {}))  # a conflict refuses the import: nothing is relabelled
+        return
     if suggested is not None:
         if relevant or irrelevant or removed:
             raise InputError("--suggest only lists papers; label them with a second `digest label`")

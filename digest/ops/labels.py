@@ -32,6 +32,7 @@ __all__ = [
     "apply_labels",
     "clean_note",
     "format_labels",
+    "import_labels",
     "labels_path",
     "load_labels",
     "normalise_id",
@@ -58,6 +59,8 @@ class LabelFile:
 
     labels: dict[str, Label]
     comments: list[str]
+    lines: dict[str, int] = field(default_factory=dict)
+    """The line each id is labelled on (its first), for errors that name it."""
 
 
 def normalise_id(text: str) -> str | None:
@@ -130,7 +133,7 @@ def _parse(path: Path, text: str) -> LabelFile:
             )
         first_line.setdefault(paper_id, number)
         labels[paper_id] = label
-    return LabelFile(labels, comments)
+    return LabelFile(labels, comments, first_line)
 
 
 def _parse_row(path: Path, number: int, row: list[str]) -> tuple[str, Label]:
@@ -204,7 +207,12 @@ def apply_labels(
 
 
 def update_labels(
-    path: Path, updates: Mapping[str, Label], removals: Collection[str], *, timeout: float
+    path: Path,
+    updates: Mapping[str, Label],
+    removals: Collection[str],
+    *,
+    timeout: float,
+    imported: tuple[Path, LabelFile] | None = None,
 ) -> LabelChanges:
     """Apply `updates` and `removals` to the file under its lock, rewriting it atomically.
 
@@ -218,11 +226,41 @@ def update_labels(
     lock = FileLock(path.parent / f".{path.name}.lock", timeout=timeout)
     try:
         with lock:
-            labels, changes = apply_labels(load_labels(path, missing_ok=True), updates, removals)
+            existing = load_labels(path, missing_ok=True)
+            if imported is not None:
+                _refuse_conflicts(path, existing, imported)
+            labels, changes = apply_labels(existing, updates, removals)
             write_file(path, format_labels(labels))
     except Timeout as err:
         raise LockError(f"another labelling command holds {lock.lock_file}; waited {timeout:g} s") from err
     return changes
+
+
+def import_labels(path: Path, source: Path, *, timeout: float) -> LabelChanges:
+    """Merge the labels file `source` (the site's "Export labels", or any labels file) into `path`, with the
+    same validation as every read, under the same lock. An id the two label differently is an InputError
+    naming both lines, and nothing changes: which one is right is the reader's call."""
+    imported = load_labels(source)
+    return update_labels(path, imported.labels, (), timeout=timeout, imported=(source, imported))
+
+
+def _refuse_conflicts(path: Path, existing: LabelFile, imported: tuple[Path, LabelFile]) -> None:
+    source, labels = imported
+    conflicts = [
+        f"{paper_id} is {_verdict(label)} on line {labels.lines[paper_id]} of {source} and "
+        f"{_verdict(existing.labels[paper_id])} on line {existing.lines[paper_id]} of {path}"
+        for paper_id, label in sorted(labels.labels.items())
+        if paper_id in existing.labels and existing.labels[paper_id].relevant != label.relevant
+    ]
+    if conflicts:
+        raise InputError(
+            "; ".join(conflicts) + ": relabel with `digest label --yes/--no` or edit one file, then import again; "
+            "nothing changed"
+        )
+
+
+def _verdict(label: Label) -> str:
+    return "relevant" if label.relevant else "not relevant"
 
 
 @dataclass(frozen=True)
