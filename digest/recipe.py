@@ -86,7 +86,8 @@ Publisher = Callable[[Plan, Sequence[DayResult], str, bool], PublishResult]
 
 def publish_to_git(plan: Plan, days: Sequence[DayResult], message: str, push: bool) -> PublishResult:
     targeted = [path for day in days for path in day.targets(plan.output_dir, feeds=plan.settings.feeds)]
-    return publish(plan.output_dir, targeted, message, push=push, settings=plan.settings)
+    site_dir = site_dir_of(plan.settings.site_dir, plan.output_dir) if plan.settings.site else None
+    return publish(plan.output_dir, targeted, message, push=push, settings=plan.settings, site_dir=site_dir)
 
 
 @dataclass(frozen=True)

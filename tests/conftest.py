@@ -35,3 +35,13 @@ def golden_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for day in DAYS:
         render_golden_day(output, day, env)
     return output
+
+
+@pytest.fixture(scope="session")
+def golden_site(golden_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The golden days' site, with Pagefind's real search index: read, never changed."""
+    from digest.outputs.site import build_site
+
+    site = tmp_path_factory.mktemp("golden-site") / "site"
+    build_site(golden_archive, site, ["MLLM"])
+    return site

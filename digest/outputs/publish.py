@@ -87,15 +87,17 @@ def publish(
     *,
     push: bool,
     settings: Settings,
+    site_dir: Path | None = None,
     runner: Runner = subprocess.run,
 ) -> PublishResult:
-    """Commit `written` (files under `output_dir`) with `message`; with `push`, push the branch too.
+    """Commit `written` (files under `output_dir`) and the site folder (`site_dir`, when it is inside the
+    repository) with `message`; with `push`, push the branch too.
 
     Nothing changed means no commit. With `push` the branch is pushed even then, so a commit kept by an
     earlier failed push is delivered now. Raises PublishError when git refuses; a failed push keeps the commit.
     """
     git = _Git.find(output_dir, settings, runner)
-    paths = _paths_in_repo(git.toplevel, output_dir, written)
+    paths = _paths_in_repo(git.toplevel, output_dir, written) + _site_path(git.toplevel, site_dir)
     commit = _commit(git, paths, message) if paths else None
     if not push:
         return PublishResult(commit)
@@ -165,6 +167,17 @@ def _paths_in_repo(toplevel: Path, output_dir: Path, written: Sequence[Path]) ->
             raise PublishError(f"refusing to commit {path}: it is not under the output directory {output_dir}")
         paths.append(resolved.relative_to(toplevel.resolve()).as_posix())
     return sorted(set(paths))
+
+
+def _site_path(toplevel: Path, site_dir: Path | None) -> list[str]:
+    """The site folder as one path, so its new, changed and removed files all go in; none when it is outside
+    the repository (deployed its own way) or is the repository itself (that would commit everything)."""
+    if site_dir is None or not site_dir.is_dir():
+        return []
+    root, folder = toplevel.resolve(), site_dir.resolve()
+    if folder == root or not folder.is_relative_to(root):
+        return []
+    return [folder.relative_to(root).as_posix()]
 
 
 def _commit(git: _Git, paths: list[str], message: str) -> str | None:

