@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from digest.cli.main import main
 from digest.core.config import Config, Settings, Topic
+from digest.core.config_file import load_config
 from digest.core.models import Paper
 from digest.outputs.site import MANIFEST_NAME, SEARCH_DIR, build_site, site_dir_of
 from tests.recipes import write_day
@@ -294,3 +295,10 @@ def test_every_kind_of_page_and_the_stylesheet_are_valid(tmp_path: Path) -> None
     command = [java, "-jar", str(jar), "--errors-only", "--also-check-css", *map(str, files)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_a_relative_site_dir_in_the_config_starts_at_its_base_folder(tmp_path: Path) -> None:
+    path = tmp_path / "config" / "digest.yaml"
+    path.parent.mkdir()
+    path.write_text("category: {cs.CV: CV}\ntopic: {Vision: {keywords: [vision]}}\nsettings: {site_dir: public}\n")
+    assert load_config(path, {}).settings.site_dir == tmp_path / "public"
