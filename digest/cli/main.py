@@ -44,11 +44,11 @@ from digest.ops import explain as explanation
 from digest.ops import tune as tuning
 from digest.ops import verify as verification
 from digest.ops.estimate import load_estimate
+from digest.ops.label_import import import_labels
 from digest.ops.labels import (
     Label,
     LabelChanges,
     clean_note,
-    import_labels,
     labels_path,
     load_labels,
     normalise_id,

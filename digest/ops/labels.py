@@ -14,7 +14,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,7 +32,6 @@ __all__ = [
     "apply_labels",
     "clean_note",
     "format_labels",
-    "import_labels",
     "labels_path",
     "load_labels",
     "normalise_id",
@@ -212,12 +211,13 @@ def update_labels(
     removals: Collection[str],
     *,
     timeout: float,
-    imported: tuple[Path, LabelFile] | None = None,
+    check: Callable[[LabelFile], None] = lambda existing: None,
 ) -> LabelChanges:
     """Apply `updates` and `removals` to the file under its lock, rewriting it atomically.
 
     The lock (`.<name>.lock` beside it) makes read, change and write one step, so two commands labelling
-    at once both keep their labels; `timeout` is how long one waits for the other.
+    at once both keep their labels; `timeout` is how long one waits for the other. `check` may refuse the
+    labels as read under the lock (raising), before anything changes.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -227,40 +227,12 @@ def update_labels(
     try:
         with lock:
             existing = load_labels(path, missing_ok=True)
-            if imported is not None:
-                _refuse_conflicts(path, existing, imported)
+            check(existing)
             labels, changes = apply_labels(existing, updates, removals)
             write_file(path, format_labels(labels))
     except Timeout as err:
         raise LockError(f"another labelling command holds {lock.lock_file}; waited {timeout:g} s") from err
     return changes
-
-
-def import_labels(path: Path, source: Path, *, timeout: float) -> LabelChanges:
-    """Merge the labels file `source` (the site's "Export labels", or any labels file) into `path`, with the
-    same validation as every read, under the same lock. An id the two label differently is an InputError
-    naming both lines, and nothing changes: which one is right is the reader's call."""
-    imported = load_labels(source)
-    return update_labels(path, imported.labels, (), timeout=timeout, imported=(source, imported))
-
-
-def _refuse_conflicts(path: Path, existing: LabelFile, imported: tuple[Path, LabelFile]) -> None:
-    source, labels = imported
-    conflicts = [
-        f"{paper_id} is {_verdict(label)} on line {labels.lines[paper_id]} of {source} and "
-        f"{_verdict(existing.labels[paper_id])} on line {existing.lines[paper_id]} of {path}"
-        for paper_id, label in sorted(labels.labels.items())
-        if paper_id in existing.labels and existing.labels[paper_id].relevant != label.relevant
-    ]
-    if conflicts:
-        raise InputError(
-            "; ".join(conflicts) + ": relabel with `digest label --yes/--no` or edit one file, then import again; "
-            "nothing changed"
-        )
-
-
-def _verdict(label: Label) -> str:
-    return "relevant" if label.relevant else "not relevant"
 
 
 @dataclass(frozen=True)

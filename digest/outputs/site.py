@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from digest.core.errors import OutputError
+from digest.core.errors import InputError, OutputError
 from digest.core.words import plural
 from digest.outputs.day_record import DayRecord, day_record_path
 from digest.outputs.feed import FEED_NAME, OPML_NAME
@@ -101,6 +101,11 @@ def run_pagefind(site_dir: Path, bundle: Path) -> None:
 def build_site(output_dir: Path, site_dir: Path, topics: Iterable[str], *, index: Indexer = run_pagefind) -> SiteReport:
     """Bring the site in `site_dir` up to date with the digests and records in `output_dir` (`topics`: the
     configured ones, as for the index pages)."""
+    if output_dir.resolve().is_relative_to(site_dir.resolve()):
+        raise InputError(
+            f"site_dir {site_dir} holds the output directory {output_dir}: give the site a folder of its own "
+            "(by default <output>/_site)"
+        )
     _remove_leftovers(site_dir)
     manifest = _read_manifest(site_dir)
     fingerprint = templates_fingerprint()

@@ -18,8 +18,10 @@ from click.testing import CliRunner
 from digest.cli.main import main
 from digest.core.config import Config, Settings, Topic
 from digest.core.config_file import load_config
+from digest.core.errors import InputError
 from digest.core.models import Paper
 from digest.outputs.site import MANIFEST_NAME, SEARCH_DIR, build_site, site_dir_of
+from digest.outputs.site_pages import static_files
 from tests.recipes import write_day
 
 MONDAY, TUESDAY, WEDNESDAY = date(2025, 10, 13), date(2025, 10, 14), date(2025, 10, 15)
@@ -302,3 +304,32 @@ def test_a_relative_site_dir_in_the_config_starts_at_its_base_folder(tmp_path: P
     path.parent.mkdir()
     path.write_text("category: {cs.CV: CV}\ntopic: {Vision: {keywords: [vision]}}\nsettings: {site_dir: public}\n")
     assert load_config(path, {}).settings.site_dir == tmp_path / "public"
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2's contrast ratio of two `#rrggbb` colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_text_colour_has_aa_contrast_on_its_background(scheme: str) -> None:
+    css = static_files()["style.css"]
+    block = css.split("@media (prefers-color-scheme: dark)")[1 if scheme == "dark" else 0].split("}")[0]
+    colours = dict(re.findall(r"--([\w-]+): (#[0-9a-f]{6})", block))
+    pairs = [("text", "back"), ("muted", "back"), ("link", "back"), ("mark", "mark-back"), ("back", "pressed"),
+             ("back", "pressed-no")]  # fmt: skip
+    assert {pair: contrast(colours[pair[0]], colours[pair[1]]) >= 4.5 for pair in pairs} == dict.fromkeys(pairs, True)
+
+
+def test_a_site_dir_that_holds_the_output_is_refused(tmp_path: Path) -> None:
+    output = archive(tmp_path / "output").settings.output_dir
+    for site in (output, tmp_path):
+        with pytest.raises(InputError, match=r"holds the output directory .*: give the site a folder of its own"):
+            build_site(output, site, ["Vision"], index=no_search)
