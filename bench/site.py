@@ -28,7 +28,7 @@ from digest.core.plan import make_plan  # noqa: E402
 from digest.outputs.site import build_site  # noqa: E402
 from digest.recipe import run_for_date, write_indexes  # noqa: E402
 from digest.store.database import Store  # noqa: E402
-from tests.world import World, synthetic_world  # noqa: E402
+from tests.support.world import World, synthetic_world  # noqa: E402
 
 __all__ = ["site_figures"]
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli.main import main
-from tests.golden import golden_config_path
+from tests.support.golden import golden_config_path
 
 EXPORTED = "id,label,note\n2510.08987,1\n2510.09097,0\n"
 """What the site's script downloads: the header, then one row a paper, sorted by id, no notes."""

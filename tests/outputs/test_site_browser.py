@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli.main import main
-from tests.golden import golden_config_path
-from tests.local_server import LocalServer
+from tests.support.golden import golden_config_path
+from tests.support.local_server import LocalServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from digest.cli.main import main
 from tests.outputs.test_site import archive, paper
-from tests.recipes import write_day
+from tests.support.recipes import write_day
 
 KILLING_CHILD = """
 import os, pathlib, signal, subprocess, sys

@@ -11,7 +11,7 @@ import pytest
 from digest.core.plan import make_plan
 from digest.recipe import publish_to_git
 from tests.outputs.test_site import MONDAY, TUESDAY, archive, paper
-from tests.recipes import write_day
+from tests.support.recipes import write_day
 
 
 @pytest.fixture(autouse=True)
