@@ -32,6 +32,7 @@ __all__ = [
     "day_schema",
     "listed_paper",
     "paper_status",
+    "parse_day_record",
     "read_day_record",
     "record_json",
 ]
@@ -164,6 +165,11 @@ def read_day_record(path: Path) -> DayRecord | None:
         return None
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read {path}: {getattr(err, 'strerror', None) or err}") from err
+    return parse_day_record(path, text)
+
+
+def parse_day_record(path: Path, text: str | bytes) -> DayRecord:
+    """The record in `text`, read from `path`; a damaged one is an InputError naming the file."""
     try:
         return DayRecord.model_validate_json(text)
     except ValidationError as err:

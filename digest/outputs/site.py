@@ -32,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from digest.core.errors import InputError, OutputError
 from digest.core.words import plural
-from digest.outputs.day_record import DayRecord, day_record_path
+from digest.outputs.day_record import day_record_path, parse_day_record
 from digest.outputs.feed import FEED_NAME, OPML_NAME
 from digest.outputs.site_pages import (
     DayLink,
@@ -128,7 +128,7 @@ def build_site(output_dir: Path, site_dir: Path, topics: Iterable[str], *, index
             newer = with_pages[position - 1] if position else None
             older = with_pages[position + 1] if position + 1 < len(with_pages) else None
             record = records[day.date] or b""
-            markdown = digest_path(output_dir, topic, day.date).read_bytes()
+            markdown = _read_bytes(digest_path(output_dir, topic, day.date)) or b""
             name = folder + day_page_name(day.date)
             key = _key(fingerprint, record, markdown, older, newer, feeds)
             keys[name] = key
@@ -136,13 +136,13 @@ def build_site(output_dir: Path, site_dir: Path, topics: Iterable[str], *, index
             files.update({name, f"{stem}.md", f"{stem}.json"})
             if built.get(name) == key and (site_dir / name).is_file():
                 continue
-            parsed = DayRecord.model_validate_json(record)
+            parsed = parse_day_record(day_record_path(output_dir, topic, day.date), record)
             pages[name] = render_day_page(parsed, older, newer, feeds=feeds)
             pages[f"{stem}.md"], pages[f"{stem}.json"] = markdown, record
         for day in days:
             if not day.has_page:
                 stem = folder + day.date.isoformat()
-                pages[f"{stem}.md"] = digest_path(output_dir, topic, day.date).read_bytes()
+                pages[f"{stem}.md"] = _read_bytes(digest_path(output_dir, topic, day.date)) or b""
                 files.add(f"{stem}.md")
         pages[folder + "index.html"] = render_topic_page(archive[topic], feeds=feeds)
         files.add(folder + "index.html")
@@ -173,10 +173,13 @@ def _key(fingerprint: str, record: bytes, markdown: bytes, older: DayLink | None
 
 
 def _read_bytes(path: Path) -> bytes | None:
+    """A file of the archive; None when there is none (a digest without a record, a feed turned off)."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+    except OSError as err:
+        raise OutputError(f"cannot read {path}: {err.strerror or err}") from err
 
 
 def _feed_copies(output_dir: Path, archive: Mapping[str, TopicDates]) -> dict[str, str | bytes]:

@@ -321,3 +321,10 @@ def test_a_site_dir_that_holds_the_output_is_refused(tmp_path: Path) -> None:
     for site in (output, tmp_path):
         with pytest.raises(InputError, match=r"holds the output directory .*: give the site a folder of its own"):
             build_site(output, site, ["Vision"], index=no_search)
+
+
+def test_a_damaged_record_is_one_clear_error_naming_it(tmp_path: Path) -> None:
+    output = archive(tmp_path / "output").settings.output_dir
+    (output / "Vision" / "2025-10-14.json").write_text('{"format": 1', encoding="utf-8")
+    with pytest.raises(InputError, match=r"Vision/2025-10-14\.json is not a digest record \(not valid JSON\)"):
+        build(output)
