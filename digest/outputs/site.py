@@ -146,9 +146,10 @@ def build_site(output_dir: Path, site_dir: Path, topics: Iterable[str], *, index
                 files.add(f"{stem}.md")
         pages[folder + "index.html"] = render_topic_page(archive[topic], feeds=feeds)
         files.add(folder + "index.html")
+    if not archive:
+        raise InputError(f"{output_dir} holds no digest to build a site from: write some first (`digest run`)")
     pages.update(static_files())
-    if archive:
-        pages["index.html"] = render_home_page(archive, feeds=feeds)
+    pages["index.html"] = render_home_page(archive, feeds=feeds)
     pages.update(_feed_copies(output_dir, archive) if feeds else {})
     files.update(pages)
     rebuilt = sum(1 for name in pages if name.endswith(".html") and name in keys)

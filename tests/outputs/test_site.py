@@ -328,3 +328,9 @@ def test_a_damaged_record_is_one_clear_error_naming_it(tmp_path: Path) -> None:
     (output / "Vision" / "2025-10-14.json").write_text('{"format": 1', encoding="utf-8")
     with pytest.raises(InputError, match=r"Vision/2025-10-14\.json is not a digest record \(not valid JSON\)"):
         build(output)
+
+
+def test_an_output_without_digests_has_no_site_to_build(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"holds no digest to build a site from: write some first \(`digest run`\)"):
+        build(tmp_path / "output")
+    assert not (tmp_path / "site").exists()
