@@ -64,11 +64,6 @@ class BackfillEstimate:
     def requests(self) -> int:
         return self.oai_requests + self.api_requests
 
-    @property
-    def harvest_from(self) -> date | None:
-        """The earliest datestamp harvested, or None when nothing is."""
-        return min((part.from_date for parts in self.harvest_parts.values() for part in parts), default=None)
-
     def describe(self) -> str:
         """The plan in a few lines, for the terminal before the first request."""
         if not self.dates:

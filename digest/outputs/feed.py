@@ -9,7 +9,6 @@ Why lxml and not feedgen: see docs/design.md, "Feeds".
 from __future__ import annotations
 
 import io
-import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -28,7 +27,6 @@ __all__ = [
     "entry_id",
     "feed_dates",
     "render_entries",
-    "render_feed",
     "render_opml",
     "update_mark",
 ]
@@ -81,17 +79,6 @@ def feed_dates(dates: Sequence[date], feed_days: int) -> list[date]:
         return []
     newest = max(dates)
     return sorted((day for day in dates if (newest - day).days < feed_days), reverse=True)
-
-
-def render_feed(head: FeedHead, days: Iterable[FeedDay]) -> bytes:
-    """A feed of `days`, newest first, each with the papers whose entry it carries, in digest order.
-
-    `days` are never none (a feed is written only beside digests).
-    """
-    dated = iter(days)
-    newest = next(dated)
-    fragments = (render_entries(day) for day in itertools.chain([newest], dated))
-    return assemble_feed(head, newest.announced, fragments)
 
 
 def render_entries(day: FeedDay) -> bytes:

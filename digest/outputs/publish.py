@@ -51,7 +51,6 @@ class PublishResult:
 
     commit: str | None
     pushed: bool = False
-    push_attempts: int = 0
 
     def summary(self) -> str:
         """One line for logs: `committed 1a2b3c4d5e6f, pushed` or `nothing to commit`."""
@@ -101,8 +100,8 @@ def publish(
     commit = _commit(git, paths, message) if paths else None
     if not push:
         return PublishResult(commit)
-    attempts = _push(git, settings)
-    return PublishResult(commit, pushed=True, push_attempts=attempts)
+    _push(git, settings)
+    return PublishResult(commit, pushed=True)
 
 
 @dataclass(frozen=True)
@@ -249,8 +248,8 @@ def _clear_index_lock(git: _Git) -> None:
     )
 
 
-def _push(git: _Git, settings: Settings) -> int:
-    """Push, rebasing onto the remote after each rejection; return the number of push attempts."""
+def _push(git: _Git, settings: Settings) -> None:
+    """Push, rebasing onto the remote after each rejection."""
     remote = settings.git_remote
     branch = settings.git_branch or _current_branch(git)
     where = redact(f"{remote} {branch}")
@@ -259,7 +258,7 @@ def _push(git: _Git, settings: Settings) -> int:
         pushed = git.run("push", remote, f"HEAD:refs/heads/{branch}", check=False)
         if pushed.returncode == 0:
             log.info("pushed to %s", where)
-            return attempt
+            return
         reason = _push_refusal(pushed)
         if not _rebase_can_fix(pushed):
             head = git.run("rev-parse", "--short=12", "HEAD").stdout.strip()

@@ -44,7 +44,6 @@ def test_the_plan_counts_dates_announcements_and_what_the_store_holds() -> None:
         request_interval=3.0,
     )
     assert planned.stored == 1
-    assert planned.harvest_from == date(2025, 10, 13)
     assert planned.oai_requests == math.ceil(8 * 2000 / 500)
     assert planned.api_requests == math.ceil(2 * 70 / 100)
     assert planned.describe().splitlines() == [

@@ -167,7 +167,7 @@ def test_push_sends_the_commit_to_the_remote_branch(repo: Path, remote: Path) ->
 
     result = publish(output_dir, written, "digest", push=True, settings=fast())
 
-    assert result.pushed and result.push_attempts == 1
+    assert result.pushed
     assert git(remote, "rev-parse", "main") == result.commit
 
 
@@ -183,7 +183,7 @@ def test_push_rejected_because_the_remote_moved_ends_rebased_and_pushed(
 
     result = publish(output_dir, written, "digest 2025-10-04: MLLM 1", push=True, settings=fast())
 
-    assert result.pushed and result.push_attempts == 2
+    assert result.pushed
     assert git(remote, "log", "--format=%s", "main").splitlines() == ["digest 2025-10-04: MLLM 1", "colleague", "start"]
     assert git(repo, "rev-parse", "HEAD") == git(remote, "rev-parse", "main")
 
@@ -203,7 +203,8 @@ def test_unrelated_local_changes_survive_the_rebase_and_are_never_pushed(
 
     result = publish(output_dir, written, "digest", push=True, settings=fast())
 
-    assert result.push_attempts == 2
+    assert result.pushed
+    assert git(remote, "log", "--format=%s", "main~1").splitlines()[0] == "colleague"
     pushed = git(remote, "show", "--name-only", "--format=", "main").splitlines()
     assert pushed == ["output/MLLM/2025-10-04.md", "output/README.md"]
     assert git(remote, "show", "main:notes.txt") == "first"
