@@ -173,7 +173,7 @@ def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, 
             announcement = announcement_in_force(options.day, plan.holidays)
             found = options.day, batches.fetch_announcement(announcement, options.day, now)
     except FetchError as err:
-        raise FetchError(f"{day.isoformat()}: {err}") from err
+        raise err.on(day) from err
     if found is not None:
         report.days.append(write_date(*found, plan, edges, asked, now=now))
         index_dates(plan, report.days, edges)
@@ -293,7 +293,7 @@ def finish_unfinished(plan: Plan, edges: Edges, batches: BatchSource, *, now: da
             try:
                 papers = batches.fetch_announcement(announcement, entry.day, now)
             except FetchError as err:
-                raise FetchError(f"{entry.day.isoformat()}, left unfinished by an earlier run: {err}") from err
+                raise err.on(entry.day, "left unfinished by an earlier run") from err
             days.append((write_date(entry.day, papers, plan, edges, entry.asked, now=now), owed))
         else:
             days.append((DayResult(entry.day, entry.kept), owed))

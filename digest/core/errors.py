@@ -7,20 +7,40 @@ Library code raises these; only the CLI turns them into a message and an exit co
     │   ├── ConfigError         exit 2: the configuration file or environment is invalid
     │   └── OfflineMissError    exit 2: --offline asked for a batch the store does not hold
     ├── FetchError              exit 1: arXiv could not be read completely
+    │   ├── IncompleteResponse  an answer arrived but is unusable (short, truncated, inconsistent): asked again
+    │   ├── RetryableFetch      a try failed in a way a later try may not (timeout, 5xx, dropped connection)
+    │   ├── UnreachableError    no try can succeed (no such host, refused, broken URL, TLS): not asked again
+    │   ├── ExpiredToken        OAI-PMH no longer knows the resumption token: the harvest starts over
+    │   └── IncompleteHarvest   the last page came, but fewer records than announced
     ├── StoreError              exit 1: the SQLite store is damaged or cannot be used
     ├── OutputError             exit 1: a digest could not be written (disk full, permissions)
     ├── PublishError            exit 1: git commit or push failed
     ├── NotifyError             exit 1: a notification target refused; the digests stand
     ├── ModelError              exit 1: the language model (`llm:`) could not answer
     └── LockError               exit 1: another run holds the output directory
+
+The first four under FetchError are signals the HTTP client and the harvest act on; one that reaches the
+CLI is still a FetchError. An error keeps what it concerns as fields (`day`, `url`, `target`) beside its
+message, and is formatted only when shown (`str(err)`, `format_error`): a caller adds the date it was
+working on with `err.on(day)` instead of pasting text around text, and a URL is shown redacted and
+shortened, however it came.
 """
 
 from __future__ import annotations
 
+import copy
+from datetime import date
+from typing import Self
+
+from digest.core.redact import redact
+
 __all__ = [
     "ConfigError",
     "DigestError",
+    "ExpiredToken",
     "FetchError",
+    "IncompleteHarvest",
+    "IncompleteResponse",
     "InputError",
     "LockError",
     "ModelError",
@@ -28,14 +48,60 @@ __all__ = [
     "OfflineMissError",
     "OutputError",
     "PublishError",
+    "RetryableFetch",
     "StoreError",
+    "UnreachableError",
+    "format_error",
+    "shown_url",
 ]
+
+MAX_SHOWN_URL = 160
+"""A URL longer than this is cut (with `…`) where it is shown: a query of 100 ids would fill the screen."""
 
 
 class DigestError(Exception):
-    """Base of every error the CLI reports as one `Error: …` line."""
+    """Base of every error the CLI reports as one `Error: …` line.
+
+    `day` is the date it stopped (shown first), `url` the address it concerns (shown last, redacted),
+    `target` the notification target it concerns (a masked key or name), `during` what was being done on
+    `day` (`left unfinished by an earlier run`).
+    """
 
     exit_code = 1
+
+    def __init__(
+        self, message: str, *, day: date | None = None, url: str | None = None, target: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.day, self.url, self.target = day, url, target
+        self.during: str | None = None
+
+    def on(self, day: date, during: str | None = None) -> Self:
+        """The same error, said of `day` (and of what was being done then)."""
+        dated = copy.copy(self)
+        dated.day, dated.during = day, during
+        return dated
+
+    def __str__(self) -> str:
+        return format_error(self)
+
+
+def format_error(err: DigestError) -> str:
+    """The error as one line: `<day>[, <during>]: [notify <target>: ]<message>[: <url>]`."""
+    text = err.message if err.target is None else f"notify {err.target}: {err.message}"
+    if err.url is not None:
+        text = f"{text}: {shown_url(err.url)}"
+    if err.day is not None:
+        during = f", {err.during}" if err.during else ""
+        text = f"{err.day.isoformat()}{during}: {text}"
+    return text
+
+
+def shown_url(url: str) -> str:
+    """A URL as an error or a log line shows it: secrets masked, cut at MAX_SHOWN_URL characters."""
+    shown = redact(url)
+    return shown if len(shown) <= MAX_SHOWN_URL else shown[: MAX_SHOWN_URL - 1] + "…"
 
 
 class InputError(DigestError):
@@ -54,6 +120,35 @@ class OfflineMissError(InputError):
 
 class FetchError(DigestError):
     """A fetch did not complete: nothing is written for the date it served."""
+
+
+class IncompleteResponse(FetchError):
+    """Raised by a `validate` callable: this 200 response is unusable (truncated, empty, inconsistent)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RetryableFetch(FetchError):
+    """A try that failed in a way the next try may not; `retry_after` is the server's Retry-After, if any."""
+
+    def __init__(self, cause: str, retry_after: float | None = None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.retry_after = retry_after
+
+
+class UnreachableError(FetchError):
+    """A failure no retry can mend: no name resolution, a refusing remote host, a broken URL, TLS."""
+
+
+class ExpiredToken(FetchError):
+    """arXiv no longer knows the resumption token (`badResumptionToken`): the harvest starts over."""
+
+
+class IncompleteHarvest(FetchError):
+    """The last page came, but the records received do not number `completeListSize`: start over next time."""
 
 
 class StoreError(DigestError):

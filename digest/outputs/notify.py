@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from urllib.parse import quote
 
+from digest.core.errors import NotifyError
 from digest.core.models import Paper
 from digest.core.plan import Plan
 from digest.core.redact import redact
@@ -200,7 +201,7 @@ def _deliver(plan: Plan, store: Store, *, now: datetime, send: Sender) -> Delive
             log.info("notified %s of %s", mask_target(targets[key]), day.isoformat())
         else:
             failed.add(key)
-            delivery.failures.append(f"notify {mask_target(targets[key])}: {problem}")
+            delivery.failures.append(NotifyError(problem, target=mask_target(targets[key])))
     return delivery
 
 

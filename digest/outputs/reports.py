@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from digest.core.config import Source
+from digest.core.errors import NotifyError
 from digest.core.journal import Step, asked_steps
 from digest.core.words import plural
 from digest.outputs.day_record import day_record_path
@@ -91,7 +92,7 @@ class Delivery:
     """What a run's notifications did: messages accepted, and one line per target that refused."""
 
     sent: int = 0
-    failures: list[str] = field(default_factory=list)
+    failures: list[NotifyError] = field(default_factory=list)
 
     def joined(self, other: Delivery | None) -> Delivery:
         """Both deliveries as one: an earlier run's messages finished, then this run's."""
@@ -101,7 +102,7 @@ class Delivery:
 
     def error(self) -> str:
         """The `Error:` line of the failures: the digests stand, the messages wait for the next run."""
-        return f"{'; '.join(self.failures)}; the digests were written; the next run retries"
+        return f"{'; '.join(map(str, self.failures))}; the digests were written; the next run retries"
 
 
 @dataclass

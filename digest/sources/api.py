@@ -21,9 +21,9 @@ from urllib.parse import urlencode
 import httpx
 from lxml import etree
 
-from digest.core.errors import FetchError
+from digest.core.errors import FetchError, IncompleteResponse
 from digest.core.models import AnnounceType, Paper, normalise_text
-from digest.sources.http import ArxivHttp, IncompleteResponse
+from digest.sources.http import ArxivHttp
 
 __all__ = [
     "ID_LIST_CHUNK",

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from digest.core.calendar import announcement_in_force, latest_announcement, mailing_date, submission_window
 from digest.core.config import SimilarTo, Source
-from digest.core.errors import DigestError, FetchError, OfflineMissError
+from digest.core.errors import DigestError, FetchError, IncompleteHarvest, OfflineMissError
 from digest.core.models import AnnounceType, Paper
 from digest.core.plan import Plan
 from digest.ops.tune import LabelledDay
@@ -25,7 +25,6 @@ from digest.sources.oai import (
     ANNOUNCED_DATESTAMPS,
     HarvestPart,
     HarvestProgress,
-    IncompleteHarvest,
     covered_after,
     harvest,
     plan_harvest,

@@ -23,10 +23,10 @@ import httpx
 
 from digest import __version__
 from digest.core.config import Settings
-from digest.core.errors import FetchError
+from digest.core.errors import FetchError, IncompleteResponse, RetryableFetch, UnreachableError, shown_url
 from digest.core.redact import redact
 
-__all__ = ["USER_AGENT", "ArxivHttp", "IncompleteResponse", "Params", "parse_retry_after"]
+__all__ = ["USER_AGENT", "ArxivHttp", "Params", "parse_retry_after"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,27 +38,7 @@ Params = Mapping[str, str | int]
 T = TypeVar("T")
 
 _NAMES = {"rss": "arXiv RSS", "api": "arXiv API", "oai": "arXiv OAI-PMH"}
-_MAX_SHOWN_URL = 160
 _TOO_MANY_REQUESTS = 429
-
-
-class IncompleteResponse(Exception):
-    """Raised by a `validate` callable: this 200 response is unusable (truncated, empty, inconsistent)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class _Retry(Exception):
-    def __init__(self, cause: str, retry_after: float | None = None) -> None:
-        super().__init__(cause)
-        self.cause = cause
-        self.retry_after = retry_after
-
-
-class _Permanent(Exception):
-    """A failure no retry can mend: no name resolution, a refusing remote host, a broken URL, TLS."""
 
 
 class ArxivHttp(AbstractContextManager["ArxivHttp"]):
@@ -124,30 +104,30 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
     ) -> T:
         """GET and validate; `validate` raising IncompleteResponse spends a try and backs off like a 503."""
         name = _NAMES.get(kind, f"arXiv {kind}")
-        shown = _shown_url(url, params)
+        address = _full_url(url, params)
         cause = ""
         for attempt in range(1, self.max_tries + 1):
             try:
-                response = self._send(url, params, kind, (name, shown))
-                self._raise_for_status(response, name, shown)
-                _check_utf8(response.content, name, shown)
+                response = self._send(url, params, kind, (name, address))
+                self._raise_for_status(response, name, address)
+                _check_utf8(response.content, name, address)
                 return validate(response)
             except IncompleteResponse as err:
                 cause, retry_after = f"incomplete response: {err.reason}", None
-            except _Retry as err:
+            except RetryableFetch as err:
                 cause, retry_after = err.cause, err.retry_after
-            except _Permanent as err:
-                raise FetchError(f"{name} cannot be reached: {err}; not retried: {shown}") from err
+            except UnreachableError as err:
+                raise FetchError(f"{name} cannot be reached: {err}; not retried", url=address) from err
             if retry_after is not None and retry_after > self.max_wait:
                 raise FetchError(
                     f"arXiv asks to wait {retry_after:g} s (Retry-After); nothing written; run again later"
                 )
             if attempt < self.max_tries:
                 wait = self._backoff(attempt, retry_after)
-                logger.warning("%s: %s; retrying in %.1f s: %s", name, cause, wait, shown)
+                logger.warning("%s: %s; retrying in %.1f s: %s", name, cause, wait, shown_url(address))
                 self._sleep(wait)
         tries = "try" if self.max_tries == 1 else "tries"
-        raise FetchError(f"{name} did not answer after {self.max_tries} {tries} ({cause}): {shown}")
+        raise FetchError(f"{name} did not answer after {self.max_tries} {tries} ({cause})", url=address)
 
     def _send(self, url: str, params: Params | None, kind: str, named: tuple[str, str]) -> httpx.Response:
         """One try, whole within `request_timeout` however slowly the bytes arrive (httpx's timeout is per read),
@@ -157,7 +137,7 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
         self._counts[kind] += 1
         logger.debug("GET %s %s", kind, url)
         deadline = self._last_start + self._timeout
-        late = _Retry(f"no complete answer within {self._timeout:g} s")
+        late = RetryableFetch(f"no complete answer within {self._timeout:g} s")
         try:
             with self._client.stream(
                 "GET", url, params=params, timeout=self._timeout, headers={"User-Agent": USER_AGENT}
@@ -167,10 +147,11 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
                 for chunk in streamed.iter_bytes():
                     size += len(chunk)
                     if size > self._max_body:
-                        name, shown = named
+                        name, address = named
                         raise FetchError(
                             f"{name} answered more than {self._max_body // _MEBIBYTE} MB (max_response_mb); "
-                            f"nothing written: {shown}"
+                            "nothing written",
+                            url=address,
                         )
                     chunks.append(chunk)
                     if self._monotonic() > deadline:
@@ -178,16 +159,16 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
                 if self._monotonic() > deadline:
                     raise late
         except httpx.TimeoutException as err:
-            raise _Retry(f"timed out after {self._timeout:g} s") from err
+            raise RetryableFetch(f"timed out after {self._timeout:g} s") from err
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as err:
-            raise _Permanent(f"invalid URL ({err})") from err
+            raise UnreachableError(f"invalid URL ({err})") from err
         except httpx.DecodingError as err:
-            raise _Retry(f"undecodable compressed body ({err})") from err
+            raise RetryableFetch(f"undecodable compressed body ({err})") from err
         except httpx.TransportError as err:
             permanent = _permanent_cause(err, httpx.URL(url).host)
             if permanent:
-                raise _Permanent(permanent) from err
-            raise _Retry(f"connection failed: {type(err).__name__}: {redact(str(err))}") from err
+                raise UnreachableError(permanent) from err
+            raise RetryableFetch(f"connection failed: {type(err).__name__}: {redact(str(err))}") from err
         return _complete(streamed, b"".join(chunks))
 
     def _keep_spacing(self) -> None:
@@ -201,15 +182,15 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
         backoff: float = self.retry_backoff * 2.0 ** (attempt - 1)
         return min(max(backoff, retry_after or 0.0), self.max_wait)
 
-    def _raise_for_status(self, response: httpx.Response, name: str, shown: str) -> None:
+    def _raise_for_status(self, response: httpx.Response, name: str, address: str) -> None:
         status = response.status_code
         if status == _TOO_MANY_REQUESTS or status >= 500:
             retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
-            raise _Retry(f"HTTP {status}", retry_after)
+            raise RetryableFetch(f"HTTP {status}", retry_after)
         if status >= 400:
-            raise FetchError(f"{name} refused the request (HTTP {status}): {shown}")
+            raise FetchError(f"{name} refused the request (HTTP {status})", url=address)
         if status != 200:
-            raise _Retry(f"unexpected HTTP {status}")
+            raise RetryableFetch(f"unexpected HTTP {status}")
 
 
 def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
@@ -238,7 +219,7 @@ _BODY_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
 _MEBIBYTE = 1024 * 1024
 
 
-def _check_utf8(body: bytes, name: str, shown: str) -> None:
+def _check_utf8(body: bytes, name: str, address: str) -> None:
     """arXiv declares every answer UTF-8: bytes that are not are never guessed at or replaced.
 
     A body that ends inside a character was cut short: that one is retried like any truncated answer.
@@ -249,8 +230,8 @@ def _check_utf8(body: bytes, name: str, shown: str) -> None:
         if err.end == len(body) and err.reason == "unexpected end of data":
             raise IncompleteResponse("the body ends inside a UTF-8 character") from err
         raise FetchError(
-            f"{name} answered text that is not valid UTF-8 (byte offset {err.start} of the body); "
-            f"nothing written: {shown}"
+            f"{name} answered text that is not valid UTF-8 (byte offset {err.start} of the body); nothing written",
+            url=address,
         ) from err
 
 
@@ -278,10 +259,9 @@ def _is_local(host: str) -> bool:
         return False
 
 
-def _shown_url(url: str, params: Params | None) -> str:
+def _full_url(url: str, params: Params | None) -> str:
+    """The URL with its query, secrets masked: what an error or a log line may name."""
     try:
-        full = str(httpx.URL(url, params=params))
+        return redact(str(httpx.URL(url, params=params)))
     except (httpx.InvalidURL, TypeError):
-        full = url
-    shown = redact(full)
-    return shown if len(shown) <= _MAX_SHOWN_URL else shown[: _MAX_SHOWN_URL - 1] + "…"
+        return redact(url)

@@ -18,9 +18,9 @@ from xml.etree import ElementTree
 
 import httpx
 
-from digest.core.errors import FetchError
+from digest.core.errors import ExpiredToken, FetchError, IncompleteHarvest, IncompleteResponse
 from digest.core.models import Paper, author_name, normalise_text
-from digest.sources.http import ArxivHttp, IncompleteResponse
+from digest.sources.http import ArxivHttp
 from digest.store.harvests import Coverage, Harvest, VersionRow
 
 __all__ = [
@@ -28,7 +28,6 @@ __all__ = [
     "PAGE_SIZE",
     "HarvestPart",
     "HarvestProgress",
-    "IncompleteHarvest",
     "OaiPage",
     "OaiRecord",
     "covered_after",
@@ -69,10 +68,6 @@ class OaiPage:
     complete_list_size: int | None
 
 
-class ExpiredToken(Exception):
-    """arXiv no longer knows the resumption token (`badResumptionToken`): the harvest starts over."""
-
-
 def set_spec(category: str) -> str:
     """The OAI set holding a category: `cs.AI` -> `cs`, `hep-th` -> `physics:hep-th`."""
     archive = category.split(".", 1)[0]
@@ -108,10 +103,6 @@ def parse_list_records(content: bytes) -> OaiPage:
 
 HarvestProgress = Callable[[str, int, int | None], None]
 """Hears each page of a harvest: the set, the records received so far, and `completeListSize` once known."""
-
-
-class IncompleteHarvest(FetchError):
-    """The last page came, but the records received do not number `completeListSize`: start over next time."""
 
 
 def harvest(http: ArxivHttp, oai_url: str, state: Harvest) -> Iterator[OaiPage]:

@@ -20,9 +20,9 @@ import feedparser
 import httpx
 
 from digest.core.calendar import ARXIV_TIMEZONE
-from digest.core.errors import FetchError
+from digest.core.errors import FetchError, IncompleteResponse
 from digest.core.models import AnnounceType, Paper, author_name, normalise_text
-from digest.sources.http import ArxivHttp, IncompleteResponse
+from digest.sources.http import ArxivHttp
 
 __all__ = ["ListedItem", "Listing", "fetch_latest_listing", "parse_listing", "split_creators"]
 

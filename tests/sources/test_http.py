@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from digest.core.config import Settings
-from digest.core.errors import FetchError
-from digest.sources.http import USER_AGENT, ArxivHttp, IncompleteResponse, parse_retry_after
+from digest.core.errors import FetchError, IncompleteResponse
+from digest.sources.http import USER_AGENT, ArxivHttp, parse_retry_after
 
 
 @dataclass

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from digest.sources.http import IncompleteResponse
-from digest.sources.oai import ExpiredToken, parse_list_records
+from digest.core.errors import ExpiredToken, IncompleteResponse
+from digest.sources.oai import parse_list_records
 
 _HEAD = b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>'
 _RECORD = b"""<record><metadata><arXivRaw xmlns="http://arxiv.org/OAI/arXivRaw/">

@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from digest.core.config import Settings
-from digest.core.errors import FetchError
+from digest.core.errors import ExpiredToken, FetchError
 from digest.sources.api import ArxivApiClient, fetch_metadata
 from digest.sources.http import ArxivHttp
-from digest.sources.oai import ExpiredToken, parse_list_records
+from digest.sources.oai import parse_list_records
 from tests.sources.test_http import Scripted, ScriptedServer
 
 REAL = Path(__file__).parent.parent / "fixtures" / "real-arxiv"

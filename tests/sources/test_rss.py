@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from digest.core.config import Settings, Topic
-from digest.core.errors import FetchError
+from digest.core.errors import FetchError, IncompleteResponse
 from digest.core.plan import Rules
 from digest.selection.select import select_topic
-from digest.sources.http import ArxivHttp, IncompleteResponse
+from digest.sources.http import ArxivHttp
 from digest.sources.rss import ListedItem, Listing, fetch_latest_listing, parse_listing, split_creators
 from tests.sources.test_http import Scripted, ScriptedServer
 from tests.support.arxiv_server import ArxivServer
