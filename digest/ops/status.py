@@ -13,25 +13,23 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from digest.core.calendar import (
-    announcement_days,
-    announcement_in_force,
     announcement_time,
     latest_announcement,
     previous_announcement,
 )
 from digest.core.crontab import crontab_trigger, time_zone
 from digest.core.journal import JournalEntry
-from digest.core.models import IndexEntry
 from digest.core.plan import Plan
 from digest.core.redact import redact
 from digest.core.words import plural
+from digest.ops.archive_health import ArchiveHealth, archive_health
 from digest.outputs.write import digest_path, read_archive
 from digest.store.database import Store
 from digest.store.harvests import Coverage
 from digest.store.lock import lock_held, lock_path
 from digest.store.runs import RunRecord
 
-__all__ = ["ArchiveHealth", "Status", "due_time", "latest_due", "load_status", "missing_topics", "overdue"]
+__all__ = ["Status", "due_time", "latest_due", "load_status", "missing_topics", "overdue"]
 
 FEEDS_REBUILT = timedelta(hours=4)
 """arXiv rebuilds its RSS feeds by midnight US Eastern, four hours (five in winter) after the announcement."""
@@ -40,21 +38,6 @@ RUN_SLACK = timedelta(hours=1)
 OWED_TOO_LONG = timedelta(days=1)
 """A message owed longer than this fails the check: its target has refused it on every run since."""
 SHOWN_RUNS = 10
-
-
-@dataclass(frozen=True)
-class ArchiveHealth:
-    """One topic's archive: its span, the announcements in it with no digest, empty digests, and the dates
-    whose RSS batch is not verified or disagrees with OAI-PMH."""
-
-    topic: str
-    first: date
-    last: date
-    digests: int
-    missing: list[date]
-    empty: list[date]
-    unverified: list[date]
-    disagreeing: list[date]
 
 
 @dataclass
@@ -197,7 +180,8 @@ def load_status(plan: Plan, *, now: datetime) -> Status:
         archive = read_archive(plan.output_dir, plan.every_topic)
         sources = store.load_batch_sources(date.min, date.max)
         health = [
-            _archive_health(topic, entries, plan, sources, verdicts) for topic, entries in sorted(archive.items())
+            archive_health(topic, entries, plan.holidays, sources, verdicts)
+            for topic, entries in sorted(archive.items())
         ]
         return Status(
             output_dir=plan.output_dir,
@@ -216,29 +200,6 @@ def load_status(plan: Plan, *, now: datetime) -> Status:
             in_progress=lock_held(lock_path(plan.store_path.parent, plan.output_dir)),
             now=now,
         )
-
-
-def _archive_health(
-    topic: str,
-    entries: list[IndexEntry],
-    plan: Plan,
-    sources: dict[date, str],
-    verdicts: dict[date, tuple[datetime, bool]],
-) -> ArchiveHealth:
-    dates = {entry.date for entry in entries}
-    first, last = min(dates), max(dates)
-    announced = {announcement_in_force(day, plan.holidays): day for day in sorted(dates)}
-    from_rss = {a: day for a, day in announced.items() if sources.get(a) == "rss"}
-    return ArchiveHealth(
-        topic=topic,
-        first=first,
-        last=last,
-        digests=len(entries),
-        missing=[day for day in announcement_days(first, last, plan.holidays) if day not in dates],
-        empty=sorted(entry.date for entry in entries if entry.count == 0),
-        unverified=sorted(day for a, day in from_rss.items() if a not in verdicts),
-        disagreeing=sorted(day for a, day in from_rss.items() if a in verdicts and not verdicts[a][1]),
-    )
 
 
 def due_time(announcement: date, plan: Plan, slack: timedelta = RUN_SLACK) -> datetime:

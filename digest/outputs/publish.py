@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +22,7 @@ from typing import Any
 from digest.core.config import Settings
 from digest.core.errors import PublishError
 from digest.core.redact import redact
+from digest.outputs.git_lock import clear_index_lock
 
 __all__ = [
     "FALLBACK_EMAIL",
@@ -30,8 +30,6 @@ __all__ = [
     "PublishResult",
     "Runner",
     "commit_message",
-    "git_running_in",
-    "index_lock_is_stale",
     "publish",
 ]
 
@@ -181,7 +179,8 @@ def _site_path(toplevel: Path, site_dir: Path | None) -> list[str]:
 
 def _commit(git: _Git, paths: list[str], message: str) -> str | None:
     """Stage and commit exactly `paths`; None when they hold no change."""
-    _clear_index_lock(git)
+    found = git.run("rev-parse", "--git-path", "index.lock")
+    clear_index_lock(git.toplevel / found.stdout.strip(), git.toplevel)
     git.run("add", "--", *paths)
     if git.succeeds("diff", "--cached", "--quiet", "--", *paths):
         log.info("nothing to commit: the digests are unchanged")
@@ -190,62 +189,6 @@ def _commit(git: _Git, paths: list[str], message: str) -> str | None:
     commit = git.run("rev-parse", "HEAD").stdout.strip()
     log.info("committed %s: %s", commit[:12], message.splitlines()[0])
     return commit
-
-
-STALE_INDEX_LOCK = 60.0
-"""Seconds after which an `index.lock` no git process holds is taken for a crashed git's: git itself holds it
-for the length of one command."""
-
-
-def index_lock_is_stale(age: float, held: bool) -> bool:
-    """Whether git's `index.lock` is a crashed git's leftover: no git process runs in the repository and it is
-    older than STALE_INDEX_LOCK seconds. Pure."""
-    return not held and age > STALE_INDEX_LOCK
-
-
-def git_running_in(toplevel: Path, proc: Path = Path("/proc")) -> bool:
-    """Whether a `git` process works in the repository (its working directory is in it), from /proc. Without
-    /proc (not Linux) the answer is yes: a lock is then never removed, only named."""
-    if not proc.is_dir():
-        return True
-    root = toplevel.resolve()
-    for process in proc.iterdir():
-        if not process.name.isdigit():
-            continue
-        try:
-            if (process / "comm").read_text().strip() != "git":
-                continue
-            cwd = (process / "cwd").resolve(strict=True)
-        except OSError:
-            continue  # ended meanwhile, or not ours to inspect
-        if cwd.is_relative_to(root):
-            return True
-    return False
-
-
-def _clear_index_lock(git: _Git) -> None:
-    """Remove an `index.lock` a killed git left, with a warning; refuse, naming the file, one that may be live."""
-    found = git.run("rev-parse", "--git-path", "index.lock")
-    lock = git.toplevel / found.stdout.strip()
-    try:
-        age = time.time() - lock.stat().st_mtime
-    except FileNotFoundError:
-        return
-    held = git_running_in(git.toplevel)
-    if not index_lock_is_stale(age, held):
-        running = "a git process is running in the repository" if held else f"it is only {age:.0f} s old"
-        raise PublishError(
-            f"git's lock {lock} exists ({running}); another git process seems to be running in this repository: "
-            f"wait for it to end; if none is (a git process may have crashed here earlier), remove {lock} and run "
-            "again"
-        )
-    lock.unlink(missing_ok=True)
-    log.warning(
-        "removed %s, left by a git process that crashed: no git runs in %s and it is %.0f s old",
-        lock,
-        git.toplevel,
-        age,
-    )
 
 
 def _push(git: _Git, settings: Settings) -> None:

@@ -14,12 +14,12 @@ import pytest
 from digest.core.config import Settings
 from digest.core.errors import PublishError
 from digest.core.redact import redact
+from digest.outputs.git_lock import index_lock_is_stale
 from digest.outputs.publish import (
     FALLBACK_EMAIL,
     FALLBACK_NAME,
     _git_reason,
     commit_message,
-    index_lock_is_stale,
     publish,
 )
 
