@@ -12,13 +12,13 @@ import unicodedata
 from datetime import UTC, date
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from digest.core.calendar import holiday_problem
 from digest.core.crontab import crontab_trigger, time_zone
+from digest.core.links import web_address
 from digest.core.targets import target_problem
 from digest.core.taxonomy import category_problem
 from digest.llm.settings import Judge, JudgeCandidates, LlmSettings
@@ -226,12 +226,7 @@ class Settings(_Strict):
     @field_validator("arxiv_api_url", "arxiv_rss_url", "arxiv_oai_url", "digest_url", "feed_url", "site_url")
     @classmethod
     def _web_address(cls, url: str | None) -> str | None:
-        if url is None:
-            return None
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{url!r} is not an http(s) URL")
-        return url
+        return None if url is None else web_address(url)
 
     @field_validator("schedule_timezone")
     @classmethod

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-__all__ = ["CodeLink", "find_code_links"]
+__all__ = ["CodeLink", "find_code_links", "web_address"]
 
 LinkKind = Literal["code", "project"]
 
@@ -128,3 +128,12 @@ def _repository_path(host: str, segments: list[str]) -> str | None:
         return None
     segments = [*segments[:1], segments[1].removesuffix(".git"), *segments[2:]]
     return prefix + "/".join(segments)
+
+
+def web_address(url: str) -> str:
+    """`url` when it is an http(s) URL with a host (a setting such as `feed_url` or an LLM's `base_url`), else
+    ValueError, which the settings' validation reports with the key."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return url

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from digest.core.links import web_address
 
 __all__ = ["DEFAULT_JUDGE_PROMPT", "DEFAULT_SUMMARY_PROMPT", "Judge", "JudgeCandidates", "LlmSettings", "prompt_hash"]
 
@@ -70,10 +71,7 @@ class LlmSettings(_Strict):
     @field_validator("base_url")
     @classmethod
     def _web_address(cls, url: str) -> str:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{url!r} is not an http(s) URL")
-        return url
+        return web_address(url)
 
     @field_validator("api_key_env")
     @classmethod

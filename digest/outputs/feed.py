@@ -43,6 +43,7 @@ class FeedHead:
     """What a feed says of itself: an id unique to this archive, its title, and its public addresses."""
 
     id: str
+    """Unique to this archive and this feed, so that a reader of two archives keeps their entries apart."""
     title: str
     subtitle: str
     self_url: str | None = None

@@ -14,9 +14,9 @@ WAL mode lets a reader (a second command, a benchmark) see the last committed st
 from __future__ import annotations
 
 import sqlite3
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
-from typing import Self
 
 from digest.core.errors import StoreError
 from digest.store.deliveries import DeliveryTables
@@ -29,7 +29,7 @@ from digest.store.tables import store_error
 __all__ = ["Store"]
 
 
-class Store(HarvestTables, DeliveryTables, LabelTables, RunTables):
+class Store(HarvestTables, DeliveryTables, LabelTables, RunTables, AbstractContextManager["Store"]):
     """One SQLite file; open it with `Store.open(path)` as a context manager.
 
     Any SQLite error inside the `with` block (a damaged page is found only when it is read) leaves it as
@@ -54,9 +54,6 @@ class Store(HarvestTables, DeliveryTables, LabelTables, RunTables):
             connection.close()
             raise store_error(path, err) from err
         return cls(connection, path)
-
-    def __enter__(self) -> Self:
-        return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
