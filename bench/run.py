@@ -47,6 +47,7 @@ from digest.core.taxonomy import load_taxonomy  # noqa: E402
 from digest.ops.estimate import backfill_dates  # noqa: E402
 from digest.outputs.reports import BackfillOptions, BackfillReport, RunOptions  # noqa: E402
 from digest.recipe import backfill, open_edges, run  # noqa: E402
+from digest.selection.kept import kept_by_topics  # noqa: E402
 from digest.selection.select import select_topics  # noqa: E402
 from digest.sources.batches import Batches  # noqa: E402
 from digest.sources.oai import parse_list_records  # noqa: E402
@@ -164,7 +165,7 @@ def child(spec: Mapping[str, Any]) -> dict[str, float]:
     if kind == "latest":
         assert plan is not None and now is not None
         with open_edges(plan) as edges:
-            batches = Batches(plan, edges.store, edges.arxiv)
+            batches = Batches(plan, edges.store, edges.arxiv, keep=kept_by_topics(plan, edges.store))
             requests = run(plan, RunOptions(), edges, batches, now=now).requests.get("total", 0)
     elif kind == "backfill":
         assert plan is not None and now is not None
@@ -194,7 +195,14 @@ def backfill_range(plan: Plan, options: BackfillOptions, now: datetime) -> Backf
     """`digest backfill` as the command runs it, less the terminal."""
     dates, skipped = backfill_dates(plan, options, now=now)
     with open_edges(plan) as edges:
-        batches = Batches(plan, edges.store, edges.arxiv, source=options.source, offline=options.offline)
+        batches = Batches(
+            plan,
+            edges.store,
+            edges.arxiv,
+            keep=kept_by_topics(plan, edges.store),
+            source=options.source,
+            offline=options.offline,
+        )
         return backfill(plan, options, edges, batches, now=now, dates=dates, skipped=skipped)
 
 

@@ -55,11 +55,13 @@ from digest.ops.labels import (
     update_labels,
 )
 from digest.ops.status import latest_due, load_status, missing_topics
+from digest.ops.stored import load_explained, load_labelled_days, load_stored_batches
 from digest.ops.suggest import format_suggestions, suggest_papers
 from digest.outputs.notify import send_apprise, send_test
 from digest.outputs.reports import BackfillOptions, RunOptions, RunReport
+from digest.selection.kept import kept_by_topics
 from digest.sources.arxiv import Arxiv
-from digest.sources.batches import Batches, load_explained, load_labelled_days, load_stored_batches
+from digest.sources.batches import Batches
 from digest.store.database import Store
 
 __all__ = ["main"]
@@ -179,7 +181,15 @@ def run(
     now = now or datetime.now(UTC)
     command = f"run --date {day.isoformat()}" if day else "run"
     with recipe.recording(plan, command, now=now) as recorded, recipe.open_edges(plan) as edges:
-        batches = Batches(plan, edges.store, edges.arxiv, source=source, offline=fetching.offline, refresh=refresh)
+        batches = Batches(
+            plan,
+            edges.store,
+            edges.arxiv,
+            keep=kept_by_topics(plan, edges.store),
+            source=source,
+            offline=fetching.offline,
+            refresh=refresh,
+        )
         report = recorded.report = recipe.run(plan, options, edges, batches, now=now)
         if verify_after and not fetching.offline:
             recipe.verify_recent(plan, edges.store, batches, now=now)
@@ -249,7 +259,13 @@ def backfill(
         backfill_progress(len(estimate.dates)) as progress,
     ):
         batches = Batches(
-            plan, edges.store, edges.arxiv, source=source, offline=fetching.offline, on_harvest=progress.on_harvest
+            plan,
+            edges.store,
+            edges.arxiv,
+            keep=kept_by_topics(plan, edges.store),
+            source=source,
+            offline=fetching.offline,
+            on_harvest=progress.on_harvest,
         )
         report = recipe.backfill(
             plan,
@@ -292,7 +308,9 @@ def serve(
         options = RunOptions(day=day, source=plan.settings.source, commit=commit, push=push, notify=True)
         command = f"serve --date {day.isoformat()}" if day else "serve"
         with recipe.recording(plan, command, now=now) as recorded, recipe.open_edges(plan) as edges:
-            batches = Batches(plan, edges.store, edges.arxiv, source=options.source)
+            batches = Batches(
+                plan, edges.store, edges.arxiv, keep=kept_by_topics(plan, edges.store), source=options.source
+            )
             report = recorded.report = recipe.run(plan, options, edges, batches, now=now)
             recipe.verify_recent(plan, edges.store, batches, now=now)
         raise_undelivered(report)
@@ -610,7 +628,7 @@ def verify_command(
     if start > end:
         raise InputError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
     with Store.open(plan.store_path) as store, Arxiv(plan.settings) as arxiv:
-        batches = Batches(plan, store, arxiv, source="oai")
+        batches = Batches(plan, store, arxiv, keep=kept_by_topics(plan, store), source="oai")
         verdicts = verification.verify(plan, store, batches, start, end, now=now)
     text = (
         verification.verdicts_json(verdicts) + "\n" if as_json else verification.format_verdicts(verdicts, start, end)

@@ -7,17 +7,14 @@ date rather than return less. See docs/design.md, "Dates and sources".
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
 
 from digest.core.calendar import announcement_in_force, latest_announcement, mailing_date, submission_window
-from digest.core.config import SimilarTo, Source
+from digest.core.config import Source
 from digest.core.errors import DigestError, FetchError, IncompleteHarvest, OfflineMissError
 from digest.core.models import AnnounceType, Paper
 from digest.core.plan import Plan
-from digest.ops.tune import LabelledDay
-from digest.selection.select import select_topics
-from digest.selection.semantic import embed_papers, score_topics, similarity_scores, topic_vector
 from digest.sources.api import fetch_metadata, fetch_submitted_window
 from digest.sources.arxiv import Arxiv
 from digest.sources.describe import describe_batches
@@ -38,9 +35,6 @@ __all__ = [
     "APPROXIMATE_NOTE",
     "Batches",
     "announce_types",
-    "load_explained",
-    "load_labelled_days",
-    "load_stored_batches",
     "offline_miss",
 ]
 
@@ -56,8 +50,10 @@ _ANNOUNCED = ("new", "replace")
 class Batches:
     """The batches of one command: read from the store, or fetched through `arxiv` and saved to it.
 
-    `source` picks the interface (`auto`: RSS for the latest announcement, OAI-PMH for the past); `offline`
-    never fetches, `refresh` never reads a stored batch. `notes` collects what the user should hear.
+    `keep` names the papers of a batch whose full metadata the API is asked for (those some topic keeps:
+    `selection.kept`); the batches never select. `source` picks the interface (`auto`: RSS for the latest
+    announcement, OAI-PMH for the past); `offline` never fetches, `refresh` never reads a stored batch.
+    `notes` collects what the user should hear.
     """
 
     def __init__(
@@ -66,12 +62,13 @@ class Batches:
         store: Store,
         arxiv: Arxiv,
         *,
+        keep: Callable[[list[Paper]], set[str]],
         source: Source = "auto",
         offline: bool = False,
         refresh: bool = False,
         on_harvest: HarvestProgress = lambda spec, received, total: None,
     ) -> None:
-        self.plan, self.store, self.arxiv = plan, store, arxiv
+        self.plan, self.store, self.arxiv, self.keep = plan, store, arxiv, keep
         self.source, self.offline, self.refresh = source, offline, refresh
         self.on_harvest = on_harvest
         self.notes: list[str] = []
@@ -242,15 +239,10 @@ class Batches:
         """The batches with the API's metadata for every paper some configured topic keeps."""
         return describe_batches(
             batches,
-            keep=self._kept_ids,
+            keep=self.keep,
             recall=self.store.load_papers,
             fetch=lambda ids: fetch_metadata(self.arxiv.api, ids),
         )
-
-    def _kept_ids(self, papers: list[Paper]) -> set[str]:
-        topics = self.plan.every_topic
-        kept = select_topics(papers, topics, self.plan.subscribed, similarity=score_topics(papers, topics, self.store))
-        return {paper.id for selected in kept.values() for paper in selected}
 
     def _load_stored(self, announcement: date, asked: date) -> list[Paper] | None:
         """The stored batch less the papers no topic's category rule lets through (never built), unless `refresh`.
@@ -282,43 +274,6 @@ def announce_types(versions: Iterable[VersionRow]) -> dict[str, AnnounceType]:
     for paper_id, version, _ in versions:
         types[paper_id] = "new" if version == 1 or types.get(paper_id) == "new" else "replace"
     return types
-
-
-def load_stored_batches(plan: Plan, days: Iterable[date]) -> Iterator[tuple[date, date, list[Paper] | None]]:
-    """For each date, the announcement in force and its whole batch as the store holds it (or None); no network."""
-    with Store.open(plan.store_path) as store:
-        for day in days:
-            announcement = announcement_in_force(day, plan.holidays)
-            yield day, announcement, store.load_batch(announcement)
-
-
-def load_labelled_days(plan: Plan, days: Iterable[date], similar_to: SimilarTo | None) -> list[LabelledDay]:
-    """The stored batches of `days` (dates the store lacks are left out), each paper scored against
-    `similar_to` when given; no network."""
-    labelled = []
-    with Store.open(plan.store_path) as store:
-        vector = topic_vector(similar_to, store, "the topic") if similar_to is not None else None
-        for day in days:
-            papers = store.load_batch(announcement_in_force(day, plan.holidays))
-            if papers is None:
-                continue
-            vectors = embed_papers(papers, store) if vector is not None else {}
-            scores = similarity_scores(papers, vectors, vector) if vector is not None else {}
-            labelled.append(LabelledDay(day, papers, scores, vectors))
-    return labelled
-
-
-def load_explained(plan: Plan, day: date, topic: str) -> tuple[list[Paper], dict[str, date], dict[str, float] | None]:
-    """The stored batch of `day`, whole, what the topic's digests listed in its `dedupe_days` before it, and
-    each paper's similarity when the topic has `similar_to`."""
-    announcement = announcement_in_force(day, plan.holidays)
-    dedupe_days = plan.topics[topic].rules.dedupe_days
-    with Store.open(plan.store_path) as store:
-        papers = store.load_batch(announcement)
-        if papers is None:
-            raise offline_miss(day, announcement)
-        seen = store.load_listed(topic, day - timedelta(days=dedupe_days), day) if dedupe_days else {}
-        return papers, seen, score_topics(papers, {topic: plan.topics[topic]}, store).get(topic)
 
 
 def offline_miss(day: date, announcement: date) -> OfflineMissError:

@@ -14,6 +14,7 @@ from digest.core.plan import make_plan
 from digest.ops.estimate import estimate_backfill
 from digest.outputs.reports import BackfillOptions
 from digest.recipe import backfill, open_edges
+from digest.selection.kept import kept_by_topics
 from digest.sources.batches import Batches
 from tests.support.arxiv_server import ArxivServer
 from tests.support.golden import golden_config_path
@@ -102,6 +103,7 @@ def test_the_harvest_reports_each_page_against_its_complete_list_size(tmp_path: 
                 plan,
                 edges.store,
                 edges.arxiv,
+                keep=kept_by_topics(plan, edges.store),
                 on_harvest=lambda spec, received, total: pages.append((spec, received, total)),
             )
             options = BackfillOptions(date(2025, 10, 13), date(2025, 10, 13))

@@ -1,0 +1,58 @@
+"""The stored batches that `explain`, `try` and `tune` read: no network, no fetch, only what the store holds.
+
+Beside their users rather than beside `Batches`: scoring a batch for a topic is selection's work, and the
+sources below selection hand batches on without judging them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
+
+from digest.core.calendar import announcement_in_force
+from digest.core.config import SimilarTo
+from digest.core.models import Paper
+from digest.core.plan import Plan
+from digest.ops.evaluation import LabelledDay
+from digest.selection.semantic import embed_papers, score_topics, similarity_scores, topic_vector
+from digest.sources.batches import offline_miss
+from digest.store.database import Store
+
+__all__ = ["load_explained", "load_labelled_days", "load_stored_batches"]
+
+
+def load_stored_batches(plan: Plan, days: Iterable[date]) -> Iterator[tuple[date, date, list[Paper] | None]]:
+    """For each date, the announcement in force and its whole batch as the store holds it (or None); no network."""
+    with Store.open(plan.store_path) as store:
+        for day in days:
+            announcement = announcement_in_force(day, plan.holidays)
+            yield day, announcement, store.load_batch(announcement)
+
+
+def load_labelled_days(plan: Plan, days: Iterable[date], similar_to: SimilarTo | None) -> list[LabelledDay]:
+    """The stored batches of `days` (dates the store lacks are left out), each paper scored against
+    `similar_to` when given; no network."""
+    labelled = []
+    with Store.open(plan.store_path) as store:
+        vector = topic_vector(similar_to, store, "the topic") if similar_to is not None else None
+        for day in days:
+            papers = store.load_batch(announcement_in_force(day, plan.holidays))
+            if papers is None:
+                continue
+            vectors = embed_papers(papers, store) if vector is not None else {}
+            scores = similarity_scores(papers, vectors, vector) if vector is not None else {}
+            labelled.append(LabelledDay(day, papers, scores, vectors))
+    return labelled
+
+
+def load_explained(plan: Plan, day: date, topic: str) -> tuple[list[Paper], dict[str, date], dict[str, float] | None]:
+    """The stored batch of `day`, whole, what the topic's digests listed in its `dedupe_days` before it, and
+    each paper's similarity when the topic has `similar_to`."""
+    announcement = announcement_in_force(day, plan.holidays)
+    dedupe_days = plan.topics[topic].rules.dedupe_days
+    with Store.open(plan.store_path) as store:
+        papers = store.load_batch(announcement)
+        if papers is None:
+            raise offline_miss(day, announcement)
+        seen = store.load_listed(topic, day - timedelta(days=dedupe_days), day) if dedupe_days else {}
+        return papers, seen, score_topics(papers, {topic: plan.topics[topic]}, store).get(topic)
