@@ -185,7 +185,7 @@ class ModelClient:
         return f"the run's time on the model (llm.time_budget, {self.settings.time_budget:g} s) is spent"
 
 
-class _Malformed(Exception):
+class _Malformed(ModelError):
     """A 200 answer that is no chat completion."""
 
 

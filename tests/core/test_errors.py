@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,19 @@ from digest.core.errors import DigestError, FetchError, NotifyError, format_erro
 def test_every_exception_the_project_defines_is_in_the_one_tree() -> None:
     defined = [value for value in vars(errors).values() if isinstance(value, type) and issubclass(value, Exception)]
     assert defined and all(issubclass(kind, DigestError) for kind in defined)
+
+
+def test_no_module_defines_an_exception_outside_the_tree() -> None:
+    digest = Path(errors.__file__).parent.parent
+    outside = [
+        f"{path.relative_to(digest)}: {node.name}"
+        for path in sorted(digest.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+        and any(isinstance(base, ast.Name) and base.id in {"Exception", "BaseException"} for base in node.bases)
+        and path.name != "errors.py"
+    ]
+    assert outside == []
 
 
 @pytest.mark.parametrize("name", ["IncompleteResponse", "RetryableFetch", "UnreachableError", "ExpiredToken"])
