@@ -46,10 +46,10 @@ class FeedHead:
     """Unique to this archive and this feed, so that a reader of two archives keeps their entries apart."""
     title: str
     subtitle: str
-    self_url: str | None = None
+    self_url: str | None
     """Where feed readers fetch it (`feed_url` or `site_url`); None writes no rel="self"."""
-    alternate_url: str | None = None
-    """A page for people: the topic's archive page (`digest_url`)."""
+    alternate_url: str | None
+    """A page for people: the topic's archive page (`digest_url`); None links none."""
 
 
 @dataclass(frozen=True)

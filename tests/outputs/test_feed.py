@@ -17,7 +17,7 @@ from tests.support.golden import DAYS, golden_papers
 from tests.support.recipes import render_golden_day as render
 from tests.support.recipes import save_records
 
-HEAD = FeedHead("urn:uuid:00000000-0000-4000-8000-000000000000", "arXiv digest · MLLM", "New papers")
+HEAD = FeedHead("urn:uuid:00000000-0000-4000-8000-000000000000", "arXiv digest · MLLM", "New papers", None, None)
 
 
 @pytest.fixture
