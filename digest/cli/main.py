@@ -186,9 +186,9 @@ def run(
             edges.store,
             edges.arxiv,
             keep=kept_by_topics(plan, edges.store),
-            source=source,
-            offline=fetching.offline,
-            refresh=refresh,
+            source=options.source,
+            offline=options.offline,
+            refresh=options.refresh,
         )
         report = recorded.report = recipe.run(plan, options, edges, batches, now=now)
         if verify_after and not fetching.offline:
