@@ -269,7 +269,7 @@ def mailed_ids(world: World) -> list[str]:
 
 def test_server_metadata_for_a_whole_batch_in_chunks(world: World) -> None:
     asked = mailed_ids(world)
-    with ArxivServer(world) as server, make_http() as http:
+    with ArxivServer(world) as server, make_http(request_timeout=10) as http:  # requests counted: no retry
         papers = fetch_metadata(ArxivApiClient(http, server.api_url), asked)
     assert [paper.id for paper in papers] == asked
     assert server.count("api") == -(-len(asked) // 100)
