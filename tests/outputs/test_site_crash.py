@@ -104,3 +104,23 @@ def test_a_build_killed_at_any_moment_is_completed_by_the_next_to_the_same_bytes
     result = CliRunner().invoke(main, ["site", "--config", str(config), "--output", str(output)])
     assert result.exit_code == 0, result.output
     assert site_files(output / "_site") == expected
+
+
+FIRST_BUILD_KILL_POINTS = ["rename:1", "rename:16", "rename:30", "pagefind:1", "rename:33"]
+"""A first build of the four dates writes 32 files, renames once to put the index in place, then writes
+the manifest."""
+
+
+@pytest.mark.parametrize("kill_at", FIRST_BUILD_KILL_POINTS)
+def test_a_first_build_killed_at_any_moment_ends_as_the_incremental_one_did(
+    updated: tuple[Path, Path, dict[str, bytes]], tmp_path: Path, kill_at: str
+) -> None:
+    """From scratch or date by date, killed or not: one archive, one site, byte for byte."""
+    config, before, expected = updated
+    output = tmp_path / "output"
+    shutil.copytree(before, output)
+    shutil.rmtree(output / "_site")
+    assert build_site_command(config, output, kill_at) == -9
+    result = CliRunner().invoke(main, ["site", "--config", str(config), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert site_files(output / "_site") == expected
