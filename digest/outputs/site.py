@@ -24,13 +24,14 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from digest.core.errors import InputError, OutputError
+from digest.core.models import IndexEntry
 from digest.core.words import plural
 from digest.outputs.day_record import day_record_path, parse_day_record
 from digest.outputs.feed import FEED_NAME, OPML_NAME
@@ -110,65 +111,88 @@ def build_site(output_dir: Path, site_dir: Path, topics: Iterable[str], *, index
     manifest = _read_manifest(site_dir)
     fingerprint = templates_fingerprint()
     built = manifest.pages if manifest.templates == fingerprint else {}
-    feeds = (output_dir / FEED_NAME).is_file()
-    archive: dict[str, TopicDates] = {}
-    pages: dict[str, str | bytes] = {}
-    keys: dict[str, str] = {}
-    files: set[str] = set()
-    for topic, entries in sorted(read_archive(output_dir, topics).items()):
-        folder = topic + "/"
-        records = {e.date: _read_bytes(day_record_path(output_dir, topic, e.date)) for e in entries}
-        days = [
-            DayLink(e.date, e.count, records[e.date] is not None)
-            for e in sorted(entries, key=lambda e: e.date, reverse=True)
-        ]
-        archive[topic] = TopicDates(topic, days)
-        with_pages = [day for day in days if day.has_page]
-        for position, day in enumerate(with_pages):
-            newer = with_pages[position - 1] if position else None
-            older = with_pages[position + 1] if position + 1 < len(with_pages) else None
-            record = records[day.date] or b""
-            markdown = _read_bytes(digest_path(output_dir, topic, day.date)) or b""
-            name = folder + day_page_name(day.date)
-            key = _key(fingerprint, record, markdown, older, newer, feeds)
-            keys[name] = key
-            stem = folder + day.date.isoformat()
-            files.update({name, f"{stem}.md", f"{stem}.json"})
-            if built.get(name) == key and (site_dir / name).is_file():
-                continue
-            parsed = parse_day_record(day_record_path(output_dir, topic, day.date), record)
-            pages[name] = render_day_page(parsed, older, newer, feeds=feeds)
-            pages[f"{stem}.md"], pages[f"{stem}.json"] = markdown, record
-        for day in days:
-            if not day.has_page:
-                stem = folder + day.date.isoformat()
-                pages[f"{stem}.md"] = _read_bytes(digest_path(output_dir, topic, day.date)) or b""
-                files.add(f"{stem}.md")
-        pages[folder + "index.html"] = render_topic_page(archive[topic], feeds=feeds)
-        files.add(folder + "index.html")
+    build = _Build(output_dir, site_dir, fingerprint, built, (output_dir / FEED_NAME).is_file())
+    archive = {
+        topic: build.topic(topic, entries) for topic, entries in sorted(read_archive(output_dir, topics).items())
+    }
     if not archive:
         raise InputError(f"{output_dir} holds no digest to build a site from: write some first (`digest run`)")
-    pages.update(static_files())
-    pages["index.html"] = render_home_page(archive, feeds=feeds)
-    pages.update(_feed_copies(output_dir, archive) if feeds else {})
-    files.update(pages)
-    rebuilt = sum(1 for name in pages if name.endswith(".html") and name in keys)
-    write_pages(site_dir, pages)
-    removed = _remove_stale(site_dir, set(manifest.files) - files)
-    search = hashlib.sha256(json.dumps(sorted(keys.items())).encode()).hexdigest()
+    build.add(static_files())
+    build.add({"index.html": render_home_page(archive, feeds=build.feeds)})
+    build.add(_feed_copies(output_dir, archive) if build.feeds else {})
+    write_pages(site_dir, build.pages)
+    removed = _remove_stale(site_dir, set(manifest.files) - build.files)
+    search = hashlib.sha256(json.dumps(sorted(build.keys.items())).encode()).hexdigest()
     seconds = None
     if search != manifest.search or not (site_dir / SEARCH_DIR).is_dir():
         started = time.perf_counter()
         _swap_search_index(site_dir, index)
         seconds = time.perf_counter() - started
-    _write_manifest(site_dir, _Manifest(templates=fingerprint, pages=keys, files=sorted(files), search=search))
-    return SiteReport(site_dir, rebuilt, sum(1 for name in removed if name.endswith(".html")), seconds)
+    files = sorted(build.files)
+    _write_manifest(site_dir, _Manifest(templates=build.fingerprint, pages=build.keys, files=files, search=search))
+    return SiteReport(site_dir, build.rebuilt(), sum(1 for name in removed if name.endswith(".html")), seconds)
 
 
-def _key(fingerprint: str, record: bytes, markdown: bytes, older: DayLink | None, newer: DayLink | None,
-         feeds: bool) -> str:  # fmt: skip
+@dataclass
+class _Build:
+    """One build: what it renders (`pages`, by name in the site), each date page's key, every file the site
+    holds once it is done; `built` are the keys of the pages the last complete build made."""
+
+    output_dir: Path
+    site_dir: Path
+    fingerprint: str
+    built: Mapping[str, str]
+    feeds: bool
+    pages: dict[str, str | bytes] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    files: set[str] = field(default_factory=set)
+
+    def add(self, pages: Mapping[str, str | bytes]) -> None:
+        self.pages.update(pages)
+        self.files.update(pages)
+
+    def rebuilt(self) -> int:
+        return sum(1 for name in self.pages if name in self.keys)
+
+    def topic(self, topic: str, entries: Sequence[IndexEntry]) -> TopicDates:
+        """A topic's pages: each date's whose key changed (with copies of its digest and record), its list of
+        dates; a digest without a record gets its copy only."""
+        records = {e.date: _read_bytes(day_record_path(self.output_dir, topic, e.date)) for e in entries}
+        newest_first = sorted(entries, key=lambda entry: entry.date, reverse=True)
+        dates = TopicDates(topic, [DayLink(e.date, e.count, records[e.date] is not None) for e in newest_first])
+        with_pages = [day for day in dates.days if day.has_page]
+        for position, day in enumerate(with_pages):
+            newer = with_pages[position - 1] if position else None
+            older = with_pages[position + 1] if position + 1 < len(with_pages) else None
+            self.day(topic, day, (older, newer), records[day.date] or b"")
+        for day in dates.days:
+            if not day.has_page:
+                markdown = _read_bytes(digest_path(self.output_dir, topic, day.date)) or b""
+                self.add({f"{topic}/{day.date.isoformat()}.md": markdown})
+        self.add({f"{topic}/index.html": render_topic_page(dates, feeds=self.feeds)})
+        return dates
+
+    def day(self, topic: str, day: DayLink, neighbours: tuple[DayLink | None, DayLink | None], record: bytes) -> None:
+        """A date's page and its copies, rendered only when what they are made of changed (or the page is gone)."""
+        older, newer = neighbours
+        markdown = _read_bytes(digest_path(self.output_dir, topic, day.date)) or b""
+        stem = f"{topic}/{day.date.isoformat()}"
+        name = f"{topic}/{day_page_name(day.date)}"
+        self.keys[name] = _key(self.fingerprint, record, markdown, neighbours, self.feeds)
+        self.files.update({name, f"{stem}.md", f"{stem}.json"})
+        if self.built.get(name) == self.keys[name] and (self.site_dir / name).is_file():
+            return
+        parsed = parse_day_record(day_record_path(self.output_dir, topic, day.date), record)
+        self.add({name: render_day_page(parsed, older, newer, feeds=self.feeds), f"{stem}.md": markdown})
+        self.add({f"{stem}.json": record})
+
+
+def _key(
+    fingerprint: str, record: bytes, markdown: bytes, neighbours: tuple[DayLink | None, DayLink | None], feeds: bool
+) -> str:
     """What a date's page and its copies are made of, as one hash."""
-    made_of = hashlib.sha256(f"{fingerprint}\n{older and older.date}\n{newer and newer.date}\n{feeds}\n".encode())
+    dates = [day.date.isoformat() if day else "" for day in neighbours]
+    made_of = hashlib.sha256(f"{fingerprint}\n{dates[0]}\n{dates[1]}\n{feeds}\n".encode())
     made_of.update(hashlib.sha256(record).digest() + hashlib.sha256(markdown).digest())
     return made_of.hexdigest()
 
