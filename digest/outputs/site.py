@@ -5,26 +5,22 @@ Layout of the site folder (`site_dir`, by default `<output>/_site`)::
     index.html  style.css  site.js  feed.xml  feeds.opml   the home page, its assets, copies of the feeds
     <Topic>/index.html                                      the topic's dates, newest first
     <Topic>/<date>.html  <date>.md  <date>.json  feed.xml   a date's page, copies of its digest and record
-    pagefind/                                               the search index (Pagefind)
+    pagefind/                                               the search index (Pagefind), a bundle a month
     .site-manifest.json                                     what each page was built from: written last
 
 Incremental and crash-safe: a date's page is rebuilt only when what it is made of (its record, its digest,
 its neighbours, the templates) hashes otherwise than the manifest says; every file is written atomically;
-the search index is built beside the old one and swapped in; the manifest goes last. A build killed
-anywhere leaves the old manifest, so the next build redoes what it cannot vouch for and ends with the same
-bytes as one never interrupted.
+each month's search index is built beside the old one and swapped in (`site_search`); the manifest goes
+last. A build killed anywhere leaves the old manifest, so the next build redoes what it cannot vouch for
+and ends with the same bytes as one never interrupted.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
-import shutil
-import subprocess
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,19 +41,14 @@ from digest.outputs.site_pages import (
     static_files,
     templates_fingerprint,
 )
+from digest.outputs.site_search import Indexer, refresh_search, remove_search_leftovers, run_pagefind
 from digest.outputs.write import TEMPORARY_NAME, digest_path, read_archive, write_pages
 
-__all__ = ["MANIFEST_NAME", "SEARCH_DIR", "SiteReport", "build_site", "run_pagefind", "site_dir_of"]
+__all__ = ["MANIFEST_NAME", "SiteReport", "build_site", "site_dir_of"]
 
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = ".site-manifest.json"
-SEARCH_DIR = "pagefind"
-_NEW_SEARCH = ".pagefind-new"
-_OLD_SEARCH = ".pagefind-old"
-
-Indexer = Callable[[Path, Path], None]
-"""Builds the search index of a site folder (first) into a folder (second): `run_pagefind`, or a test's."""
 
 
 @dataclass(frozen=True)
@@ -80,23 +71,6 @@ def site_dir_of(site_dir: Path | None, output_dir: Path) -> Path:
     """The site's folder: `site_dir`, else `<output>/_site` (a name no topic can have: a topic's name starts
     with a letter or a digit)."""
     return site_dir if site_dir is not None else output_dir / "_site"
-
-
-def run_pagefind(site_dir: Path, bundle: Path) -> None:
-    """Pagefind's binary (from the `pagefind[bin]` wheel: nothing is downloaded) indexes the date pages."""
-    try:
-        from pagefind_bin import get_executable
-
-        executable = get_executable()
-    except (ImportError, FileNotFoundError) as err:
-        raise OutputError(
-            f"cannot build the search index: Pagefind is missing ({err}); pip install 'pagefind[bin]'"
-        ) from err
-    command = [str(executable), "--site", str(site_dir), "--output-path", str(bundle), "--silent"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        reason = (done.stderr or done.stdout).strip().splitlines()
-        raise OutputError(f"Pagefind could not index {site_dir}: {reason[-1] if reason else done.returncode}")
 
 
 def build_site(output_dir: Path, site_dir: Path, topics: Iterable[str], *, index: Indexer = run_pagefind) -> SiteReport:
@@ -122,12 +96,7 @@ def build_site(output_dir: Path, site_dir: Path, topics: Iterable[str], *, index
     build.add(_feed_copies(output_dir, archive) if build.feeds else {})
     write_pages(site_dir, build.pages)
     removed = _remove_stale(site_dir, set(manifest.files) - build.files)
-    search = hashlib.sha256(json.dumps(sorted(build.keys.items())).encode()).hexdigest()
-    seconds = None
-    if search != manifest.search or not (site_dir / SEARCH_DIR).is_dir():
-        started = time.perf_counter()
-        _swap_search_index(site_dir, index)
-        seconds = time.perf_counter() - started
+    search, seconds = refresh_search(site_dir, build.keys, manifest.search, index)
     files = sorted(build.files)
     _write_manifest(site_dir, _Manifest(templates=build.fingerprint, pages=build.keys, files=files, search=search))
     return SiteReport(site_dir, build.rebuilt(), sum(1 for name in removed if name.endswith(".html")), seconds)
@@ -214,25 +183,11 @@ def _feed_copies(output_dir: Path, archive: Mapping[str, TopicDates]) -> dict[st
     return {name: data for name, data in copies.items() if data is not None}
 
 
-def _swap_search_index(site_dir: Path, index: Indexer) -> None:
-    """Build the index beside the old one, then put it in its place: a kill leaves one whole index or none."""
-    fresh, old, current = site_dir / _NEW_SEARCH, site_dir / _OLD_SEARCH, site_dir / SEARCH_DIR
-    index(site_dir, fresh)
-    try:
-        if current.exists():
-            current.rename(old)
-        fresh.rename(current)
-        shutil.rmtree(old, ignore_errors=True)
-    except OSError as err:
-        raise OutputError(f"cannot put the search index in {current}: {err.strerror or err}") from err
-
-
 def _remove_leftovers(site_dir: Path) -> None:
     """What a killed build left: temporary files of the atomic writes and half-built search indexes."""
     if not site_dir.is_dir():
         return
-    for bundle in (site_dir / _NEW_SEARCH, site_dir / _OLD_SEARCH):
-        shutil.rmtree(bundle, ignore_errors=True)
+    remove_search_leftovers(site_dir)
     for folder, _, names in os.walk(site_dir):
         for name in names:
             if TEMPORARY_NAME.match(name):
@@ -252,12 +207,12 @@ def _remove_stale(site_dir: Path, names: Iterable[str]) -> list[str]:
 
 class _Manifest(BaseModel):
     """What the last complete build made: the templates' hash, each date page's key, every file, the
-    search index's key."""
+    keys of the months of the search index."""
 
     templates: str = ""
     pages: dict[str, str] = {}
     files: list[str] = []
-    search: str = ""
+    search: dict[str, str] = {}
 
 
 def _read_manifest(site_dir: Path) -> _Manifest:

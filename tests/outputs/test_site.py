@@ -19,8 +19,9 @@ from digest.cli.main import main
 from digest.core.config import Config
 from digest.core.config_file import load_config
 from digest.core.errors import InputError
-from digest.outputs.site import MANIFEST_NAME, SEARCH_DIR, build_site, site_dir_of
+from digest.outputs.site import MANIFEST_NAME, build_site, site_dir_of
 from digest.outputs.site_pages import static_files
+from digest.outputs.site_search import SEARCH_DIR
 from tests.outputs.test_feeds import config, paper
 from tests.support.recipes import write_day
 
@@ -62,10 +63,11 @@ def internal_links(site: Path) -> Iterator[tuple[Path, Path, str]]:
             yield page, target, parts.fragment
 
 
-def no_search(site: Path, bundle: Path) -> None:
-    """A stand-in for Pagefind where a test is not about search: an index of one file."""
-    bundle.mkdir()
-    (bundle / "pagefind-entry.json").write_text("{}\n", encoding="utf-8")
+def no_search(site: Path, pages: str, bundle: Path) -> None:
+    """A stand-in for Pagefind where a test is not about search: a bundle saying which pages it would index."""
+    bundle.mkdir(parents=True)
+    for name in ("pagefind-entry.json", "pagefind-ui.js", "pagefind-ui.css"):
+        (bundle / name).write_text(f"{pages}\n", encoding="utf-8")
 
 
 def archive(output: Path, **settings: object) -> Config:
@@ -334,3 +336,22 @@ def test_an_output_without_digests_has_no_site_to_build(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"holds no digest to build a site from: write some first \(`digest run`\)"):
         build(tmp_path / "output")
     assert not (tmp_path / "site").exists()
+
+
+def test_search_is_one_bundle_a_month_and_an_update_re_indexes_only_its_month(tmp_path: Path) -> None:
+    made = archive(tmp_path / "output")
+    write_day(made, date(2025, 9, 30), [paper("2509.00001")], made.topic)
+    output = made.settings.output_dir
+    site, _ = build(output)
+    indexed: list[str] = []
+
+    def recording(site: Path, pages: str, bundle: Path) -> None:
+        indexed.append(pages)
+        no_search(site, pages, bundle)
+
+    write_day(made, date(2025, 10, 16), [paper("2510.00005")], made.topic)
+    build_site(output, site, ["Vision", "Speech"], index=recording)
+    assert indexed == ["*/2025-10-*.html"]
+    assert sorted(path.name for path in (site / SEARCH_DIR).iterdir() if path.is_dir()) == ["2025-09", "2025-10"]
+    bundles = (site / SEARCH_DIR / "bundles.js").read_text(encoding="utf-8")
+    assert bundles == 'window.arxivDigestBundles = ["2025-10", "2025-09"];\n'

@@ -57,7 +57,7 @@ topic: {Vision: {keywords: [vision]}, Speech: {keywords: [speech]}}
 """
 KILL_POINTS = ["rename:1", "rename:3", "rename:8", "rename:11", "rename:14", "pagefind:1", "rename:15", "rename:16"]
 """The build of one new date writes 14 files (the new pages, copies and the neighbours' pages, then the index
-pages and the feeds' copies), renames twice to swap the search index in, then writes the manifest: kills
+pages and the feeds' copies), renames twice to swap the month's search index in, then writes the manifest: kills
 after early, middle and late writes, right after Pagefind, and between and after the two renames."""
 
 
@@ -106,9 +106,9 @@ def test_a_build_killed_at_any_moment_is_completed_by_the_next_to_the_same_bytes
     assert site_files(output / "_site") == expected
 
 
-FIRST_BUILD_KILL_POINTS = ["rename:1", "rename:16", "rename:30", "pagefind:1", "rename:33"]
-"""A first build of the four dates writes 32 files, renames once to put the index in place, then writes
-the manifest."""
+FIRST_BUILD_KILL_POINTS = ["rename:1", "rename:16", "rename:30", "pagefind:1", "rename:34", "rename:36"]
+"""A first build of the four dates writes 33 files, renames once to put the month's index in place, writes
+the search box and the list of bundles, then the manifest."""
 
 
 @pytest.mark.parametrize("kill_at", FIRST_BUILD_KILL_POINTS)

@@ -67,12 +67,17 @@
   window.addEventListener("storage", showLabels);
   showLabels();
 
-  if (window.PagefindUI && document.getElementById("search")) {
+  // One Pagefind bundle a month (pagefind/bundles.js lists them, newest first), searched as one index.
+  var base = new URL(root || "./", window.location.href).pathname;
+  var bundles = (window.arxivDigestBundles || []).map(function (month) { return base + "pagefind/" + month + "/"; });
+  if (window.PagefindUI && bundles.length && document.getElementById("search")) {
     new window.PagefindUI({
       element: "#search",
+      bundlePath: bundles[0],
+      mergeIndex: bundles.slice(1).map(function (bundle) { return { bundlePath: bundle }; }),
       showSubResults: true,
       showImages: false,
-      baseUrl: new URL(root || "./", window.location.href).pathname,
+      baseUrl: base,
     });
   }
 })();
