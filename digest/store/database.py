@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 from digest.core.errors import StoreError
+from digest.store.answers import AnswerTables
 from digest.store.deliveries import DeliveryTables
 from digest.store.harvests import HarvestTables
 from digest.store.labels import LabelTables
@@ -29,7 +30,7 @@ from digest.store.tables import store_error
 __all__ = ["Store"]
 
 
-class Store(HarvestTables, DeliveryTables, LabelTables, RunTables, AbstractContextManager["Store"]):
+class Store(HarvestTables, DeliveryTables, LabelTables, RunTables, AnswerTables, AbstractContextManager["Store"]):
     """One SQLite file; open it with `Store.open(path)` as a context manager.
 
     Any SQLite error inside the `with` block (a damaged page is found only when it is read) leaves it as

@@ -144,6 +144,33 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE notifications ADD COLUMN queued_at TEXT;   -- NULL in rows queued before it was kept
     """,
+    """
+    CREATE TABLE summaries (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        prompt TEXT NOT NULL,               -- hash of the template and language
+        text TEXT NOT NULL,
+        tokens_in INTEGER NOT NULL,
+        tokens_out INTEGER NOT NULL,
+        made_at TEXT NOT NULL,
+        PRIMARY KEY (id, version, model, prompt)
+    );
+    CREATE TABLE judgements (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        prompt TEXT NOT NULL,               -- hash of the topic's judge prompt
+        relevant INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        tokens_in INTEGER NOT NULL,
+        tokens_out INTEGER NOT NULL,
+        made_at TEXT NOT NULL,
+        PRIMARY KEY (id, version, model, prompt)
+    );
+    ALTER TABLE runs ADD COLUMN tokens_in INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN tokens_out INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -28,6 +28,8 @@ class RunRecord:
     outcome: str
     requests: int
     error: str | None = None
+    tokens: tuple[int, int] = (0, 0)
+    """The language model's tokens in and out (`llm:`), from the API's usage fields."""
 
 
 class RunTables(Tables):
@@ -36,7 +38,8 @@ class RunTables(Tables):
     def save_run(self, run: RunRecord) -> None:
         with self._transaction():
             self._db.execute(
-                "INSERT INTO runs (started, command, dates, outcome, requests, error) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (started, command, dates, outcome, requests, error, tokens_in, tokens_out) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     timestamp(run.started),
                     run.command,
@@ -44,20 +47,18 @@ class RunTables(Tables):
                     run.outcome,
                     run.requests,
                     run.error,
+                    *run.tokens,
                 ),
             )
 
     def load_runs(self, limit: int) -> list[RunRecord]:
         """The last `limit` runs, newest first."""
-        rows = self._db.execute(
-            "SELECT started, command, dates, outcome, requests, error FROM runs ORDER BY id DESC LIMIT ?", (limit,)
-        )
+        rows = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?", (limit,))
         return [_run(row) for row in rows]
 
     def load_last_success(self) -> RunRecord | None:
         row = self._db.execute(
-            "SELECT started, command, dates, outcome, requests, error FROM runs WHERE outcome = 'ok' "
-            "ORDER BY id DESC LIMIT 1"
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE outcome = 'ok' ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return None if row is None else _run(row)
 
@@ -106,8 +107,11 @@ class RunTables(Tables):
         return [entry for entry in entries if entry.owed]
 
 
+_RUN_COLUMNS = "started, command, dates, outcome, requests, error, tokens_in, tokens_out"
+
+
 def _run(row: Sequence[object]) -> RunRecord:
-    started, command, dates, outcome, requests, error = row
+    started, command, dates, outcome, requests, error, tokens_in, tokens_out = row
     return RunRecord(
         started=datetime.fromisoformat(str(started)),
         command=str(command),
@@ -115,4 +119,5 @@ def _run(row: Sequence[object]) -> RunRecord:
         outcome=str(outcome),
         requests=int(str(requests)),
         error=text_or_none(error),
+        tokens=(int(str(tokens_in)), int(str(tokens_out))),
     )
