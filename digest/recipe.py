@@ -9,12 +9,13 @@ The side effects a recipe needs (the store, the arXiv client, the publisher) com
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from digest.core.calendar import announcement_in_force, announcement_time, latest_announcement, not_yet_announced
 from digest.core.errors import DigestError, FetchError, InputError, StoreError
@@ -22,6 +23,10 @@ from digest.core.journal import Step
 from digest.core.models import Paper
 from digest.core.plan import Plan
 from digest.core.redact import redact
+from digest.core.words import plural
+from digest.llm.cache import load_summaries
+from digest.llm.judge import judge_candidates, judge_decisions, judge_papers
+from digest.llm.settings import LlmSettings
 from digest.ops.verify import Verdict, verify
 from digest.outputs.day_record import Source, day_record, record_json
 from digest.outputs.feeds import write_feeds
@@ -30,6 +35,7 @@ from digest.outputs.publish import PublishResult, commit_message, publish
 from digest.outputs.render import render_digest, render_indexes
 from digest.outputs.reports import BackfillOptions, BackfillReport, DayResult, Delivery, RunOptions, RunReport
 from digest.outputs.site import build_site, site_dir_of
+from digest.outputs.summarised import add_summaries
 from digest.outputs.write import (
     check_indexes,
     digest_path,
@@ -46,6 +52,9 @@ from digest.store.database import Store
 from digest.store.lock import lock_path, output_lock
 from digest.store.runs import RunRecord
 
+if TYPE_CHECKING:
+    from digest.llm.client import ModelClient
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -59,6 +68,7 @@ __all__ = [
     "notify",
     "open_edges",
     "recording",
+    "reopen_unjudged",
     "run",
     "run_for_date",
     "verify_recent",
@@ -92,12 +102,14 @@ def publish_to_git(plan: Plan, days: Sequence[DayResult], message: str, push: bo
 
 @dataclass(frozen=True)
 class Edges:
-    """Where a recipe's side effects go: the store, arXiv, git, and the notification targets."""
+    """Where a recipe's side effects go: the store, arXiv, git, the notification targets, and the language
+    model (`llm:`; None when none is configured)."""
 
     store: Store
     arxiv: Arxiv
     publish: Publisher = publish_to_git
     send: Sender = send_apprise
+    model: ModelClient | None = None
 
 
 @contextmanager
@@ -110,34 +122,64 @@ def open_edges(plan: Plan) -> Iterator[Edges]:
     ):
         check_indexes(plan.output_dir, plan.every_topic)
         remove_leftovers(plan.output_dir, plan.every_topic)
-        yield Edges(store, arxiv)
+        if plan.llm is None:
+            yield Edges(store, arxiv)
+            return
+        from digest.llm.client import ModelClient  # the openai package takes a second to import: only when used
+
+        with ModelClient(plan.llm, os.environ) as model:
+            yield Edges(store, arxiv, model=model)
 
 
-def run_for_date(day: date, papers: Sequence[Paper], plan: Plan, store: Store, source: Source | None) -> DayResult:
-    """One date's digests and their JSON records: selected (less what `dedupe_days` saw listed), rendered,
-    written together, remembered. `source` is where the batch came from (None: an empty batch, not stored)."""
+def run_for_date(
+    day: date,
+    papers: Sequence[Paper],
+    plan: Plan,
+    store: Store,
+    source: Source | None,
+    model: ModelClient | None = None,
+    *,
+    now: datetime | None = None,
+) -> DayResult:
+    """One date's digests and their JSON records: selected (less what `dedupe_days` saw listed, and what a
+    topic's judge said no to), rendered, written together, remembered. `source` is where the batch came
+    from (None: an empty batch, not stored). A judged topic whose verdicts the `model` could not all give
+    is not written: `DayResult.unjudged` says why."""
     seen = {
         name: store.load_listed(name, day - timedelta(days=planned.rules.dedupe_days), day)
         for name, planned in plan.topics.items()
         if planned.rules.dedupe_days
     }
-    kept = select_decisions(papers, plan.topics, plan.subscribed, seen, score_topics(papers, plan.topics, store))
+    scores = score_topics(papers, plan.topics, store)
+    candidates = select_decisions(papers, judge_candidates(plan.topics), plan.subscribed, seen, scores)
+    made_at = now or datetime.now(UTC)
+    kept, unjudged = judge_decisions(
+        plan.topics,
+        candidates,
+        lambda judge, asked: judge_papers(
+            store, model, cast("LlmSettings", plan.llm), judge, asked, now=lambda: made_at
+        ),
+    )
     code_links = plan.settings.code_links
     announcement = announcement_in_force(day, plan.holidays)
     announced = announcement_time(announcement)
+    summaries = load_summaries(store, plan.llm, sorted({d.paper.id for decided in kept.values() for d in decided}))
+    shown = summaries if plan.llm is not None and plan.llm.summaries_in_digest else None
     digests = {
-        name: render_digest(name, plan.topics[name].topic, day, [d.paper for d in decided], code_links=code_links)
+        name: render_digest(
+            name, plan.topics[name].topic, day, [d.paper for d in decided], code_links=code_links, summaries=shown
+        )
         for name, decided in kept.items()
     }
     records = {
-        name: record_json(day_record(name, day, announcement, announced, source, decided))
+        name: record_json(day_record(name, day, announcement, announced, source, decided, summaries))
         for name, decided in kept.items()
     }
     before = {name: list(store.load_listed(name, day, day + timedelta(days=1))) for name in kept}
     write_digests(plan.output_dir, day, digests, records)
     listed = {name: [decision.paper.id for decision in decided] for name, decided in kept.items()}
     store.save_listed(day, listed)
-    return DayResult(day, listed, before)
+    return DayResult(day, listed, before, unjudged)
 
 
 def write_indexes(plan: Plan, store: Store) -> None:
@@ -162,7 +204,7 @@ def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, 
     then published. What an earlier run left unfinished is finished first."""
     if options.day is not None and (unannounced := not_yet_announced(options.day, now, plan.holidays)):
         raise InputError(f"{options.day.isoformat()}: {unannounced}")
-    recovered = finish_unfinished(plan, edges, batches, now=now)
+    recovered, recovered_days = finish_unfinished(plan, edges, batches, now=now)
     report = RunReport(notes=batches.notes)
     asked = options.asked_steps()
     day = options.day or latest_announcement(now, plan.holidays)
@@ -180,7 +222,25 @@ def run(plan: Plan, options: RunOptions, edges: Edges, batches: BatchSource, *, 
     report.requests = edges.arxiv.requests
     report.published, delivery = finish_dates(plan, report.days, asked, edges, now=now, renotify=options.renotify)
     report.delivery = recovered.joined(delivery)
+    report.unjudged = reopen_unjudged(plan, [*recovered_days, *report.days], asked, edges, now=now)
+    report.usage = edges.model.usage if edges.model is not None else None
     return report
+
+
+def reopen_unjudged(
+    plan: Plan, days: Sequence[DayResult], asked: Sequence[Step], edges: Edges, *, now: datetime
+) -> list[str]:
+    """The dates a judged topic could not be written for enter the journal again, every step owed, so the
+    next run writes, publishes and sends them whole; one line per such topic and date."""
+    lines = []
+    for day in days:
+        if day.unjudged:
+            edges.store.begin_journal(plan.output_dir, day.date, asked, now)
+        lines += [
+            f"{day.date.isoformat()}: {topic} not written, the judge could not answer: {cause}"
+            for topic, cause in day.unjudged.items()
+        ]
+    return lines
 
 
 def write_records(
@@ -219,7 +279,7 @@ def backfill(
     The index pages are rebuilt once, after the last date (or when the range stops early), not per date.
     `on_date` hears each date's outcome and whether it failed.
     """
-    recovered = finish_unfinished(plan, edges, batches, now=now)
+    recovered, recovered_days = finish_unfinished(plan, edges, batches, now=now)
     report = BackfillReport(skipped=list(skipped), notes=batches.notes)
     asked = options.asked_steps()
     try:
@@ -235,6 +295,8 @@ def backfill(
     report.requests = edges.arxiv.requests
     report.published, delivery = finish_dates(plan, report.days, asked, edges, now=now, renotify=options.renotify)
     report.delivery = recovered.joined(delivery)
+    report.unjudged = reopen_unjudged(plan, [*recovered_days, *report.days], asked, edges, now=now)
+    report.usage = edges.model.usage if edges.model is not None else None
     return report
 
 
@@ -246,7 +308,7 @@ def write_date(
     edges.store.begin_journal(plan.output_dir, day, asked, now)
     announcement = announcement_in_force(day, plan.holidays)
     source = edges.store.load_batch_sources(announcement, announcement).get(announcement)
-    result = run_for_date(day, papers, plan, edges.store, cast("Source | None", source))
+    result = run_for_date(day, papers, plan, edges.store, cast("Source | None", source), edges.model, now=now)
     edges.store.mark_done(plan.output_dir, [day], "write", result.kept)
     return result
 
@@ -272,6 +334,7 @@ def finish_dates(
         edges.store.mark_done(plan.output_dir, dates, "commit")
         if "push" in steps:
             edges.store.mark_done(plan.output_dir, dates, "push")
+    summarise(plan, days, steps, edges, now=now)
     delivery = None
     if "notify" in steps:
         delivery = notify(plan, days, edges, now=now, renotify=renotify)
@@ -279,10 +342,13 @@ def finish_dates(
     return published, delivery
 
 
-def finish_unfinished(plan: Plan, edges: Edges, batches: BatchSource, *, now: datetime) -> Delivery:
+def finish_unfinished(
+    plan: Plan, edges: Edges, batches: BatchSource, *, now: datetime
+) -> tuple[Delivery, list[DayResult]]:
     """Finish, in the recipe's order, the steps an earlier run of this output directory left owed (it was
-    killed, or the disk filled), before the command's own work; say so. A date whose digests may be
-    partial is written again from its batch (the store holds it)."""
+    killed, the disk filled, a judge could not answer), before the command's own work; say so. A date
+    whose digests may be partial is written again from its batch (the store holds it). Returns what was
+    delivered and the dates finished."""
     entries = edges.store.load_unfinished(plan.output_dir)
     days: list[tuple[DayResult, tuple[Step, ...]]] = []
     for entry in entries:
@@ -303,10 +369,29 @@ def finish_unfinished(plan: Plan, edges: Edges, batches: BatchSource, *, now: da
         if steps:
             _, sent = finish_dates(plan, [day for day, _ in group], steps, edges, now=now, renotify=False)
             delivery = delivery.joined(sent)
-    return delivery
+    return delivery, [day for day, _ in days]
 
 
 LAST_STEPS: tuple[Step, ...] = ("commit", "push", "notify")
+
+
+def summarise(plan: Plan, days: Sequence[DayResult], steps: Collection[Step], edges: Edges, *, now: datetime) -> None:
+    """After the digests are written and published, before the messages: the summaries owed (these dates'
+    papers first), into the records of every date listing them, committed (and pushed) when the command
+    commits. The model failing is one warning (`summarise_owed`): the digests stand, the next run catches up."""
+    if plan.llm is None or not plan.llm.summaries or edges.model is None:
+        return
+    from digest.llm.summaries import summarise_owed  # the openai package: only when summaries are on
+
+    first = [paper_id for day in days for ids in day.kept.values() for paper_id in ids]
+    made = summarise_owed(edges.store, edges.model, now=lambda: now, first=first).made
+    if not made:
+        return
+    refreshed = add_summaries(plan, edges.store, made)
+    write_indexes(plan, edges.store)
+    if refreshed and ("commit" in steps or "push" in steps):
+        message = f"Summaries for {plural(len(made), 'paper')}"
+        edges.publish(plan, refreshed, message, "push" in steps)
 
 
 def notify(plan: Plan, days: Sequence[DayResult], edges: Edges, *, now: datetime, renotify: bool) -> Delivery:
@@ -357,12 +442,14 @@ def recording(plan: Plan, command: str, *, now: datetime) -> Iterator[RunLog]:
         return
     failed = report.failed if isinstance(report, BackfillReport) else []
     problems = [f"{day}: {cause}" for day, cause in failed]
+    problems += report.unjudged
     if report.delivery is not None and report.delivery.failures:
         problems.append(report.delivery.error())
     dates = [day.date for day in report.days]
     outcome = "failed" if problems else "ok"
     error = redact(problems[0]) if problems else None
-    _save_run(plan, RunRecord(now, command, dates, outcome, report.requests.get("total", 0), error))
+    tokens = (report.usage.tokens_in, report.usage.tokens_out) if report.usage is not None else (0, 0)
+    _save_run(plan, RunRecord(now, command, dates, outcome, report.requests.get("total", 0), error, tokens))
 
 
 def _save_run(plan: Plan, run: RunRecord) -> None:

@@ -35,11 +35,12 @@ from digest.cli.site import site
 from digest.core.calendar import announcement_days
 from digest.core.config import SimilarTo
 from digest.core.config_file import load_topic, resolve_config_path
-from digest.core.errors import InputError, NotifyError
+from digest.core.errors import InputError, ModelError, NotifyError
 from digest.core.models import load_papers
 from digest.core.plan import Plan, Rules, TopicPlan, make_plan
 from digest.core.targets import mask_target, remember_targets, target_problem
 from digest.core.words import plural
+from digest.llm.judge import apply_verdicts, judge_candidates, load_cached_verdicts
 from digest.ops import explain as explanation
 from digest.ops import tune as tuning
 from digest.ops import verify as verification
@@ -80,7 +81,11 @@ def echo_report(report: RunReport) -> None:
 
 
 def raise_undelivered(report: RunReport) -> None:
-    """A message a target refused fails the command (exit 1), after the digests are written and reported."""
+    """A judged topic left unwritten or a message a target refused fails the command (exit 1), after the
+    other digests are written and reported."""
+    if report.unjudged:
+        more = f" (and {len(report.unjudged) - 1} more)" if len(report.unjudged) > 1 else ""
+        raise ModelError(f"{report.unjudged[0]}{more}; the other digests were written; the next run tries again")
     if report.delivery is not None and report.delivery.failures:
         raise NotifyError(report.delivery.error())
 
@@ -351,13 +356,17 @@ def explain(
     Example: digest explain --date 2025-10-13 --topic MLLM --near-misses
     """
     plan = make_plan(configured(config_path, output_dir), (topic_name,))
-    planned = plan.topics[topic_name]
+    planned = judge_candidates(plan.topics)[topic_name]
     papers, seen, similarity = load_explained(plan, day, topic_name)
     if near_misses:
         misses = explanation.near_misses(papers, planned, plan.subscribed)
         click.echo(explanation.format_near_misses(misses, explanation.other_mode(planned)), nl=False)
         return
     decisions = explanation.explain_topic(papers, planned, plan.subscribed, seen, similarity)
+    if plan.llm is not None and planned.topic.judge is not None:
+        with Store.open(plan.store_path) as store:
+            verdicts = load_cached_verdicts(store, plan.llm, planned.topic.judge, papers)
+        decisions = apply_verdicts(decisions, verdicts)
     text = explanation.format_explanation(topic_name, day, decisions, shown=shown or "all", paper_id=paper_id)
     click.echo(text, nl=False)
 

@@ -177,3 +177,5 @@ class FeedPaper:
     """Listed as a new version: the entry's title says which."""
     topics: Sequence[str] = ()
     """The topics that kept it, in the combined feed."""
+    summary: str | None = None
+    """The language model's summary, once made (`llm.summaries`): the entry's summary, the abstract its content."""

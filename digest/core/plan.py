@@ -14,6 +14,7 @@ from pathlib import Path
 from digest.core.calendar import load_holidays
 from digest.core.config import CategoryRule, Combine, Config, MatchMode, ReplacementPolicy, Settings, Topic
 from digest.core.errors import InputError
+from digest.llm.settings import LlmSettings
 from digest.selection.match import CategoryFilter, category_prefilter
 
 __all__ = ["DEFAULT_THRESHOLD", "Plan", "Rules", "TopicPlan", "make_plan"]
@@ -83,6 +84,8 @@ class Plan:
     output_dir: Path
     store_path: Path
     settings: Settings
+    llm: LlmSettings | None = None
+    """The language model's settings (`llm:`), when one is configured."""
 
 
 def make_plan(config: Config, topics: Sequence[str] = ()) -> Plan:
@@ -103,4 +106,5 @@ def make_plan(config: Config, topics: Sequence[str] = ()) -> Plan:
         output_dir=settings.output_dir,
         store_path=settings.store_path,
         settings=settings,
+        llm=config.llm,
     )

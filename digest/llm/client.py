@@ -23,7 +23,9 @@ import openai
 
 from digest.core.errors import ModelError
 from digest.core.redact import redact, remember_secrets
+from digest.core.words import plural
 from digest.llm.settings import LlmSettings
+from digest.llm.usage import Usage
 from digest.sources.http import parse_retry_after
 
 __all__ = ["Completion", "ModelClient", "Usage"]
@@ -41,19 +43,6 @@ class Completion:
     text: str
     tokens_in: int
     tokens_out: int
-
-
-@dataclass
-class Usage:
-    """What one run has asked of the model so far."""
-
-    calls: int = 0
-    tokens_in: int = 0
-    tokens_out: int = 0
-
-    @property
-    def tokens(self) -> int:
-        return self.tokens_in + self.tokens_out
 
 
 class ModelClient:
@@ -138,7 +127,7 @@ class ModelClient:
             if attempt + 1 < settings.max_tries:
                 self._check_budget(wait)
                 self._sleep(min(wait, settings.max_retry_wait))
-        raise ModelError(redact(f"{self._where} failed {settings.max_tries} times, last: {cause}"))
+        raise ModelError(redact(f"{self._where} failed {plural(settings.max_tries, 'time')}, last: {cause}"))
 
     def _ask(self, prompt: str) -> Completion:
         settings = self.settings

@@ -93,6 +93,9 @@ class Judge(_Strict):
     """A topic's judge: `prompt` says what the topic is about; the model answers yes or no, with a reason."""
 
     prompt: str = Field(min_length=1)
+    similarity: float | None = Field(default=None, ge=-1, le=1)
+    """With `judge_candidates: similar`: the lower similarity from which papers go to the judge (default 0.1
+    under the topic's threshold)."""
 
     @field_validator("prompt")
     @classmethod

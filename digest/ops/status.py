@@ -22,6 +22,7 @@ from digest.core.journal import JournalEntry
 from digest.core.plan import Plan
 from digest.core.redact import redact
 from digest.core.words import plural
+from digest.llm.cache import summaries_asked
 from digest.ops.archive_health import ArchiveHealth, archive_health
 from digest.outputs.write import digest_path, read_archive
 from digest.store.database import Store
@@ -60,6 +61,8 @@ class Status:
     """A run holds the output directory's lock: its unfinished dates may be its own work."""
     now: datetime | None = None
     notes: list[str] = field(default_factory=list)
+    summaries_owed: int | None = None
+    """Papers listed without their summary yet (`llm.summaries`; None when off): the next runs make them."""
 
     def problems(self) -> list[str]:
         """What `status --check` fails on: the latest due digest missing, messages owed for over a day,
@@ -116,6 +119,8 @@ class Status:
         success = _run_line(self.last_success) if self.last_success else "never"
         lines.append(f"  last success: {success}")
         lines.append(f"Messages owed: {self._owed_line()}")
+        if self.summaries_owed is not None:
+            lines.append(f"Summaries owed: {self.summaries_owed:,}")
         unfinished = ", ".join(f"{entry.day} ({', '.join(entry.owed)})" for entry in self.unfinished) or "none"
         lines.append(f"Unfinished dates: {unfinished}" + (" (a run is in progress)" if self.in_progress else ""))
         lines.append(f"Check: {'; '.join(self.problems()) or 'ok'}")
@@ -168,6 +173,7 @@ class Status:
             ],
             "unfinished": [{"date": entry.day.isoformat(), "owed": list(entry.owed)} for entry in self.unfinished],
             "in_progress": self.in_progress,
+            "summaries_owed": self.summaries_owed,
             "check": {"ok": not self.problems(), "problem": "; ".join(self.problems()) or None},
         }
         return json.dumps(data, indent=2)
@@ -199,6 +205,9 @@ def load_status(plan: Plan, *, now: datetime) -> Status:
             unfinished=store.load_unfinished(plan.output_dir),
             in_progress=lock_held(lock_path(plan.store_path.parent, plan.output_dir)),
             now=now,
+            summaries_owed=len(store.load_owed_summaries(summaries_asked(plan.llm)))
+            if plan.llm is not None and plan.llm.summaries
+            else None,
         )
 
 
@@ -257,7 +266,9 @@ def _redacted(run: RunRecord) -> RunRecord:
 def _run_line(run: RunRecord) -> str:
     dates = f" {run.dates[0]}" if len(run.dates) == 1 else f" {run.dates[0]}..{run.dates[-1]}" if run.dates else ""
     error = f": {run.error}" if run.error else ""
-    return f"{run.started:%Y-%m-%d %H:%M} {run.command}{dates}: {run.outcome}, {plural(run.requests, 'request')}{error}"
+    tokens = f", model tokens {run.tokens[0]:,} in, {run.tokens[1]:,} out" if any(run.tokens) else ""
+    requests = plural(run.requests, "request")
+    return f"{run.started:%Y-%m-%d %H:%M} {run.command}{dates}: {run.outcome}, {requests}{tokens}{error}"
 
 
 def _run_json(run: RunRecord) -> dict[str, object]:
@@ -267,6 +278,8 @@ def _run_json(run: RunRecord) -> dict[str, object]:
         "dates": [day.isoformat() for day in run.dates],
         "outcome": run.outcome,
         "requests": run.requests,
+        "tokens_in": run.tokens[0],
+        "tokens_out": run.tokens[1],
         "error": run.error,
     }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -79,6 +79,11 @@ class ListedPaper(_Frozen):
     code_links: list[CodeLinkRecord]
     why: str = Field(description="why the topic kept it, as `digest explain` says it")
     similarity: float | None = Field(description="its similarity to the topic, for a topic with `similar_to`")
+    summary: str | None = Field(
+        default=None,
+        description="the language model's summary (a TL;DR line, then key points), with `llm.summaries`; "
+        "absent until it is made",
+    )
 
 
 class DayRecord(_Frozen):
@@ -103,8 +108,8 @@ def paper_status(paper: Paper) -> Status:
     return "updated" if (paper.version or 1) > 1 else "new"
 
 
-def listed_paper(decision: Decision) -> ListedPaper:
-    """A kept paper as the contract lists it."""
+def listed_paper(decision: Decision, summary: str | None = None) -> ListedPaper:
+    """A kept paper as the contract lists it, with its summary when the model made one."""
     paper = decision.paper
     versioned = f"{paper.id}v{paper.version}" if paper.version else paper.id
     return ListedPaper(
@@ -124,6 +129,7 @@ def listed_paper(decision: Decision) -> ListedPaper:
         code_links=[CodeLinkRecord(kind=link.kind, url=link.url) for link in paper.code_links],
         why=decision.why,
         similarity=decision.similarity,
+        summary=summary,
     )
 
 
@@ -134,8 +140,10 @@ def day_record(
     announced: datetime,
     source: Source | None,
     decisions: Sequence[Decision],
+    summaries: Mapping[str, str] | None = None,
 ) -> DayRecord:
-    """A topic's record of a date from the verdicts on the papers it kept, in digest order."""
+    """A topic's record of a date from the verdicts on the papers it kept, in digest order, and the
+    summaries made of them (by id)."""
     return DayRecord(
         format=DAY_FORMAT,
         topic=topic,
@@ -143,13 +151,18 @@ def day_record(
         announcement=announcement,
         announced=announced,
         source=source,
-        papers=[listed_paper(decision) for decision in decisions],
+        papers=[listed_paper(decision, (summaries or {}).get(decision.paper.id)) for decision in decisions],
     )
 
 
 def record_json(record: DayRecord) -> str:
-    """The file's text: the same record gives the same bytes (a re-run changes nothing git sees)."""
-    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
+    """The file's text: the same record gives the same bytes (a re-run changes nothing git sees). A paper
+    without a summary has no `summary` key, so records stay as they were while summaries are off."""
+    data = record.model_dump(mode="json")
+    for paper in data["papers"]:
+        if paper["summary"] is None:
+            del paper["summary"]
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def day_record_path(output_dir: Path, topic: str, day: date) -> Path:

@@ -125,7 +125,11 @@ def _entry(paper: FeedPaper, identifier: str, updated: str) -> etree._Element:
     etree.SubElement(entry, _LINK, href=f"https://arxiv.org/abs/{paper.id}", rel="alternate")
     for kind, url in paper.links:
         etree.SubElement(entry, _LINK, href=url, rel="related", title=kind)
-    _add_text(entry, _SUMMARY, paper.abstract)
+    if paper.summary:
+        _add_text(entry, _SUMMARY, paper.summary)
+        etree.SubElement(entry, "content", type="text").text = paper.abstract
+    else:
+        _add_text(entry, _SUMMARY, paper.abstract)
     for category in paper.categories:
         etree.SubElement(entry, _CATEGORY, term=category)
     for topic in paper.topics:
@@ -159,6 +163,7 @@ _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-
 def _xml_safe(paper: FeedPaper) -> FeedPaper:
     """The paper with every character XML cannot carry dropped."""
     texts = [paper.title, paper.abstract, *paper.authors, *paper.categories, *(url for _, url in paper.links)]
+    texts += [paper.summary] if paper.summary else []
     if all(text.isprintable() for text in texts):
         return paper  # no control character at all; the rare rest (format characters) is checked exactly
     return replace(
@@ -166,6 +171,7 @@ def _xml_safe(paper: FeedPaper) -> FeedPaper:
         title=_NOT_XML.sub("", paper.title),
         authors=[_NOT_XML.sub("", name) for name in paper.authors],
         abstract=_NOT_XML.sub("", paper.abstract),
+        summary=_NOT_XML.sub("", paper.summary) if paper.summary else None,
         categories=[_NOT_XML.sub("", category) for category in paper.categories],
         links=[(kind, _NOT_XML.sub("", url)) for kind, url in paper.links],
     )

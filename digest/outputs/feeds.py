@@ -19,6 +19,7 @@ from urllib.parse import quote
 from digest.core.calendar import announcement_in_force, announcement_time
 from digest.core.models import IndexEntry
 from digest.core.plan import Plan
+from digest.llm.cache import load_summaries
 from digest.outputs.day_record import day_record_path, read_day_record
 from digest.outputs.feed import (
     FEED_NAME,
@@ -133,8 +134,10 @@ def _feed(plan: Plan, store: Store, head: FeedHead, key: str, digests: Sequence[
     days = sorted({digest.day for digest in digests}, reverse=True)
     of_day = {day: [digest for digest in digests if digest.day == day] for day in days}
     announced = {day: announcement_time(announcement_in_force(day, plan.holidays)) for day in days}
+    summaries = load_summaries(store, plan.llm, sorted(chosen))
     fragments: Iterator[bytes] = (
-        _entries(store, key, day, announced[day], of_day[day], chosen, combined=key == ALL_TOPICS) for day in days
+        _entries(store, key, day, announced[day], of_day[day], chosen, summaries, combined=key == ALL_TOPICS)
+        for day in days
     )
     return assemble_feed(head, announced[days[0]], fragments)
 
@@ -146,6 +149,7 @@ def _entries(
     announced: datetime,
     digests: Sequence[_Digest],
     chosen: Mapping[str, tuple[date, Listing]],
+    summaries: Mapping[str, str],
     *,
     combined: bool,
 ) -> bytes:
@@ -161,6 +165,7 @@ def _entries(
     marks = store.load_row_marks(ids)
     made_of = [FEED_FORMAT, announced.isoformat(), *(d.text + d.record for d in digests)]
     made_of += [f"{paper_id}:{marks.get(paper_id)}:{','.join(topics_of[paper_id])}" for paper_id in ids]
+    made_of += [f"{paper_id}={summaries[paper_id]}" for paper_id in ids if paper_id in summaries]
     fingerprint = hashlib.sha256("\n".join(made_of).encode("utf-8")).hexdigest()
     cached = store.load_feed_entries(key, day, fingerprint)
     if cached is not None:
@@ -173,7 +178,10 @@ def _entries(
     for paper_id in ids:
         listing = chosen[paper_id][1]
         topics = topics_of[paper_id] if combined else ()
-        papers.append(replace(stored[paper_id], version=listing.version, updated=listing.updated, topics=topics))
+        summary = summaries.get(paper_id)
+        papers.append(
+            replace(stored[paper_id], version=listing.version, updated=listing.updated, topics=topics, summary=summary)
+        )
     entries = render_entries(FeedDay(day, announced, papers))
     store.save_feed_entries(key, day, fingerprint, entries)
     return entries

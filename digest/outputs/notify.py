@@ -24,9 +24,10 @@ from digest.core.plan import Plan
 from digest.core.redact import redact
 from digest.core.targets import load_target, mask_target
 from digest.core.words import plural
+from digest.llm.cache import load_summaries
 from digest.outputs.day_record import day_record_path, paper_status, read_day_record
 from digest.outputs.feed import update_mark
-from digest.outputs.render import title_text
+from digest.outputs.render import neutralise, title_text
 from digest.outputs.reports import DayResult, Delivery
 from digest.store.database import Store
 
@@ -69,12 +70,16 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def compose_messages(day: date, kept: Mapping[str, Sequence[Paper]], plan: Plan) -> list[Message]:
+def compose_messages(
+    day: date, kept: Mapping[str, Sequence[Paper]], plan: Plan, summaries: Mapping[str, str] | None = None
+) -> list[Message]:
     """A message per target for the date: the topics sent to it, in configuration order (with
-    `notify_skip_empty`, only those that kept a paper; a target left with none gets no message). Pure."""
+    `notify_skip_empty`, only those that kept a paper; a target left with none gets no message), each
+    paper's line ending with its TL;DR when `summaries` (id -> text) has one. Pure."""
     title = f"arXiv digest {day.isoformat()}"
+    tldr = summaries or {}
     return [
-        Message(day, target, title, "\n\n".join(_topic_section(name, day, kept[name], plan) for name in names))
+        Message(day, target, title, "\n\n".join(_topic_section(name, day, kept[name], plan, tldr) for name in names))
         for target, names in _topics_of_targets(kept, plan).items()
     ]
 
@@ -112,14 +117,16 @@ def _topics_of_targets(kept: Mapping[str, Sequence[Paper]], plan: Plan) -> dict[
     return topics_of
 
 
-def _topic_section(name: str, day: date, papers: Sequence[Paper], plan: Plan) -> str:
+def _topic_section(
+    name: str, day: date, papers: Sequence[Paper], plan: Plan, summaries: Mapping[str, str] | None = None
+) -> str:
     settings = plan.settings
     count = plural(len(papers), "paper")
     lines = [f"**{name}**: {count}"]
     if not papers:
         return lines[0]
     shown = papers[: settings.notify_max_papers]
-    lines += [_paper_line(paper) for paper in shown]
+    lines += [_paper_line(paper, (summaries or {}).get(paper.id)) for paper in shown]
     if len(papers) > len(shown):
         lines.append(f"… and {len(papers) - len(shown)} more")
     if settings.digest_url:
@@ -127,11 +134,13 @@ def _topic_section(name: str, day: date, papers: Sequence[Paper], plan: Plan) ->
     return "\n".join(lines)
 
 
-def _paper_line(paper: Paper) -> str:
-    """A paper's line; one listed as a new version says which (`update_mark`), as its feed entry does."""
+def _paper_line(paper: Paper, summary: str | None = None) -> str:
+    """A paper's line; one listed as a new version says which (`update_mark`), as its feed entry does; a
+    summary adds its first line (the TL;DR), so a paper stays one line."""
     links = "".join(f" · [{link.kind}]({link.url})" for link in paper.code_links)
     mark = f" ({update_mark(paper.version)})" if paper_status(paper) == "updated" else ""
-    return f"- [{title_text(paper.title)}](https://arxiv.org/abs/{paper.id}){mark}{links}"
+    tldr = f" — {neutralise(summary.strip().splitlines()[0])}" if summary and summary.strip() else ""
+    return f"- [{title_text(paper.title)}](https://arxiv.org/abs/{paper.id}){mark}{links}{tldr}"
 
 
 def _as_listed(plan: Plan, topic: str, day: date, papers: Sequence[Paper]) -> list[Paper]:
@@ -162,7 +171,8 @@ def notify_days(
     queued one."""
     for day in days:
         kept = {topic: _as_listed(plan, topic, day.date, store.load_papers(ids)) for topic, ids in day.kept.items()}
-        for message in compose_messages(day.date, kept, plan):
+        summaries = load_summaries(store, plan.llm, sorted({paper_id for ids in day.kept.values() for paper_id in ids}))
+        for message in compose_messages(day.date, kept, plan, summaries):
             stored = store.load_notification(message.day, target_key(message.target))
             if stored is not None and stored[0] == message.body_hash and not renotify:
                 continue  # the same message, sent or still queued

@@ -103,16 +103,24 @@ _ENVIRONMENT.filters.update(
     author_line=author_line,
     terms=_terms,
     urlpath=lambda name: quote(name),
+    summary_lines=lambda text: "  \n  ".join(neutralise(line) for line in text.splitlines() if line.strip()),
 )
 
 
 def render_digest(
-    topic_name: str, topic: Topic, day: date, papers: Sequence[Paper], *, code_links: bool = False
+    topic_name: str,
+    topic: Topic,
+    day: date,
+    papers: Sequence[Paper],
+    *,
+    code_links: bool = False,
+    summaries: Mapping[str, str] | None = None,
 ) -> str:
     """One topic's digest for one date; `papers` are already selected and ordered.
 
-    `code_links` adds each paper's code and project pages after its `arXiv:` badge; off, the digest is the
-    source's format byte for byte.
+    `code_links` adds each paper's code and project pages after its `arXiv:` badge, `summaries` (id -> the
+    model's summary, with `summaries_in_digest`) a TL;DR block after its abstract; without either, the
+    digest is the source's format byte for byte.
     """
     return _ENVIRONMENT.get_template("digest.md.j2").render(
         topic=topic_name,
@@ -121,6 +129,7 @@ def render_digest(
         filters=topic.filters,
         papers=papers,
         code_links=code_links,
+        summaries=summaries or {},
     )
 
 

@@ -11,6 +11,7 @@ from digest.core.config import Source
 from digest.core.errors import NotifyError
 from digest.core.journal import Step, asked_steps
 from digest.core.words import plural
+from digest.llm.usage import Usage
 from digest.outputs.day_record import day_record_path
 from digest.outputs.feed import FEED_NAME, OPML_NAME
 from digest.outputs.publish import PublishResult
@@ -63,6 +64,8 @@ class DayResult:
     kept: Mapping[str, Sequence[str]]
     before: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """What each topic's digest of the date listed before this run (empty the first time): a correction's diff."""
+    unjudged: Mapping[str, str] = field(default_factory=dict)
+    """The judged topics not written, with why: the model could not give all their verdicts."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -114,6 +117,10 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
     published: PublishResult | None = None
     delivery: Delivery | None = None
+    unjudged: list[str] = field(default_factory=list)
+    """One line per judged topic and date not written: the model could not answer."""
+    usage: Usage | None = None
+    """What the language model was asked, when one is configured."""
 
     def summary(self) -> str:
         parts = [day.summary() for day in self.days] or ["nothing written"]
@@ -126,6 +133,9 @@ class RunReport:
         parts = [self.published.summary()] if self.published is not None else []
         if self.delivery is not None and self.delivery.sent:
             parts.append(f"{plural(self.delivery.sent, 'message')} sent")
+        if self.usage is not None and self.usage.calls:
+            made = f"{plural(self.usage.summaries, 'summary', 'summaries')}, " if self.usage.summaries else ""
+            parts.append(f"{made}model tokens {self.usage.tokens_in:,} in, {self.usage.tokens_out:,} out")
         return parts
 
 

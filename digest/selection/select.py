@@ -34,14 +34,18 @@ class Decision:
     keyword: str | None = None
     span: str | None = None
     similarity: float | None = None
+    judged: str | None = None
+    """The judge's verdict and reason (`yes: …`), for a topic with `judge:`."""
 
     @property
     def why(self) -> str:
-        """The reason as `digest explain` prints it: the rule, the text the keyword matched, the similarity."""
+        """The reason as `digest explain` prints it: the rule, the text the keyword matched, the similarity,
+        the judge's verdict."""
         span = f': "{self.span}"' if self.span else ""
         if self.similarity is not None and "similarity" not in self.reason:
             span += f" (similarity {self.similarity:.3f})"
-        return f"{self.reason}{span}"
+        judged = f"; judge: {self.judged}" if self.judged else ""
+        return f"{self.reason}{span}{judged}"
 
 
 def decide(

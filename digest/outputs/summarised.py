@@ -1,0 +1,56 @@
+"""Summaries made after a date was written reach its files: each record gains them (and, with
+`llm.summaries_in_digest`, its markdown), never its selection, which stays as the date was written."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import date
+
+from digest.core.plan import Plan
+from digest.llm.cache import load_summaries
+from digest.outputs.day_record import day_record_path, read_day_record, record_json
+from digest.outputs.render import render_digest
+from digest.outputs.reports import DayResult
+from digest.outputs.write import read_digest, write_digests
+from digest.store.database import Store
+
+__all__ = ["add_summaries"]
+
+
+def add_summaries(plan: Plan, store: Store, summarised: Collection[str]) -> list[DayResult]:
+    """Rewrite the records of every date some topic's digest listed one of `summarised` on (ids just
+    summarised), with every summary the store holds for their papers; return those dates."""
+    days: list[DayResult] = []
+    for day, topics in _dates_listing(plan, store, summarised):
+        digests, records, kept = {}, {}, {}
+        for topic in topics:
+            record = read_day_record(day_record_path(plan.output_dir, topic, day))
+            if record is None:
+                continue
+            ids = [paper.id for paper in record.papers]
+            summaries = load_summaries(store, plan.llm, ids)
+            papers = [paper.model_copy(update={"summary": summaries.get(paper.id)}) for paper in record.papers]
+            records[topic] = record_json(record.model_copy(update={"papers": papers}))
+            digests[topic] = read_digest(plan.output_dir, topic, day)
+            if plan.llm is not None and plan.llm.summaries_in_digest:
+                stored = {paper.id: paper for paper in store.load_papers(ids)}
+                listed = [stored[paper_id] for paper_id in ids if paper_id in stored]
+                if len(listed) == len(ids):
+                    rules = plan.every_topic[topic]
+                    digests[topic] = render_digest(
+                        topic, rules.topic, day, listed, code_links=plan.settings.code_links, summaries=summaries
+                    )
+            kept[topic] = ids
+        if records:
+            write_digests(plan.output_dir, day, digests, records)
+            days.append(DayResult(day, kept))
+    return days
+
+
+def _dates_listing(plan: Plan, store: Store, ids: Collection[str]) -> Iterable[tuple[date, list[str]]]:
+    """The dates (oldest first) whose digests of a configured topic list one of `ids`, with those topics."""
+    by_date: dict[date, list[str]] = {}
+    for topic, day in sorted(store.load_listing_dates(sorted(ids))):
+        if topic in plan.every_topic:
+            by_date.setdefault(day, []).append(topic)
+    return sorted(by_date.items())
