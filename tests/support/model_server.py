@@ -55,13 +55,15 @@ def summary_of(prompt: str) -> str:
 
 
 class ModelServer(LocalServer):
-    """Chat completions on a free port; `prompts` holds every prompt asked (a good request or not)."""
+    """Chat completions on a free port; `prompts` holds every prompt asked (a good request or not), and
+    `authorizations` each request's Authorization header."""
 
     def __init__(self, answer: Callable[[str], str] = summary_of, model: str = MODEL) -> None:
         self.answer = answer
         self.model = model
         self.script: list[Misbehaviour] = []
         self.prompts: list[str] = []
+        self.authorizations: list[str | None] = []
         self._lock = threading.Lock()
         server = self
 
@@ -73,6 +75,7 @@ class ModelServer(LocalServer):
                 prompt = request["messages"][-1]["content"]
                 with server._lock:
                     server.prompts.append(prompt)
+                    server.authorizations.append(self.headers.get("Authorization"))
                     misbehaviour = server.script.pop(0) if server.script else None
                 if request.get("model") != server.model:
                     message = f"The model `{request.get('model')}` does not exist"
