@@ -45,6 +45,7 @@ from digest.ops import explain as explanation
 from digest.ops import tune as tuning
 from digest.ops import verify as verification
 from digest.ops.estimate import load_estimate
+from digest.ops.judged import judge_labelled
 from digest.ops.label_import import import_labels
 from digest.ops.labels import (
     Label,
@@ -395,7 +396,8 @@ def try_topic(
     config_path: Path | None,
     output_dir: Path | None,
 ) -> None:
-    """Count what a topic definition would keep on the stored batches, to tune it before using it. No network.
+    """Count what a topic definition would keep on the stored batches, to tune it before using it. No network
+    but the language model, for a topic with a judge.
 
     With --labels, score it: true and false positives and negatives, precision, recall and F1, and the
     papers it gets wrong with the reason.
@@ -416,7 +418,7 @@ def try_topic(
         click.echo(explanation.format_trial(name, counts), nl=False)
         return
     labels = {paper_id: label.relevant for paper_id, label in load_labels(labels_file).labels.items()}
-    labelled = load_labelled_days(plan, days, topic.similar_to)
+    labelled = judge_labelled(plan, topic, load_labelled_days(plan, days, topic.similar_to), labels, os.environ)
     evaluation = tuning.evaluate(labelled, planned, plan.subscribed, labels)
     missing = sorted(set(labels) - {paper.id for day in labelled for paper in day.papers})
     if as_json:
@@ -451,7 +453,8 @@ def tune(
     config_path: Path | None,
     output_dir: Path | None,
 ) -> None:
-    """Compare ways to run a topic on labelled dates, cross-validated, and print the best as YAML. No network.
+    """Compare ways to run a topic on labelled dates, cross-validated, and print the best as YAML. No network
+    but the language model, for a topic with a judge.
 
     Example: digest tune --topic MLLM --labels labels/MLLM.csv --from 2025-10-13 --to 2026-06-17
     """
@@ -467,7 +470,7 @@ def tune(
     if not dates:
         raise InputError(f"no stored batch from {start} to {end} holds a paper of {path}; fetch those dates first")
     labelled = {day.day: day for day in load_labelled_days(plan, dates, similar_to)}  # only these are embedded
-    days = [labelled.get(day.day, day) for day in stored]
+    days = judge_labelled(plan, planned.topic, [labelled.get(day.day, day) for day in stored], labels, os.environ)
     report = tuning.tune(topic_name, planned, days, plan.subscribed, labels, description=description)
     click.echo(json.dumps(report.as_json()) if as_json else report.describe(), nl=as_json)
 

@@ -44,6 +44,8 @@ class LabelledDay:
     similarity: Mapping[str, float] = field(default_factory=dict)
     vectors: Mapping[str, Any] = field(default_factory=dict)
     """Each paper's embedding (a unit vector), for the variants whose topic is made of labelled examples."""
+    judged: Mapping[str, bool] = field(default_factory=dict)
+    """The judge's verdict on each labelled paper (id -> on the topic), for a topic with `judge:`."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ def evaluate(
                 continue
             score = labelled.similarity.get(paper.id) if use_scores else None
             decision = decide(paper, matcher, planned.rules, subscribed, similarity=score)
+            if decision.kept and planned.topic.judge is not None and labelled.judged.get(paper.id) is False:
+                decision = replace(decision, kept=False, judged="no")
             if paper.id not in verdicts or decision.kept:
                 verdicts[paper.id] = decision
     return Evaluation(verdicts, labels)

@@ -148,9 +148,12 @@ def tune(
 
     configured = plain({}, "as configured", planned, semantic=topic.similar_to is not None)
     words = plain({"match": "words"}, "match: words", TopicPlan(topic, replace(rules, match="words")))
+    unjudged = TopicPlan(topic.model_copy(update={"judge": None}), rules)
+    judge = [plain({"judge": None}, "without the judge", unjudged, topic.similar_to is not None)] if topic.judge else []
     own = topic.similar_to.model_dump(exclude_none=True, exclude_defaults=True) if topic.similar_to else None
     semantic = {"similar_to": own or {"description": description}}
     settings = [
+        *judge,
         words,
         similarity({**semantic, "keywords": []}, "similarity alone", None),
         similarity({**semantic, "combine": "any"}, "keywords or similarity (combine: any)", "any"),

@@ -164,3 +164,42 @@ def test_a_verdict_is_read_from_json_or_a_yes_or_no(answer: str, verdict: Verdic
 def test_an_answer_that_is_no_verdict_is_a_model_error() -> None:
     with pytest.raises(ModelError, match=r"^the judge's answer is not a verdict: 'maybe'$"):
         read_verdict("maybe")
+
+
+def judged_files(tmp_path: Path, server: ModelServer) -> tuple[Path, Path, Path]:
+    """A configuration naming the stub model, a judged topic file, and labels: 2510.00001 relevant, the robot not."""
+    config = tmp_path / "digest.yaml"
+    config.write_text(
+        "category:\n  cs.CV: Computer Vision\ntopic:\n  MLLM:\n    keywords: [Vision Language Model]\n"
+        "    judge: {prompt: vision-language models}\n"
+        f"llm:\n  base_url: {server.base_url}\n  model: {MODEL}\n"
+    )
+    topic = tmp_path / "mllm.yaml"
+    topic.write_text("name: MLLM\nkeywords: [Vision Language Model]\njudge: {prompt: vision-language models}\n")
+    labels = tmp_path / "MLLM.csv"
+    labels.write_text("id,label,note\n2510.00001,1,\n2510.00002,0,\n")
+    with Store.open(tmp_path / "cache" / "digest.sqlite3") as store:
+        store.save_papers(PAPERS)
+        store.save_batch(MONDAY, "rss", [(p.id, p.version, "new") for p in PAPERS])
+    return config, topic, labels
+
+
+def test_try_labels_measures_a_judged_topic_with_the_judges_verdicts(tmp_path: Path, server: ModelServer) -> None:
+    config, topic, labels = judged_files(tmp_path, server)
+    arguments = ["--topic-file", str(topic), "--from", str(MONDAY), "--to", str(MONDAY), "--labels", str(labels)]
+    result = CliRunner().invoke(main, ["try", *arguments, "--json", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    assert (scores["tp"], scores["fp"], scores["fn"]) == (1, 0, 0)
+    assert len(server.prompts) == 2
+
+
+def test_tune_compares_a_judged_topic_with_itself_without_the_judge(tmp_path: Path, server: ModelServer) -> None:
+    config, _, labels = judged_files(tmp_path, server)
+    arguments = ["--topic", "MLLM", "--from", str(MONDAY), "--to", str(MONDAY), "--labels", str(labels), "--json"]
+    result = CliRunner().invoke(main, ["tune", *arguments, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["configured"]["f1"] == 1.0
+    without = next(setting for setting in report["candidates"] if setting["setting"] == {"judge": None})
+    assert without["precision"] == 0.5
