@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from digest.store.tables import Tables, timestamp
+from digest.store.deliveries import DeliveryTables
+from digest.store.papers import PaperTables
+from digest.store.tables import timestamp
 
 __all__ = ["AnswerTables", "Asked", "Verdict"]
 
@@ -34,8 +36,8 @@ class Verdict:
     reason: str
 
 
-class AnswerTables(Tables):
-    """Summaries and verdicts."""
+class AnswerTables(DeliveryTables, PaperTables):
+    """Summaries and verdicts (extends the groups of `listed` and `papers`, which say what is owed)."""
 
     def load_summaries(self, ids: Sequence[str], asked: Asked) -> dict[str, str]:
         """The summaries of these papers from this model and prompt (id -> text), each of the newest

@@ -30,7 +30,7 @@ from digest.store.tables import store_error
 __all__ = ["Store"]
 
 
-class Store(HarvestTables, DeliveryTables, LabelTables, RunTables, AnswerTables, AbstractContextManager["Store"]):
+class Store(HarvestTables, AnswerTables, DeliveryTables, LabelTables, RunTables, AbstractContextManager["Store"]):
     """One SQLite file; open it with `Store.open(path)` as a context manager.
 
     Any SQLite error inside the `with` block (a damaged page is found only when it is read) leaves it as
