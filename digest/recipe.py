@@ -18,7 +18,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Protocol, cast
 
 from digest.core.calendar import announcement_in_force, announcement_time, latest_announcement, not_yet_announced
-from digest.core.errors import DigestError, FetchError, InputError, StoreError
+from digest.core.errors import DigestError, FetchError, InputError, ModelError, StoreError
 from digest.core.journal import Step
 from digest.core.models import Paper
 from digest.core.plan import Plan
@@ -244,7 +244,14 @@ def reopen_unjudged(
 
 
 def write_records(
-    plan: Plan, day: date, papers: Sequence[Paper], store: Store, *, force: bool = False, allow_empty: bool = False
+    plan: Plan,
+    day: date,
+    papers: Sequence[Paper],
+    store: Store,
+    *,
+    force: bool = False,
+    allow_empty: bool = False,
+    model: ModelClient | None = None,
 ) -> DayResult:
     """`digest render`: records from a file, written like any run's.
 
@@ -258,8 +265,11 @@ def write_records(
         more = f" (and {len(existing) - 1} more of {day.isoformat()})" if len(existing) > 1 else ""
         raise InputError(f"{existing[0]} exists already{more}; --force replaces it")
     store.save_papers(papers, replace=False)  # the feeds read them from the store
-    result = run_for_date(day, papers, plan, store, "records")
+    result = run_for_date(day, papers, plan, store, "records", model)
     write_indexes(plan, store)
+    if result.unjudged:
+        topic, cause = next(iter(result.unjudged.items()))
+        raise ModelError(f"{day.isoformat()}: {topic} not written, the judge could not answer: {cause}")
     return result
 
 

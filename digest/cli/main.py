@@ -140,7 +140,9 @@ def render(
     plan = make_plan(configured(config_path, output_dir), topics)
     papers = load_papers(input_path)
     with recipe.open_edges(plan) as edges:
-        result = recipe.write_records(plan, day, papers, edges.store, force=force, allow_empty=allow_empty)
+        result = recipe.write_records(
+            plan, day, papers, edges.store, force=force, allow_empty=allow_empty, model=edges.model
+        )
     click.echo(f"{result.summary()} -> {plan.output_dir}")
 
 

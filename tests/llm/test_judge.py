@@ -203,3 +203,24 @@ def test_tune_compares_a_judged_topic_with_itself_without_the_judge(tmp_path: Pa
     assert report["configured"]["f1"] == 1.0
     without = next(setting for setting in report["candidates"] if setting["setting"] == {"judge": None})
     assert without["precision"] == 0.5
+
+
+def test_render_leaves_a_judged_topic_unwritten_when_the_judge_cannot_answer(
+    tmp_path: Path, server: ModelServer
+) -> None:
+    config, _, _ = judged_files(tmp_path, server)
+    text = config.read_text().replace(f"model: {MODEL}", "model: no-such-model")
+    text = text.replace("topic:\n", "topic:\n  Robots:\n    keywords: [Robot]\n")
+    config.write_text(text + f"settings:\n  output_dir: {tmp_path / 'output'}\n")
+    records = tmp_path / "papers.jsonl"
+    records.write_text("".join(json.dumps(paper.model_dump(mode="json")) + "\n" for paper in PAPERS))
+    result = CliRunner().invoke(
+        main, ["render", "--input", str(records), "--date", str(MONDAY), "--config", str(config)]
+    )
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {MONDAY}: MLLM not written, the judge could not answer: {server.base_url} has no model "
+        "'no-such-model' (HTTP 404): check llm.model"
+    )
+    assert (tmp_path / "output" / "Robots" / f"{MONDAY}.md").exists()
+    assert not (tmp_path / "output" / "MLLM" / f"{MONDAY}.md").exists()
