@@ -731,8 +731,10 @@ def check_config(config_path: Path | None, output_dir: Path | None) -> None:
         unused = {"similar_to", "threshold", "combine"} if not semantic else set()
         unused |= {"judge", "judge_candidates"} if topic.get("judge") is None else set()
         resolved["topic"][name] = {key: value for key, value in topic.items() if key not in unused}
-    if resolved["llm"] is None:
+    if plan.llm is None:
         del resolved["llm"]
+    else:
+        resolved["llm"] = plan.llm.model_dump(mode="json")
     click.echo(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), nl=False)
 
 

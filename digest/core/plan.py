@@ -106,5 +106,12 @@ def make_plan(config: Config, topics: Sequence[str] = ()) -> Plan:
         output_dir=settings.output_dir,
         store_path=settings.store_path,
         settings=settings,
-        llm=config.llm,
+        llm=_resolved_llm(config.llm, settings),
     )
+
+
+def _resolved_llm(llm: LlmSettings | None, settings: Settings) -> LlmSettings | None:
+    """The `llm:` section with what it leaves to the settings filled in (`max_retry_wait`)."""
+    if llm is None or llm.max_retry_wait is not None:
+        return llm
+    return llm.model_copy(update={"max_retry_wait": settings.max_retry_wait})

@@ -32,6 +32,8 @@ __all__ = ["Completion", "ModelClient", "Usage"]
 
 MAX_ANSWER_BYTES = 1 << 20
 """A chat completion of a few hundred tokens is a few KB: an answer past 1 MiB is cut, not read on."""
+DEFAULT_MAX_RETRY_WAIT = 300.0
+"""The settings' default `max_retry_wait`, for a client made from `llm:` alone."""
 _NO_KEY = "no-key"
 """What the `openai` package is given when no key is configured (a local server needs none)."""
 
@@ -106,10 +108,10 @@ class ModelClient:
                 header = err.response.headers.get("retry-after")
                 asked = parse_retry_after(header, now=self._now())
                 cause = "429 Too Many Requests"
-                if asked is not None and asked > settings.max_retry_wait:
+                if asked is not None and asked > self._max_wait:
                     raise ModelError(
-                        f"{self._where} asks to wait {asked:g} s (Retry-After), longer than llm.max_retry_wait "
-                        f"({settings.max_retry_wait:g} s)"
+                        f"{self._where} asks to wait {asked:g} s (Retry-After), longer than max_retry_wait "
+                        f"({self._max_wait:g} s)"
                     ) from err
                 wait = max(wait, asked or 0.0)
             except openai.APIStatusError as err:
@@ -126,7 +128,7 @@ class ModelClient:
                 cause = f"a malformed answer ({_first_line(err)})"
             if attempt + 1 < settings.max_tries:
                 self._check_budget(wait)
-                self._sleep(min(wait, settings.max_retry_wait))
+                self._sleep(min(wait, self._max_wait))
         raise ModelError(redact(f"{self._where} failed {plural(settings.max_tries, 'time')}, last: {cause}"))
 
     def _ask(self, prompt: str) -> Completion:
@@ -149,6 +151,11 @@ class ModelClient:
             self.usage.tokens_in += tokens_in
             self.usage.tokens_out += tokens_out
         return Completion(text, tokens_in, tokens_out)
+
+    @property
+    def _max_wait(self) -> float:
+        """`llm.max_retry_wait`, else the settings' (resolved by the plan), else its default."""
+        return self.settings.max_retry_wait if self.settings.max_retry_wait is not None else DEFAULT_MAX_RETRY_WAIT
 
     @property
     def _where(self) -> str:

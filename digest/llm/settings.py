@@ -10,7 +10,7 @@ import hashlib
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from digest.core.links import web_address
 
@@ -61,12 +61,23 @@ class LlmSettings(_Strict):
     max_tokens: int | None = Field(default=None, ge=0)
     max_tries: int = Field(default=3, ge=1)
     retry_backoff: float = Field(default=2.0, ge=0)
-    max_retry_wait: float = Field(default=60.0, ge=0)
+    max_retry_wait: float | None = Field(default=None, ge=0)
+    """The longest Retry-After waited for; unset, the settings' `max_retry_wait` (300 s), as for arXiv."""
     time_budget: float = Field(default=300.0, gt=0)
     summaries: bool = False
     summary_prompt: str = DEFAULT_SUMMARY_PROMPT
     language: str = Field(default="English", min_length=1)
     summaries_in_digest: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_key_in_the_file(cls, data: object) -> object:
+        if isinstance(data, dict) and any(name in data for name in ("api_key", "key", "token")):
+            raise ValueError(
+                "the API key never goes in the config: put it in an environment variable and name that "
+                "variable in api_key_env"
+            )
+        return data
 
     @field_validator("base_url")
     @classmethod

@@ -52,7 +52,7 @@ def test_a_retry_after_longer_than_max_retry_wait_fails_at_once(server: ModelSer
         model.complete("Title: T")
     assert str(raised.value) == (
         f"the model 'stub-model' at {server.base_url} asks to wait 600 s (Retry-After), "
-        "longer than llm.max_retry_wait (60 s)"
+        "longer than max_retry_wait (60 s)"
     )
     assert len(server.prompts) == 1
 
