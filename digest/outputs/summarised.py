@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import date
 
+from digest.core.models import Paper
 from digest.core.plan import Plan
 from digest.llm.cache import load_summaries
-from digest.outputs.day_record import day_record_path, read_day_record, record_json
+from digest.outputs.day_record import ListedPaper, day_record_path, read_day_record, record_json
 from digest.outputs.render import render_digest
 from digest.outputs.reports import DayResult
-from digest.outputs.write import read_digest, write_digests
+from digest.outputs.write import digest_path, read_digest, write_digests
 from digest.store.database import Store
 
 __all__ = ["add_summaries"]
@@ -25,7 +26,7 @@ def add_summaries(plan: Plan, store: Store, summarised: Collection[str]) -> list
         digests, records, kept = {}, {}, {}
         for topic in topics:
             record = read_day_record(day_record_path(plan.output_dir, topic, day))
-            if record is None:
+            if record is None or not digest_path(plan.output_dir, topic, day).exists():
                 continue
             ids = [paper.id for paper in record.papers]
             summaries = load_summaries(store, plan.llm, ids)
@@ -33,18 +34,29 @@ def add_summaries(plan: Plan, store: Store, summarised: Collection[str]) -> list
             records[topic] = record_json(record.model_copy(update={"papers": papers}))
             digests[topic] = read_digest(plan.output_dir, topic, day)
             if plan.llm is not None and plan.llm.summaries_in_digest:
-                stored = {paper.id: paper for paper in store.load_papers(ids)}
-                listed = [stored[paper_id] for paper_id in ids if paper_id in stored]
-                if len(listed) == len(ids):
-                    rules = plan.every_topic[topic]
-                    digests[topic] = render_digest(
-                        topic, rules.topic, day, listed, code_links=plan.settings.code_links, summaries=summaries
-                    )
+                listed = [_as_printed(paper) for paper in record.papers]
+                code_links = plan.settings.code_links
+                topic_of = plan.every_topic[topic].topic
+                digests[topic] = render_digest(topic, topic_of, day, listed, code_links=code_links, summaries=summaries)
             kept[topic] = ids
         if records:
             write_digests(plan.output_dir, day, digests, records)
             days.append(DayResult(day, kept))
     return days
+
+
+def _as_printed(listed: ListedPaper) -> Paper:
+    """A listed paper as its digest printed it: the record's own text, not the store's newer versions."""
+    return Paper(
+        id=listed.id,
+        version=listed.version,
+        title=listed.title,
+        authors=listed.authors,
+        abstract=listed.abstract,
+        categories=listed.categories,
+        primary_category=listed.categories[0] if listed.categories else None,
+        announce_type=listed.announce_type,
+    )
 
 
 def _dates_listing(plan: Plan, store: Store, ids: Collection[str]) -> Iterable[tuple[date, list[str]]]:
