@@ -15,8 +15,10 @@ from digest.outputs.feed import FeedDay, render_entries
 from digest.outputs.notify import compose_messages
 from tests.e2e.test_recipe import MONDAY, NOW
 from tests.llm.test_secrets import configure
+from tests.outputs import test_site as site_tests
 from tests.outputs.test_notify import DAY, paper, plan
 from tests.support.model_server import ModelServer
+from tests.support.recipes import write_day
 
 
 def test_a_messages_paper_line_ends_with_its_tldr_and_stays_one_line(tmp_path: Path) -> None:
@@ -52,3 +54,15 @@ def test_status_shows_the_summaries_owed_and_each_runs_tokens(tmp_path: Path, mo
     shown = json.loads(CliRunner().invoke(main, ["status", "--json", "--config", str(config)]).stdout)
     assert shown["summaries_owed"] == 1
     assert shown["runs"][0]["tokens_in"] > 0 and shown["runs"][0]["tokens_out"] > 0
+
+
+def test_the_site_shows_a_papers_summary_from_its_record(tmp_path: Path) -> None:
+    made = site_tests.config(tmp_path / "output")
+    write_day(made, MONDAY, [site_tests.paper("2510.00001")], made.topic)
+    path = tmp_path / "output" / "Vision" / f"{MONDAY}.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["papers"][0]["summary"] = "TL;DR: it sees <well>.\n- one point"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    site, _ = site_tests.build(made.settings.output_dir)
+    page = (site / "Vision" / f"{MONDAY}.html").read_text(encoding="utf-8")
+    assert '<div class="tldr"><p>TL;DR: it sees &lt;well&gt;.</p><p>- one point</p></div>' in page
