@@ -3,9 +3,9 @@ that cannot break a file, labelling at once from many processes, and `--suggest`
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import multiprocessing
 from datetime import date
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from digest.cli.main import main
 from digest.core.config import SimilarTo, Topic
 from digest.core.models import Paper
 from digest.core.plan import Rules, TopicPlan
-from digest.ops.labels import Label, load_labels, normalise_id
+from digest.ops.labels import Label, load_labels, normalise_id, update_labels
 from digest.ops.suggest import suggest_papers
 from digest.ops.tune import LabelledDay
 from tests.support.golden import golden_config_path
@@ -208,13 +208,24 @@ def test_a_file_labelling_one_id_twice_the_same_way_reads_as_one_label(tmp_path:
 # Many at once
 
 
-def test_forty_processes_labelling_at_once_keep_all_forty(config: Path) -> None:
+def label_once(path: Path, paper_id: str, start: Barrier) -> None:
+    """One labelling process: waits for the others, then labels one paper under the file's lock."""
+    start.wait()
+    update_labels(path, {paper_id: Label(True)}, (), timeout=60)
+
+
+def test_forty_processes_labelling_at_once_keep_all_forty(tmp_path: Path) -> None:
+    path = tmp_path / "labels" / "MLLM.csv"
     ids = [f"2510.{n:05d}" for n in range(40)]
-    command = [sys.executable, "-m", "digest", "label", "--topic", "MLLM", "--config", str(config), "--yes"]
-    processes = [subprocess.Popen([*command, paper_id], stderr=subprocess.PIPE, text=True) for paper_id in ids]
-    errors = [process.communicate()[1] for process in processes]
-    assert [process.returncode for process in processes] == [0] * 40, errors
-    assert set(load_labels(config.parent / "labels" / "MLLM.csv").labels) == set(ids)
+    forked = multiprocessing.get_context("fork")  # forked, not started afresh: forty imports of the CLI are slow
+    start = forked.Barrier(40)
+    processes = [forked.Process(target=label_once, args=(path, paper_id, start)) for paper_id in ids]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    assert [process.exitcode for process in processes] == [0] * 40
+    assert set(load_labels(path).labels) == set(ids)
 
 
 # What to label next
