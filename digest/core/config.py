@@ -52,12 +52,14 @@ class _Strict(BaseModel):
 
 
 class KeywordSpec(_Strict):
-    """A keyword with options: `{term: o1, case_sensitive: true}` or `{regex: "…"}`; `words` overrides the mode."""
+    """A keyword with options: `{term: o1, case_sensitive: true}` or `{regex: "…"}`; `words` overrides the mode;
+    `unless: [CLIP]` keeps it from counting in a paper that holds one of those terms (another keyword still can)."""
 
     term: str | None = None
     regex: str | None = None
     case_sensitive: bool = False
     words: bool | None = None
+    unless: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_pattern(self) -> KeywordSpec:
@@ -65,6 +67,8 @@ class KeywordSpec(_Strict):
             raise ValueError("a keyword mapping needs exactly one of `term` and `regex`")
         if self.term is not None and not self.term.strip():
             raise ValueError("a keyword or filter must not be empty")
+        if any(not term.strip() for term in self.unless):
+            raise ValueError("a term of `unless` must not be empty")
         if self.regex is not None:
             try:
                 re.compile(self.regex)

@@ -1,126 +1,64 @@
-"""Phrase mining for `digest tune`: the words a topic misses, found in the papers it gets wrong.
+"""Phrase mining for `digest tune`: the words a topic misses, and the words of what it keeps wrongly.
 
-Pure. A paper's phrases are what a words-mode keyword could match in it: runs of one to four words that
-no punctuation breaks (so a parenthesised acronym such as "(VLA)" is a phrase of its own, and
-"vision-language models" is "vision language model"), lower-cased, the last word without its plural
-ending. `select_moves` grows a topic greedily on some labelled dates: each step adds the keyword that best
-raises F1 there or, when none does, the filter or the removal of a configured keyword that does. A keyword
-is weighed against how common it is among all the stored papers of the range, labelled or not (its
-estimated precision, `_Counts.precision`), and a phrase held by 5% of the papers is never one, so a phrase
-every paper uses ("we construct") is never proposed. `tune` calls it inside each cross-validation fold.
-See docs/design.md, "Measuring and tuning".
+Pure. `select_moves` grows a topic greedily on some labelled dates, one move a step, the move that best
+raises F1 there: a keyword (a phrase of the relevant papers no keyword matched), a filter or an `unless`
+(a phrase of the wrongly kept papers), or the removal of a configured keyword. A keyword is weighed against
+how common it is among all the stored papers of the range, labelled or not (its estimated precision,
+`Counts.precision`), and a phrase held by 5% of the papers is never one, so a phrase every paper uses ("we
+construct") is never proposed. An `unless` narrows only the keywords that keep more wrong papers than right
+ones among those holding it (`VLM` unless `CLIP`), so the papers other keywords find stay kept. An exclusion
+(filter, unless, removal) must lower F1 on none of the dates it learns from. `tune` calls it inside each
+cross-validation fold. See docs/design.md, "Measuring and tuning".
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from digest.core.config import Keyword
-from digest.core.models import Paper
+from digest.core.config import Keyword, KeywordSpec
 from digest.core.plan import TopicPlan
 from digest.ops.labels import Confusion
-from digest.selection.match import in_subscribed_categories, searched_text
+from digest.ops.phrases import Counts, PhraseIndex
 from digest.selection.select import Decision
 
-__all__ = ["Move", "PhraseIndex", "apply_moves", "phrases", "select_moves"]
+__all__ = ["Move", "apply_moves", "select_moves", "term_of"]
 
-LONGEST = 4
-"""Words in the longest phrase mined."""
 MOST_STEPS = 12
 """Moves a selection makes at most."""
 PRECISION_FLOOR = 0.6
 """A keyword is proposed only if at least this share of the papers holding it are relevant, as estimated
-on the training dates and across the store (`_Counts.precision`)."""
+on the training dates and across the store (`Counts.precision`)."""
 LEAST_HOLDERS = 3
 """A keyword must be held by this many missed relevant papers: two is a coincidence of wording."""
 LEAST_GAIN = 2
 """A move must set right at least this many more papers than it sets wrong (one paper is luck)."""
 FILTER_GAIN = 4
-"""A filter must drop this many more wrongly kept papers than relevant ones: it can only lose recall."""
+"""An exclusion must drop this many more wrongly kept papers than relevant ones: it can only lose recall."""
 SPREAD = 2
 FILTER_SPREAD = 3
-"""A keyword must set right papers of this many dates (a filter: more, since it can only lose relevant ones)."""
+"""A keyword must set right papers of this many dates (an exclusion: more, since it can only lose relevant ones)."""
 GENERIC_SHARE = 0.05
 """A phrase held by more than this share of all the papers of the dates is too common to mean a topic."""
-
-_BREAK = re.compile(r"[^\w\s\-\u2010-\u2015]+|_")
-_SEPARATOR = re.compile(r"[\s\-\u2010-\u2015]+")
-_STOPWORDS = frozenset(
-    re.findall(
-        r"\w+",
-        "a an and are as at be by can for from has have in into is it its of on or our that the their these this "
-        "to we which while with via using based than such both each how what when where whether not no more most "
-        "also only over under between across through",
-    )
-)
-
-
-def phrases(text: str) -> dict[str, str]:
-    """Each phrase of `text` (its folded form) with how the text spells it, the plural ending dropped."""
-    found: dict[str, str] = {}
-    for segment in _BREAK.split(text):
-        words = [word for word in _SEPARATOR.split(segment) if word]
-        for start in range(len(words)):
-            for end in range(start + 1, min(start + LONGEST, len(words)) + 1):
-                run = words[start:end]
-                if run[0].lower() in _STOPWORDS or run[-1].lower() in _STOPWORDS:
-                    continue
-                shown = " ".join([*run[:-1], _singular(run[-1])])
-                if len(shown) > 2 and not shown.replace(" ", "").isdigit():
-                    found.setdefault(shown.lower(), shown)
-    return found
-
-
-def _singular(word: str) -> str:
-    """The word without a plural `s` or `es` that words mode matches anyway (`models`, `LVLMs`, `approaches`)."""
-    if len(word) > 4 and word.endswith("es") and word[:-2].lower().endswith(("s", "x", "z", "ch", "sh")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.lower().endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-class PhraseIndex:
-    """The phrases of each labelled paper, and per date how many of its papers hold each phrase (labelled
-    or not: the papers the topic's category rule lets through)."""
-
-    def __init__(
-        self, days: Mapping[date, Sequence[Paper]], planned: TopicPlan, subscribed: Collection[str],
-        labels: Mapping[str, bool],
-    ) -> None:  # fmt: skip
-        self.of: dict[str, set[str]] = {}
-        self.date_of: dict[str, date] = {}
-        self.shown: dict[str, str] = {}
-        self.papers_with: dict[date, Counter[str]] = {}
-        self.papers: dict[date, int] = {}
-        rule, fields = planned.rules.category_rule, planned.topic.fields
-        for day, papers in days.items():
-            counts: Counter[str] = Counter()
-            for paper in papers:
-                found = phrases(searched_text(paper, fields))
-                if in_subscribed_categories(paper.categories, subscribed, rule, paper.primary):
-                    counts.update(found.keys())
-                    self.papers[day] = self.papers.get(day, 0) + 1
-                if paper.id in labels and paper.id not in self.of:
-                    self.of[paper.id], self.date_of[paper.id] = set(found), day
-                    for folded, shown in found.items():
-                        self.shown.setdefault(folded, shown)
-            self.papers_with[day] = counts
+UNLESS_TRIED = 8
+"""Phrases measured as an `unless` per step: those that most separate the wrongly kept papers from the rest."""
 
 
 @dataclass(frozen=True)
 class Move:
-    """One change to a topic: `keyword` adds a keyword, `filter` a filter, `drop` removes a keyword."""
+    """One change to a topic: `keyword` adds a keyword, `filter` a filter, `drop` removes a keyword, and
+    `unless` keeps the keywords `of` from counting in a paper that holds `term` (`KeywordSpec.unless`)."""
 
-    kind: Literal["keyword", "filter", "drop"]
+    kind: Literal["keyword", "filter", "drop", "unless"]
     term: str
+    of: tuple[str, ...] = ()
 
     def describe(self) -> str:
+        if self.kind == "unless":
+            return f"~ {', '.join(f'`{keyword}`' for keyword in self.of)} unless `{self.term}`"
         return {"keyword": "+ keyword", "filter": "+ filter", "drop": "- keyword"}[self.kind] + f" `{self.term}`"
 
 
@@ -133,10 +71,29 @@ def apply_moves(planned: TopicPlan, moves: Sequence[Move]) -> TopicPlan:
             keywords.append(move.term)
         elif move.kind == "filter":
             filters.append(move.term)
+        elif move.kind == "unless":
+            keywords = [_narrowed(keyword, move) for keyword in keywords]
         else:
-            keywords = [keyword for keyword in keywords if keyword != move.term]
+            keywords = [keyword for keyword in keywords if term_of(keyword) != move.term]
     topic = planned.topic.model_copy(update={"keywords": keywords, "filters": filters or None})
     return TopicPlan(topic, planned.rules)
+
+
+def term_of(keyword: Keyword) -> str | None:
+    """The term of a plain keyword or of a mapping with a `term`; None for a list of parts or a regex."""
+    if isinstance(keyword, str):
+        return keyword
+    return keyword.term if isinstance(keyword, KeywordSpec) else None
+
+
+def _narrowed(keyword: Keyword, move: Move) -> Keyword:
+    """The keyword with the move's term among its `unless` terms, if it is one the move narrows."""
+    term = term_of(keyword)
+    if term is None or term not in move.of:
+        return keyword
+    if isinstance(keyword, KeywordSpec):
+        return keyword.model_copy(update={"unless": [*keyword.unless, move.term]})
+    return KeywordSpec(term=term, unless=[move.term])
 
 
 VerdictsOf = Callable[[TopicPlan], Mapping[str, Decision]]
@@ -147,24 +104,23 @@ def select_moves(
     planned: TopicPlan, days: Collection[date], index: PhraseIndex, labels: Mapping[str, bool], verdicts_of: VerdictsOf
 ) -> list[Move]:
     """Greedy forward selection on `days`: at each step the move with the best F1 there, while F1 rises."""
-    counts = _Counts.of(index, days)
+    counts = Counts.of(index, days)
     common = {phrase for phrase, count in counts.training.items() if count > GENERIC_SHARE * counts.training_papers}
-    spread = min(SPREAD, len(days))
     moves: list[Move] = []
     for _ in range(MOST_STEPS):
         current = apply_moves(planned, moves)
         verdicts = verdicts_of(current)
-        confusion = Confusion.count((i for i, d in verdicts.items() if d.kept), {i: labels[i] for i in verdicts})
-        keywords = _keyword_options(verdicts, labels, index, counts, confusion, spread)
-        move = _best([option for option in keywords if option[1].term.lower() not in common], confusion.f1)
-        if move is None:  # keywords first: a phrase many relevant papers use carries over; an exclusion less often
-            others = _filter_options(verdicts, labels, index, confusion, min(FILTER_SPREAD, len(days)))
-            others = [option for option in others if option[1].term.lower() not in common]
-            for keyword in (k for k in current.topic.keywords if isinstance(k, str) and k in planned.topic.keywords):
-                dropped = verdicts_of(apply_moves(planned, [*moves, Move("drop", keyword)]))
-                kept = (i for i, d in dropped.items() if d.kept)
-                others.append((Confusion.count(kept, {i: labels[i] for i in dropped}).f1, Move("drop", keyword)))
-            move = _best(others, confusion.f1)
+        confusion = _confusion(verdicts, labels)
+        options = _keyword_options(verdicts, labels, index, counts, confusion, min(SPREAD, len(days)))
+        spread = min(FILTER_SPREAD, len(days))
+        options += _filter_options(verdicts, labels, index, confusion, spread)
+        options = [option for option in options if option[1].term.lower() not in common]
+        options += _unless_options(verdicts, labels, index, current, verdicts_of, common, spread)
+        for keyword in (k for k in current.topic.keywords if isinstance(k, str) and k in planned.topic.keywords):
+            dropped = verdicts_of(apply_moves(current, [Move("drop", keyword)]))
+            if _no_date_worse(verdicts, dropped, labels, index):
+                options.append((_confusion(dropped, labels).f1, Move("drop", keyword)))
+        move = _best(options, confusion.f1)
         if move is None:
             break
         moves.append(move)
@@ -182,44 +138,12 @@ def _best(options: Sequence[Option], now: float) -> Move | None:
     return move if score > now + 1e-9 else None
 
 
-@dataclass(frozen=True)
-class _Counts:
-    """How many papers hold each phrase: on the training dates, and in the whole store (every date but the
-    labelled ones held out)."""
-
-    training: Counter[str]
-    training_papers: int
-    stored: Counter[str]
-    stored_papers: int
-
-    @classmethod
-    def of(cls, index: PhraseIndex, days: Collection[date]) -> _Counts:
-        held_out = set(index.date_of.values()) - set(days)
-        training: Counter[str] = Counter()
-        stored: Counter[str] = Counter()
-        for day, counts in index.papers_with.items():
-            if day in days:
-                training.update(counts)
-            if day not in held_out:
-                stored.update(counts)
-        return cls(
-            training,
-            sum(index.papers.get(day, 0) for day in days),
-            stored,
-            sum(n for day, n in index.papers.items() if day not in held_out),
-        )
-
-    def precision(self, phrase: str, relevant: int) -> float:
-        """The share of the papers holding `phrase` that are relevant, estimated twice and the lower kept: on
-        the training dates, and across the store (the relevant rate of the training dates over the
-        phrase's rate among all stored papers: a phrase common on unlabelled dates too is generic)."""
-        on_training = relevant / self.training[phrase]
-        in_store = (relevant / self.training_papers) / (self.stored[phrase] / self.stored_papers)
-        return min(on_training, in_store)
+def _confusion(verdicts: Mapping[str, Decision], labels: Mapping[str, bool]) -> Confusion:
+    return Confusion.count((i for i, d in verdicts.items() if d.kept), {i: labels[i] for i in verdicts})
 
 
 def _keyword_options(
-    verdicts: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex, counts: _Counts,
+    verdicts: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex, counts: Counts,
     confusion: Confusion, spread: int,
 ) -> list[Option]:  # fmt: skip
     """Phrases of the relevant papers no keyword matched, each with the F1 it would bring: every paper of
@@ -249,23 +173,73 @@ def _filter_options(
 ) -> list[Option]:  # fmt: skip
     """Phrases of the wrongly kept papers, with the F1 they bring as a filter (the relevant papers holding
     them are lost)."""
-    wrongly_kept = [i for i, d in verdicts.items() if d.kept and not labels[i]]
-    rightly_kept = Counter(phrase for i, d in verdicts.items() if d.kept and labels[i] for phrase in index.of[i])
+    kept = {i for i, d in verdicts.items() if d.kept}
     tp, fp, fn = confusion.tp, confusion.fp, confusion.fn
     options = []
-    for phrase, holders in _found_in(wrongly_kept, index).items():
-        removed, lost = len(holders), rightly_kept[phrase]
-        if removed - lost < FILTER_GAIN or len({index.date_of[i] for i in holders}) < spread:
+    for phrase, holders in _found_in([i for i in kept if not labels[i]], index).items():
+        lost = {i for i in kept if labels[i] and phrase in index.of[i]}
+        removed = len(holders)
+        if removed - len(lost) < FILTER_GAIN or len({index.date_of[i] for i in holders}) < spread:
             continue
-        f1 = 2 * (tp - lost) / (2 * (tp - lost) + fp - removed + fn + lost)
+        after = {i: d for i, d in verdicts.items() if i not in lost and i not in holders}
+        if not _no_date_worse(verdicts, after, labels, index):
+            continue
+        f1 = 2 * (tp - len(lost)) / (2 * (tp - len(lost)) + fp - removed + fn + len(lost))
         options.append((f1, Move("filter", index.shown[phrase])))
     return options
 
 
-def _found_in(ids: Sequence[str], index: PhraseIndex) -> dict[str, list[str]]:
+def _unless_options(
+    verdicts: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex, current: TopicPlan,
+    verdicts_of: VerdictsOf, common: Collection[str], spread: int,
+) -> list[Option]:  # fmt: skip
+    """Phrases of the wrongly kept papers as an `unless` of the keywords that keep more wrong papers than
+    right ones among those holding it, each with the F1 it brings, measured (a paper another keyword holds
+    stays kept). The phrases measured are those that would drop most wrong papers net of right ones."""
+    matched: dict[str, set[str]] = {}
+    for keyword in current.topic.keywords:
+        term = term_of(keyword)
+        if term is not None:
+            alone = verdicts_of(TopicPlan(current.topic.model_copy(update={"keywords": [keyword]}), current.rules))
+            matched[term] = {i for i, d in alone.items() if d.kept}
+    kept = {i for i, d in verdicts.items() if d.kept}
+    shortlist = []
+    for phrase, holders in _found_in([i for i in kept if not labels[i]], index).items():
+        if len({index.date_of[i] for i in holders}) < spread or phrase in common:
+            continue
+        right = {i for i in kept if labels[i] and phrase in index.of[i]}
+        narrowed = tuple(term for term, ids in matched.items() if len(ids & set(holders)) > len(ids & right))
+        still = {i for term, ids in matched.items() if term not in narrowed for i in ids}
+        gain = sum(i not in still for i in holders) - sum(i not in still for i in right)
+        if narrowed and gain >= FILTER_GAIN:
+            shortlist.append((gain, phrase, narrowed))
+    options = []
+    for _, phrase, narrowed in sorted(shortlist, reverse=True)[:UNLESS_TRIED]:
+        move = Move("unless", index.shown[phrase], narrowed)
+        after = verdicts_of(apply_moves(current, [move]))
+        if _no_date_worse(verdicts, after, labels, index):
+            options.append((_confusion(after, labels).f1, move))
+    return options
+
+
+def _no_date_worse(
+    before: Mapping[str, Decision], after: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex
+) -> bool:
+    """Whether an exclusion lowers F1 on none of the dates learnt from (a paper missing from `after` is
+    dropped): one that helps on some dates and hurts on another fits a few papers, not the topic."""
+    for day in {index.date_of[i] for i in before}:
+        on_day = {i: labels[i] for i in before if index.date_of[i] == day}
+        kept_before = (i for i in on_day if before[i].kept)
+        kept_after = (i for i in on_day if i in after and after[i].kept)
+        if Confusion.count(kept_after, on_day).f1 < Confusion.count(kept_before, on_day).f1 - 1e-9:
+            return False
+    return True
+
+
+def _found_in(ids: Collection[str], index: PhraseIndex) -> dict[str, list[str]]:
     """Each phrase of these papers, with the papers that hold it."""
     holders: dict[str, list[str]] = {}
-    for paper_id in ids:
+    for paper_id in sorted(ids):
         for phrase in index.of[paper_id]:
             holders.setdefault(phrase, []).append(paper_id)
     return holders

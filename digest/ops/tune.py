@@ -27,7 +27,8 @@ from digest.ops.evaluation import (
     warnings_of,
 )
 from digest.ops.labels import Confusion
-from digest.ops.mining import Move, PhraseIndex, apply_moves, select_moves
+from digest.ops.mining import Move, apply_moves, select_moves
+from digest.ops.phrases import PhraseIndex
 from digest.ops.sweep import median, swept
 from digest.selection.select import Decision
 
@@ -96,10 +97,11 @@ class TuneReport:
             lines.append(f"{setting.name:44} {c.precision:9.3f} {c.recall:7.3f} {c.f1:6.3f}{chosen}")
         if self.steps:
             lines += ["", "phrase selection from match: words, one move a step, kept while F1 rises:"]
+            width = max(40, *(len(step.move.describe()) for step in self.steps))
             for number, step in enumerate(self.steps, start=1):
                 c, verdict = step.confusion, "" if step.kept else "  (F1 does not rise: stop)"
                 figures = f"{c.precision:9.3f} {c.recall:7.3f} {c.f1:6.3f}"
-                lines.append(f"{number:2}. {step.move.describe():40} {figures}{verdict}")
+                lines.append(f"{number:2}. {step.move.describe():{width}} {figures}{verdict}")
         best = self.best
         lines += [
             "",

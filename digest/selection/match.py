@@ -87,28 +87,46 @@ class _Part:
 class _Term:
     """One keyword or filter, compiled once: every part must be found in the text."""
 
-    def __init__(self, shown: str, parts: list[_Part], clue: str | None = None) -> None:
+    def __init__(
+        self, shown: str, parts: list[_Part], clue: str | None = None, unless: dict[str, _Part] | None = None
+    ) -> None:
         self.shown = shown
         self._parts = parts
+        self._unless = unless or {}
         self.clue = clue
         """A lower-case string found in the folded text whenever this term matches, or None if none is known."""
 
     @classmethod
     def compile(cls, keyword: Keyword, mode: MatchMode) -> _Term:
         if isinstance(keyword, KeywordSpec):
+            words = keyword.words if keyword.words is not None else mode == "words"
+            unless = {other: _part(other, words, keyword.case_sensitive) for other in keyword.unless}
             if keyword.regex is not None:
                 flags = 0 if keyword.case_sensitive else re.IGNORECASE
-                return cls(keyword.shown, [_Part(re.compile(keyword.regex, flags), folded=False)])
-            words = keyword.words if keyword.words is not None else mode == "words"
+                return cls(keyword.shown, [_Part(re.compile(keyword.regex, flags), folded=False)], None, unless)
             term = keyword.term or ""
             clue = None if keyword.case_sensitive else _clue(term, words)
-            return cls(keyword.shown, [_part(term, words, keyword.case_sensitive)], clue)
+            return cls(keyword.shown, [_part(term, words, keyword.case_sensitive)], clue, unless)
         parts = keyword if isinstance(keyword, list) else [keyword]
         compiled = [_part(part, mode == "words", case_sensitive=False) for part in parts]
         return cls(keyword_text(keyword), compiled, _clue(parts[0], mode == "words"))
 
     def search(self, text: str, folded: str) -> tuple[int, int] | None:
-        """Where the first part matched, when every part matches; else None. `folded` is `text.lower()`."""
+        """Where the first part matched, when every part matches and no `unless` term does; else None.
+        `folded` is `text.lower()`."""
+        if self.ruled_out_by(text, folded):
+            return None
+        return self._found(text, folded)
+
+    def ruled_out_by(self, text: str, folded: str) -> str | None:
+        """The `unless` term found in the text, if any: the term does not count there."""
+        return next((other for other, part in self._unless.items() if part.find(text, folded)), None)
+
+    def ruled_out(self, text: str, folded: str) -> str | None:
+        """The `unless` term that keeps this term from matching a text it would otherwise match, or None."""
+        return self.ruled_out_by(text, folded) if self._unless and self._found(text, folded) else None
+
+    def _found(self, text: str, folded: str) -> tuple[int, int] | None:
         first = None
         for part in self._parts:
             found = part.find(text, folded)
@@ -195,6 +213,14 @@ class TopicMatcher:
             for author in paper.authors:
                 if _name(author) in self.authors:
                     return f"author {author}", author
+        return None
+
+    def ruled_out(self, text: str, folded: str) -> str | None:
+        """Why no keyword matched although one is in the text: "`VLM` unless `CLIP`" (the first such), or None."""
+        for term in self.keywords:
+            other = term.ruled_out(text, folded)
+            if other is not None:
+                return f"`{term.shown}` unless `{other}`"
         return None
 
     def filter(self, text: str, folded: str) -> tuple[str, str] | None:

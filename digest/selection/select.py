@@ -75,10 +75,12 @@ def decide(
     score = f"similarity {similarity:.3f}" if similarity is not None else ""
     if similarity is None or rules.combine == "any":
         if matched is None and not similar:
-            reason = "no keyword matched" + (f", {score} < {rules.threshold:g}" if score else "")
+            reason = _no_keyword(matcher, text, folded) + (f", {score} < {rules.threshold:g}" if score else "")
             return Decision(paper, False, reason, similarity=similarity)
     elif matched is None or not similar:
-        reason = "no keyword matched" if matched is None else f"{score} < {rules.threshold:g} (combine: all)"
+        reason = (
+            _no_keyword(matcher, text, folded) if matched is None else f"{score} < {rules.threshold:g} (combine: all)"
+        )
         return Decision(paper, False, reason, similarity=similarity)
     blocked = matcher.filter(text, folded)
     if blocked is not None:
@@ -91,6 +93,12 @@ def decide(
         return Decision(paper, True, f"{score} ≥ {rules.threshold:g}", similarity=similarity)
     also = f", {score}" if score else ""
     return Decision(paper, True, f"keyword `{matched[0]}`{also}", matched[0], matched[1], similarity)
+
+
+def _no_keyword(matcher: TopicMatcher, text: str, folded: str) -> str:
+    """ "no keyword matched", and the keyword an `unless` term ruled out, if one did."""
+    ruled_out = matcher.ruled_out(text, folded)
+    return "no keyword matched" + (f" ({ruled_out})" if ruled_out else "")
 
 
 def order_papers(papers: Iterable[Paper]) -> list[Paper]:

@@ -10,7 +10,8 @@ from digest.core.config import Topic
 from digest.core.errors import InputError
 from digest.core.models import Paper
 from digest.core.plan import Rules, TopicPlan
-from digest.ops.mining import Move, phrases
+from digest.ops.mining import Move
+from digest.ops.phrases import phrases
 from digest.ops.tune import LabelledDay, TuneReport, tune
 
 SUBSCRIBED = {"cs.AI"}
@@ -77,6 +78,42 @@ def test_a_phrase_found_on_one_training_date_only_is_not_kept_on_held_out_dates(
     days[0] = LabelledDay(days[0].day, [*days[0].papers, lonely, paper(998, "An OCR assistant.")])
     labels |= {lonely.id: True, "2510.00998": True}
     assert not any("OCR" in step.move.term for step in tuned(days, labels).steps)
+
+
+def clip_days(relevant_on_last: bool = False) -> tuple[list[LabelledDay], dict[str, bool]]:
+    """Three dates of a topic `[VLM, MLLM]`: VLM papers (relevant), the same words and "CLIP" (not relevant;
+    on the last date two of three relevant, if asked), an MLLM paper with a CLIP encoder (relevant) and
+    eighty unlabelled ones. "CLIP" is all that marks the wrong keeps of `VLM`; a filter would lose the MLLMs."""
+    days, labels = [], {}
+    for n in range(3):
+        base = 100 * n
+        reasoning = [paper(base + i, "A VLM that reasons over charts.") for i in (1, 2, 3)]
+        clip = [paper(base + i, "A VLM that reasons over charts. CLIP.") for i in (4, 5, 6)]
+        encoder = [paper(base + 7, "An MLLM with a CLIP encoder.")]
+        others = [paper(base + 10 + i, "A sorting pipeline.") for i in range(80)]
+        labels |= {p.id: True for p in reasoning + encoder} | {p.id: False for p in clip}
+        if relevant_on_last and n == 2:
+            labels |= {p.id: True for p in clip[:2]}
+        days.append(LabelledDay(date(2025, 10, 13) + timedelta(days=n), [*reasoning, *clip, *encoder, *others]))
+    return days, labels
+
+
+NARROWABLE = TopicPlan(Topic(keywords=["VLM", "MLLM"]), Rules(match="words"))
+
+
+def test_a_keyword_that_keeps_wrong_papers_is_narrowed_by_their_phrase_not_filtered() -> None:
+    days, labels = clip_days()
+    report = tune("MLLM", NARROWABLE, days, SUBSCRIBED, labels, description="x")
+    assert [step.move for step in report.steps] == [Move("unless", "CLIP", ("VLM",))]
+    assert report.steps[0].confusion.f1 == 1.0
+    assert report.proposal == {"keywords": [{"term": "VLM", "unless": ["CLIP"]}, "MLLM"], "match": "words"}
+    assert report.steps[0].as_json()["step"] == "~ `VLM` unless `CLIP`"
+
+
+def test_an_exclusion_that_lowers_f1_on_one_date_is_not_proposed() -> None:
+    days, labels = clip_days(relevant_on_last=True)  # `VLM` unless `CLIP` raises F1 on all three together
+    report = tune("MLLM", NARROWABLE, days, SUBSCRIBED, labels, description="x")
+    assert report.steps == []
 
 
 def test_one_labelled_date_says_the_figures_are_training_figures() -> None:

@@ -12,7 +12,8 @@ from digest.cli.main import main
 from digest.core.config import KeywordSpec, Topic
 from digest.core.models import Paper
 from digest.core.plan import Rules
-from digest.selection.select import select_topic
+from digest.selection.match import TopicMatcher
+from digest.selection.select import decide, select_topic
 
 TOPIC = """\
 category: {cs.AI: AI}
@@ -39,6 +40,10 @@ topic:
             "topic.X.keywords.0: Value error, a keyword mapping needs exactly one of `term` and `regex`",
         ),
         ("    keywords: [VLM]\n    match: whole\n", "topic.X.match: Input should be 'substring' or 'words'"),
+        (
+            "    keywords: [{term: VLM, unless: [CLIP, ' ']}]\n",
+            "topic.X.keywords.0: Value error, a term of `unless` must not be empty",
+        ),
         (
             "    keywords: [VLM]\n    dedupe_days: -1\n",
             "topic.X.dedupe_days: Input should be greater than or equal to 0",
@@ -98,3 +103,28 @@ def test_a_keyword_can_opt_out_of_words_mode() -> None:
 def test_an_author_is_matched_by_whole_name_only() -> None:
     paper = Paper(id="2510.00001", title="", authors=["Adam Smithson"], abstract="", categories=["cs.AI"])
     assert select_topic([paper], Topic(authors=["Adam Smith"]), {"cs.AI"}) == []
+
+
+# A keyword that counts only without another term (`unless`)
+
+NARROWED = Topic(keywords=[KeywordSpec(term="VLM", unless=["CLIP"]), "MLLM"])
+
+
+def test_a_keyword_does_not_count_in_a_paper_holding_one_of_its_unless_terms() -> None:
+    assert kept(NARROWED, "Prompt tuning of VLMs.")
+    assert not kept(NARROWED, "Prompt tuning of VLMs such as CLIP.")
+
+
+def test_unless_terms_follow_the_match_mode() -> None:
+    assert kept(NARROWED, "VLMs that read CLIPPED images.")  # words mode: CLIP is not in CLIPPED
+    assert not kept(NARROWED, "Vision-language VLMs, e.g. CLIPs.")
+
+
+def test_another_keyword_still_keeps_a_paper_an_unless_term_rules_one_out() -> None:
+    assert kept(NARROWED, "An MLLM whose encoder is CLIP, compared with VLMs.")
+
+
+def test_the_dropped_papers_reason_names_the_keyword_and_the_unless_term() -> None:
+    paper = Paper(id="2510.00001", title="", authors=["A"], abstract="VLMs such as CLIP.", categories=["cs.AI"])
+    decision = decide(paper, TopicMatcher(NARROWED, "words"), Rules(match="words"), {"cs.AI"})
+    assert decision.reason == "no keyword matched (`VLM` unless `CLIP`)"

@@ -1,0 +1,124 @@
+"""A paper's phrases, for `digest tune`'s mining: what a words-mode keyword could match in it, counted.
+
+Pure. A paper's phrases are runs of one to four words that no punctuation breaks (so a parenthesised
+acronym such as "(VLA)" is a phrase of its own, and "vision-language models" is "vision language model"),
+lower-cased, the last word without its plural ending. `PhraseIndex` holds them for the labelled papers and
+counts them on every stored date, so `Counts` can say how common a phrase is among all the papers of the
+range. See docs/design.md, "Measuring and tuning".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from digest.core.models import Paper
+from digest.core.plan import TopicPlan
+from digest.selection.match import in_subscribed_categories, searched_text
+
+__all__ = ["Counts", "PhraseIndex", "phrases"]
+
+LONGEST = 4
+"""Words in the longest phrase mined."""
+_BREAK = re.compile(r"[^\w\s\-\u2010-\u2015]+|_")
+_SEPARATOR = re.compile(r"[\s\-\u2010-\u2015]+")
+_STOPWORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "a an and are as at be by can for from has have in into is it its of on or our that the their these this "
+        "to we which while with via using based than such both each how what when where whether not no more most "
+        "also only over under between across through",
+    )
+)
+
+
+def phrases(text: str) -> dict[str, str]:
+    """Each phrase of `text` (its folded form) with how the text spells it, the plural ending dropped."""
+    found: dict[str, str] = {}
+    for segment in _BREAK.split(text):
+        words = [word for word in _SEPARATOR.split(segment) if word]
+        for start in range(len(words)):
+            for end in range(start + 1, min(start + LONGEST, len(words)) + 1):
+                run = words[start:end]
+                if run[0].lower() in _STOPWORDS or run[-1].lower() in _STOPWORDS:
+                    continue
+                shown = " ".join([*run[:-1], _singular(run[-1])])
+                if len(shown) > 2 and not shown.replace(" ", "").isdigit():
+                    found.setdefault(shown.lower(), shown)
+    return found
+
+
+def _singular(word: str) -> str:
+    """The word without a plural `s` or `es` that words mode matches anyway (`models`, `LVLMs`, `approaches`)."""
+    if len(word) > 4 and word.endswith("es") and word[:-2].lower().endswith(("s", "x", "z", "ch", "sh")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.lower().endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+class PhraseIndex:
+    """The phrases of each labelled paper, and per date how many of its papers hold each phrase (labelled
+    or not: the papers the topic's category rule lets through)."""
+
+    def __init__(
+        self, days: Mapping[date, Sequence[Paper]], planned: TopicPlan, subscribed: Collection[str],
+        labels: Mapping[str, bool],
+    ) -> None:  # fmt: skip
+        self.of: dict[str, set[str]] = {}
+        self.date_of: dict[str, date] = {}
+        self.shown: dict[str, str] = {}
+        self.papers_with: dict[date, Counter[str]] = {}
+        self.papers: dict[date, int] = {}
+        rule, fields = planned.rules.category_rule, planned.topic.fields
+        for day, papers in days.items():
+            counts: Counter[str] = Counter()
+            for paper in papers:
+                found = phrases(searched_text(paper, fields))
+                if in_subscribed_categories(paper.categories, subscribed, rule, paper.primary):
+                    counts.update(found.keys())
+                    self.papers[day] = self.papers.get(day, 0) + 1
+                if paper.id in labels and paper.id not in self.of:
+                    self.of[paper.id], self.date_of[paper.id] = set(found), day
+                    for folded, shown in found.items():
+                        self.shown.setdefault(folded, shown)
+            self.papers_with[day] = counts
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many papers hold each phrase: on the training dates, and in the whole store (every date but the
+    labelled ones held out)."""
+
+    training: Counter[str]
+    training_papers: int
+    stored: Counter[str]
+    stored_papers: int
+
+    @classmethod
+    def of(cls, index: PhraseIndex, days: Collection[date]) -> Counts:
+        held_out = set(index.date_of.values()) - set(days)
+        training: Counter[str] = Counter()
+        stored: Counter[str] = Counter()
+        for day, counts in index.papers_with.items():
+            if day in days:
+                training.update(counts)
+            if day not in held_out:
+                stored.update(counts)
+        return cls(
+            training,
+            sum(index.papers.get(day, 0) for day in days),
+            stored,
+            sum(n for day, n in index.papers.items() if day not in held_out),
+        )
+
+    def precision(self, phrase: str, relevant: int) -> float:
+        """The share of the papers holding `phrase` that are relevant, estimated twice and the lower kept: on
+        the training dates, and across the store (the relevant rate of the training dates over the
+        phrase's rate among all stored papers: a phrase common on unlabelled dates too is generic)."""
+        on_training = relevant / self.training[phrase]
+        in_store = (relevant / self.training_papers) / (self.stored[phrase] / self.stored_papers)
+        return min(on_training, in_store)
