@@ -19,6 +19,7 @@ from digest.recipe import Edges, backfill, run, run_for_date
 from digest.sources.arxiv import Arxiv
 from digest.store.database import Store
 from tests.support.golden import expected_digest, golden_config_path, golden_papers
+from tests.support.papers import paper
 
 MONDAY = date(2025, 10, 13)
 NOW = datetime(2025, 10, 14, 12, tzinfo=UTC)
@@ -77,10 +78,6 @@ def edges(plan: Plan, store: Store, publisher: RecordingPublisher | None = None)
     return Edges(store, Arxiv(plan.settings), publisher or RecordingPublisher())
 
 
-def paper(paper_id: str, title: str = "A Vision Language Model") -> Paper:
-    return Paper(id=paper_id, title=title, authors=["Ada"], abstract="Text.", categories=["cs.CV"])
-
-
 def test_a_date_is_selected_rendered_written_and_remembered(tmp_path: Path, store: Store) -> None:
     plan = golden_plan(tmp_path)
     result = run_for_date(MONDAY, golden_papers(MONDAY.isoformat()), plan, store, "records")
@@ -99,7 +96,13 @@ def test_dedupe_skips_what_the_store_says_the_topic_listed_within_its_days(tmp_p
     plan = make_plan(config)
     store.save_listed(MONDAY - timedelta(days=2), {"MLLM": ["2510.00001"]})
     store.save_listed(MONDAY - timedelta(days=3), {"MLLM": ["2510.00002"]})
-    result = run_for_date(MONDAY, [paper("2510.00001"), paper("2510.00002")], plan, store, "records")
+    result = run_for_date(
+        MONDAY,
+        [paper("2510.00001", title="A Vision Language Model"), paper("2510.00002", title="A Vision Language Model")],
+        plan,
+        store,
+        "records",
+    )
     assert result.counts == {"MLLM": 1}
     assert "2510.00002" in (plan.output_dir / "MLLM" / f"{MONDAY}.md").read_text()
 
@@ -108,7 +111,11 @@ def test_a_backfill_writes_every_date_but_the_failed_one_and_rebuilds_the_indexe
     plan = golden_plan(tmp_path)
     tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
     batches = StandInBatches(
-        {MONDAY: [paper("2510.00001")], tuesday: FetchError("arXiv is down"), wednesday: [paper("2510.00003")]}
+        {
+            MONDAY: [paper("2510.00001", title="A Vision Language Model")],
+            tuesday: FetchError("arXiv is down"),
+            wednesday: [paper("2510.00003", title="A Vision Language Model")],
+        }
     )
     outcomes: list[tuple[date, bool]] = []
     report = backfill(

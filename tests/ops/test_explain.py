@@ -11,10 +11,10 @@ from click.testing import CliRunner, Result
 from digest.cli.main import main
 from digest.core.config import Config, Topic
 from digest.core.config_file import load_config
-from digest.core.models import Paper
 from digest.core.plan import make_plan
 from digest.ops.explain import explain_topic, format_explanation
 from digest.store.database import Store
+from tests.support.papers import paper
 from tests.support.recipes import members
 
 CONFIG = """\
@@ -27,20 +27,16 @@ topic:
 MONDAY = date(2025, 10, 13)
 
 
-def paper(paper_id: str, title: str, categories: list[str]) -> Paper:
-    return Paper(id=paper_id, title=title, authors=["Ada"], abstract="x.", categories=categories, announce_type="new")
-
-
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     path = tmp_path / "digest.yaml"
     path.write_text(CONFIG)
     papers = [
-        paper("2510.00001", "A Vision-Language Model for robots", ["cs.RO"]),
-        paper("2510.00002", "Masked MLM pretraining", ["cs.CL"]),
-        paper("2510.00003", "A VLM for images", ["cs.CV", "eess.IV"]),
-        paper("2510.00004", "Graphs", ["cs.LG"]),
-        paper("2510.00005", "HTMLM parsing", ["cs.CL"]),
+        paper("2510.00001", title="A Vision-Language Model for robots", categories=["cs.RO"]),
+        paper("2510.00002", title="Masked MLM pretraining", categories=["cs.CL"]),
+        paper("2510.00003", title="A VLM for images", categories=["cs.CV", "eess.IV"]),
+        paper("2510.00004", title="Graphs", categories=["cs.LG"]),
+        paper("2510.00005", title="HTMLM parsing", categories=["cs.CL"]),
     ]
     with Store.open(load_config(path).settings.store_path) as store:
         store.save_papers(papers)
@@ -58,8 +54,8 @@ def test_explain_gives_every_papers_verdict_and_reason(config_path: Path) -> Non
     assert result.output == (
         "MLLM on 2025-10-13: 2 of 5 papers kept\n"
         "\n"
-        'kept     2510.00005   keyword `MLM`: "HTMLM parsing x."\n'
-        'kept     2510.00002   keyword `MLM`: "Masked MLM pretraining x."\n'
+        'kept     2510.00005   keyword `MLM`: "HTMLM parsing Text."\n'
+        'kept     2510.00002   keyword `MLM`: "Masked MLM pretraining Text."\n'
         "dropped  2510.00001   no keyword matched — A Vision-Language Model for robots\n"
         "dropped  2510.00003   category rule (all): eess.IV not subscribed — A VLM for images\n"
         "dropped  2510.00004   no keyword matched — Graphs\n"
@@ -70,8 +66,8 @@ def test_near_misses_list_what_words_mode_would_add_or_drop(config_path: Path) -
     result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM", "--near-misses")
     assert result.output == (
         "words mode would add 1 and drop 1:\n"
-        '+ words  2510.00001   keyword `Vision Language Model`: "A Vision-Language Model for robots x."\n'
-        '- words  2510.00005   keyword `MLM`: "HTMLM parsing x."\n'
+        '+ words  2510.00001   keyword `Vision Language Model`: "A Vision-Language Model for robots Text."\n'
+        '- words  2510.00005   keyword `MLM`: "HTMLM parsing Text."\n'
     )
 
 
@@ -80,8 +76,8 @@ def test_near_misses_of_a_words_topic_compare_with_substring_mode(config_path: P
     result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM", "--near-misses")
     assert result.output == (
         "substring mode would add 1 and drop 1:\n"
-        '+ substring 2510.00005   keyword `MLM`: "HTMLM parsing x."\n'
-        '- substring 2510.00001   keyword `Vision Language Model`: "A Vision-Language Model for robots x."\n'
+        '+ substring 2510.00005   keyword `MLM`: "HTMLM parsing Text."\n'
+        '- substring 2510.00001   keyword `Vision Language Model`: "A Vision-Language Model for robots Text."\n'
     )
 
 
@@ -121,17 +117,17 @@ def test_explain_names_the_filter_and_the_dedupe_that_dropped_a_paper() -> None:
         topic={"3D": Topic(keywords=["Reconstruction"], filters=["2D"], dedupe_days=2)},
     )
     papers = [
-        paper("2510.00001", "2D reconstruction", ["cs.CV"]),
-        paper("2510.00002", "3D reconstruction", ["cs.CV"]),
-        paper("2510.00003", "Scene reconstruction", ["cs.CV"]),
+        paper("2510.00001", title="2D reconstruction", categories=["cs.CV"]),
+        paper("2510.00002", title="3D reconstruction", categories=["cs.CV"]),
+        paper("2510.00003", title="Scene reconstruction", categories=["cs.CV"]),
     ]
     planned = make_plan(config).topics["3D"]
     decisions = explain_topic(papers, planned, config.category, {"2510.00002": date(2025, 10, 12)})
     assert format_explanation("3D", MONDAY, decisions) == (
         "3D on 2025-10-13: 1 of 3 papers kept\n"
         "\n"
-        'kept     2510.00003   keyword `Reconstruction`: "Scene reconstruction x."\n'
-        'dropped  2510.00001   filter `2D`: "2D reconstruction x." — 2D reconstruction\n'
+        'kept     2510.00003   keyword `Reconstruction`: "Scene reconstruction Text."\n'
+        'dropped  2510.00001   filter `2D`: "2D reconstruction Text." — 2D reconstruction\n'
         "dropped  2510.00002   already listed on 2025-10-12 (dedupe_days: 2) — 3D reconstruction\n"
     )
 

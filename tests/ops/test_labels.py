@@ -13,12 +13,12 @@ from click.testing import CliRunner, Result
 
 from digest.cli.main import main
 from digest.core.config import SimilarTo, Topic
-from digest.core.models import Paper
 from digest.core.plan import Rules, TopicPlan
 from digest.ops.labels import Label, load_labels, normalise_id, update_labels
 from digest.ops.suggest import suggest_papers
 from digest.ops.tune import LabelledDay
 from tests.support.golden import golden_config_path
+from tests.support.papers import paper
 from tests.support.recipes import store_golden_days
 
 CONFIGURED = "LLM, MLLM, Test-Time-Scaling, Embodied_AI, Diffusion, 3D_Reconstruction, 3D_Generation, Benchmark"
@@ -231,24 +231,20 @@ def test_forty_processes_labelling_at_once_keep_all_forty(tmp_path: Path) -> Non
 # What to label next
 
 
-def paper(paper_id: str, title: str, abstract: str = "") -> Paper:
-    return Paper(id=paper_id, title=title, authors=["A"], abstract=abstract or title, categories=["cs.CV"])
-
-
 def test_suggestions_take_each_edge_in_turn_closest_first_and_skip_labelled_papers() -> None:
     topic = Topic(
         keywords=["VLM"], filters=["survey"], similar_to=SimilarTo(description="multimodal models"), threshold=0.5
     )
     planned = TopicPlan(topic, Rules(threshold=0.5))
     papers = [
-        paper("2510.00001", "A VLM survey", "We review."),
-        paper("2510.00002", "Near the threshold, above"),
-        paper("2510.00003", "Nearer the threshold, below"),
-        paper("2510.00004", "Far from it"),
-        paper("2510.00005", "Agents", "A survey of VLM agents."),
-        paper("2510.00006", "Labelled already, near the threshold"),
-        paper("2510.00007", "ALVLM: a model", "Not a VLM as a word."),
-        paper("2510.00008", "ALVLM again"),
+        paper("2510.00001", title="A VLM survey", abstract="We review."),
+        paper("2510.00002", title="Near the threshold, above"),
+        paper("2510.00003", title="Nearer the threshold, below"),
+        paper("2510.00004", title="Far from it"),
+        paper("2510.00005", title="Agents", abstract="A survey of VLM agents."),
+        paper("2510.00006", title="Labelled already, near the threshold"),
+        paper("2510.00007", title="ALVLM: a model", abstract="Not a VLM as a word."),
+        paper("2510.00008", title="ALVLM again"),
     ]
     scores = {"2510.00002": 0.53, "2510.00003": 0.49, "2510.00004": 0.2, "2510.00006": 0.5, "2510.00007": 0.1}
     days = [LabelledDay(date(2025, 10, 13), papers, {**{p.id: 0.0 for p in papers}, **scores})]

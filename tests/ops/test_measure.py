@@ -11,13 +11,13 @@ from click.testing import CliRunner, Result
 
 from digest.cli.main import main
 from digest.core.config import Settings, SimilarTo, Topic
-from digest.core.models import Paper
 from digest.core.plan import Rules, TopicPlan
 from digest.ops.labels import Confusion
 from digest.selection.select import select_topic
 from digest.selection.semantic import embed_texts
 from digest.store.database import Store
 from tests.support.golden import golden_config_path
+from tests.support.papers import paper
 from tests.support.recipes import store_golden_days
 
 LABELS = Path(__file__).parent.parent / "fixtures" / "labels" / "MLLM.csv"
@@ -153,12 +153,16 @@ def test_embeddings_are_the_same_every_time() -> None:
     assert embed_texts(text).tobytes() == embed_texts(text).tobytes()
 
 
-def paper(number: int, title: str) -> Paper:
-    return Paper(id=f"2510.0000{number}", version=1, title=title, authors=["A"], abstract=title, categories=["cs.CV"])
-
-
-MULTIMODAL = paper(1, "A large multimodal model that answers questions about images and video")
-UNRELATED = paper(2, "Convex optimisation of sparse regression for tabular data")
+MULTIMODAL = paper(
+    "2510.00001",
+    title="A large multimodal model that answers questions about images and video",
+    abstract="A large multimodal model that answers questions about images and video",
+)
+UNRELATED = paper(
+    "2510.00002",
+    title="Convex optimisation of sparse regression for tabular data",
+    abstract="Convex optimisation of sparse regression for tabular data",
+)
 
 
 def scores(tmp_path: Path, topic: Topic) -> dict[str, float]:

@@ -8,18 +8,16 @@ import pytest
 
 from digest.core.config import Topic
 from digest.core.errors import InputError
-from digest.core.models import Paper
 from digest.core.plan import Rules, TopicPlan
 from digest.ops.mining import Move
 from digest.ops.phrases import phrases
 from digest.ops.tune import LabelledDay, TuneReport, tune
+from tests.support.papers import paper
 
 SUBSCRIBED = {"cs.AI"}
+UNTITLED = {"title": "", "categories": ["cs.AI"]}
+"""Papers of the one subscribed category whose abstract is all their text, as mining sees it."""
 TOPIC = TopicPlan(Topic(keywords=["MLLM"]), Rules())
-
-
-def paper(number: int, abstract: str) -> Paper:
-    return Paper(id=f"2510.{number:05d}", title="", authors=["A"], abstract=abstract, categories=["cs.AI"])
 
 
 def robot_days(count: int) -> tuple[list[LabelledDay], dict[str, bool]]:
@@ -29,10 +27,19 @@ def robot_days(count: int) -> tuple[list[LabelledDay], dict[str, bool]]:
     days, labels = [], {}
     for n in range(count):
         base = 100 * n
-        missed = [paper(base + i, "A novel pipeline: a vision-language-action (VLA) model for robots.") for i in (1, 2)]
-        kept = [paper(base + i, "An MLLM that reads charts.") for i in (3, 4)]
-        robots = [paper(base + i, "A grasping policy for robots.") for i in (5, 6)]
-        others = [paper(base + 10 + i, "A novel pipeline for sorting.") for i in range(40)]
+        missed = [
+            paper(
+                f"2510.{base + i:05d}",
+                abstract="A novel pipeline: a vision-language-action (VLA) model for robots.",
+                **UNTITLED,
+            )
+            for i in (1, 2)
+        ]
+        kept = [paper(f"2510.{base + i:05d}", abstract="An MLLM that reads charts.", **UNTITLED) for i in (3, 4)]
+        robots = [paper(f"2510.{base + i:05d}", abstract="A grasping policy for robots.", **UNTITLED) for i in (5, 6)]
+        others = [
+            paper(f"2510.{base + 10 + i:05d}", abstract="A novel pipeline for sorting.", **UNTITLED) for i in range(40)
+        ]
         labels |= {p.id: True for p in missed + kept} | {p.id: False for p in robots}
         days.append(LabelledDay(date(2025, 10, 13) + timedelta(days=n), [*missed, *kept, *robots, *others]))
     return days, labels
@@ -74,8 +81,10 @@ def test_greedy_selection_stops_when_no_move_raises_f1() -> None:
 
 def test_a_phrase_found_on_one_training_date_only_is_not_kept_on_held_out_dates() -> None:
     days, labels = robot_days(3)
-    lonely = paper(999, "A chart-reading OCR assistant and an OCR assistant.")
-    days[0] = LabelledDay(days[0].day, [*days[0].papers, lonely, paper(998, "An OCR assistant.")])
+    lonely = paper("2510.00999", abstract="A chart-reading OCR assistant and an OCR assistant.", **UNTITLED)
+    days[0] = LabelledDay(
+        days[0].day, [*days[0].papers, lonely, paper("2510.00998", abstract="An OCR assistant.", **UNTITLED)]
+    )
     labels |= {lonely.id: True, "2510.00998": True}
     assert not any("OCR" in step.move.term for step in tuned(days, labels).steps)
 

@@ -12,24 +12,13 @@ import pytest
 from lxml import etree
 
 from digest.core.config import Config, Settings, Topic
-from digest.core.models import AnnounceType, Paper
+from digest.core.models import Paper
 from digest.outputs.feed import entry_id
 from digest.outputs.feeds import Listing, newest_listings
+from tests.support.papers import paper
 from tests.support.recipes import write_day
 
 THURSDAY, FRIDAY, MONDAY, TUESDAY = date(2025, 10, 9), date(2025, 10, 10), date(2025, 10, 13), date(2025, 10, 14)
-
-
-def paper(paper_id: str, version: int = 1, kind: AnnounceType = "new", words: str = "vision") -> Paper:
-    return Paper(
-        id=paper_id,
-        version=version,
-        title=f"A {words} paper {paper_id}",
-        authors=["A. Author"],
-        abstract=f"About {words}.",
-        categories=["cs.CV"],
-        announce_type=kind,
-    )
 
 
 def config(output: Path, **settings: object) -> Config:
@@ -41,15 +30,24 @@ def config(output: Path, **settings: object) -> Config:
     )
 
 
+def listed(paper_id: str, words: str = "vision", **fields: object) -> Paper:
+    """A paper a topic keeps for its `words`, titled after its id so that each feed entry can be told apart."""
+    return paper(paper_id, title=f"A {words} paper {paper_id}", abstract=f"About {words}.", **fields)
+
+
 def week(output: Path, **settings: object) -> Config:
     """A week's backfill: Friday re-lists Thursday's batch; Monday announces a second version of one paper."""
     made = config(output, **settings)
-    thursday = [paper("2510.00001"), paper("2510.00002"), paper("2510.00003", words="speech")]
+    thursday = [listed("2510.00001"), listed("2510.00002"), listed("2510.00003", "speech")]
     days = {
         THURSDAY: thursday,
         FRIDAY: thursday,
-        MONDAY: [paper("2510.00001", 2, "replace"), paper("2510.00004"), paper("2510.00005", words="speech vision")],
-        TUESDAY: [paper("2510.00006")],
+        MONDAY: [
+            listed("2510.00001", version=2, announce_type="replace"),
+            listed("2510.00004"),
+            listed("2510.00005", "speech vision"),
+        ],
+        TUESDAY: [listed("2510.00006")],
     }
     for day, papers in days.items():
         write_day(made, day, papers, made.topic)
@@ -109,7 +107,7 @@ def test_feed_ids_stay_the_same_from_run_to_run(tmp_path: Path) -> None:
     output = tmp_path / "output"
     made = week(output)
     before = (output / "Vision" / "feed.xml").read_bytes()
-    write_day(made, TUESDAY, [paper("2510.00006")], made.topic)
+    write_day(made, TUESDAY, [listed("2510.00006")], made.topic)
     assert (output / "Vision" / "feed.xml").read_bytes() == before
 
 

@@ -7,21 +7,10 @@ from datetime import date
 import pytest
 
 from digest.core.config import Topic
-from digest.core.models import Paper
 from digest.outputs.render import author_line, neutralise, render_digest
+from tests.support.papers import paper
 
 TOPIC = Topic(keywords=["VLM", ["LLM", "Reasoning"]], filters=["2D"])
-
-
-def paper(**fields: object) -> Paper:
-    defaults: dict[str, object] = {
-        "id": "2510.00001",
-        "title": "A VLM",
-        "authors": ["Ada Lovelace"],
-        "abstract": "About VLMs.",
-        "categories": ["cs.CV"],
-    }
-    return Paper.model_validate(defaults | fields)
 
 
 def test_a_topic_that_keeps_no_paper_gets_a_papers_0_digest() -> None:
@@ -42,7 +31,7 @@ def test_a_topic_that_keeps_no_paper_gets_a_papers_0_digest() -> None:
 def test_an_entry_links_the_versionless_abstract_page_and_lists_categories() -> None:
     text = render_digest("MLLM", TOPIC, date(2025, 10, 4), [paper(version=3, categories=["cs.RO", "cs.LG"])])
     assert "(https://arxiv.org/abs/2510.00001)**  `arXiv:2510.00001`  `cs.RO` `cs.LG`  \n" in text
-    assert text.endswith("  About VLMs.\n  </details>\n")
+    assert text.endswith("  Text.\n  </details>\n")
 
 
 def test_no_filters_are_shown_as_none() -> None:
@@ -51,8 +40,8 @@ def test_no_filters_are_shown_as_none() -> None:
 
 
 def test_entries_are_separated_by_one_blank_line() -> None:
-    text = render_digest("MLLM", TOPIC, date(2025, 10, 4), [paper(id="2510.00002"), paper()])
-    assert "  </details>\n\n- **[A VLM](https://arxiv.org/abs/2510.00001)" in text
+    text = render_digest("MLLM", TOPIC, date(2025, 10, 4), [paper("2510.00002"), paper()])
+    assert "  </details>\n\n- **[A paper](https://arxiv.org/abs/2510.00001)" in text
 
 
 def test_authors_are_cut_to_six_plus_et_al() -> None:

@@ -8,25 +8,22 @@ from pathlib import Path
 import pytest
 
 from digest.core.config import CategoryRule, Config, Settings, Topic
-from digest.core.models import AnnounceType, Paper
+from digest.core.models import AnnounceType
 from digest.core.plan import Rules
 from digest.selection.match import category_prefilter
 from digest.selection.select import select_topic
+from tests.support.papers import paper
 from tests.support.recipes import write_day
 
 SUBSCRIBED = {"cs.AI", "cs.CV"}
 TOPIC = Topic(keywords=["VLM"])
 
 
-def paper(paper_id: str, categories: list[str], announce_type: AnnounceType = "new") -> Paper:
-    return Paper(
-        id=paper_id, title="VLM", authors=["A"], abstract="", categories=categories, announce_type=announce_type
-    )
-
-
-CROSS_LISTED = paper("2510.00001", ["cs.CV", "eess.IV"])  # primary subscribed, one category outside
-CROSS_IN = paper("2510.00002", ["eess.IV", "cs.CV"])  # primary outside, cross-listed into cs.CV
-INSIDE = paper("2510.00003", ["cs.AI", "cs.CV"])
+CROSS_LISTED = paper(
+    "2510.00001", title="VLM", categories=["cs.CV", "eess.IV"]
+)  # primary subscribed, one category outside
+CROSS_IN = paper("2510.00002", title="VLM", categories=["eess.IV", "cs.CV"])  # primary outside, cross-listed into cs.CV
+INSIDE = paper("2510.00003", title="VLM", categories=["cs.AI", "cs.CV"])
 
 
 @pytest.mark.parametrize(
@@ -56,7 +53,7 @@ def test_the_topic_category_rule_overrides_the_setting() -> None:
 
 @pytest.mark.parametrize("announce_type", ["replace", "replace-cross"])
 def test_excluded_replacements_drop_every_kind_of_replacement(announce_type: AnnounceType) -> None:
-    replaced = paper("2510.00004", ["cs.AI"], announce_type)
+    replaced = paper("2510.00004", title="VLM", categories=["cs.AI"], announce_type=announce_type)
     assert select_topic([replaced], TOPIC, SUBSCRIBED, Rules(replacements="exclude", category_rule="any")) == []
     assert select_topic([replaced], TOPIC, SUBSCRIBED, Rules(category_rule="any")) == [replaced]
 

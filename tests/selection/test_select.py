@@ -11,14 +11,10 @@ from digest.core.config import Config, KeywordSpec, Settings, Topic
 from digest.core.models import Paper
 from digest.core.plan import Rules, TopicPlan
 from digest.selection.select import order_papers, select_topic, select_topics
+from tests.support.papers import paper
 from tests.support.recipes import keyword_matches, write_day
 
 SUBSCRIBED = {"cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO"}
-
-
-def paper(paper_id: str = "2510.00001", title: str = "", abstract: str = "", **fields: object) -> Paper:
-    defaults: dict[str, object] = {"authors": ["Ada Lovelace"], "categories": ["cs.CV"]}
-    return Paper.model_validate({"id": paper_id, "title": title, "abstract": abstract} | defaults | fields)
 
 
 def kept(topic: Topic, *papers: Paper, rules: Rules | None = None) -> list[str]:

@@ -9,26 +9,11 @@ from pathlib import Path
 import pytest
 
 from digest.core.errors import DigestError
-from digest.core.models import Paper
 from digest.store.database import Store
 from digest.store.migrations import SCHEMA_VERSION
+from tests.support.papers import paper
 
 MONDAY = date(2025, 10, 13)
-
-
-def paper(paper_id: str = "2510.00001", version: int = 1, title: str = "A VLM", **fields: object) -> Paper:
-    return Paper.model_validate(
-        {
-            "id": paper_id,
-            "version": version,
-            "title": title,
-            "authors": ["Ada"],
-            "abstract": "x",
-            "categories": ["cs.CV", "cs.AI"],
-            "published": datetime(2025, 10, 10, 12, tzinfo=UTC),
-        }
-        | fields
-    )
 
 
 @pytest.fixture
