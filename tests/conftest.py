@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.arxiv_server import ArxivServer
+from tests.support.receiver import Receiver
+from tests.support.world import golden_world
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +50,25 @@ def golden_site(golden_archive: Path, tmp_path_factory: pytest.TempPathFactory) 
     site = tmp_path_factory.mktemp("golden-site") / "site"
     build_site(golden_archive, site, ["MLLM"])
     return site
+
+
+@pytest.fixture
+def arxiv_days() -> list[str]:
+    """The golden days the local arXiv serves; a module that needs others overrides this fixture."""
+    return ["2025-10-13"]
+
+
+@pytest.fixture
+def server(arxiv_days: list[str]) -> Iterator[ArxivServer]:
+    """The local arXiv on 127.0.0.1, serving the golden `arxiv_days` with the first one's mailing on its feed."""
+    world = golden_world(arxiv_days)
+    with ArxivServer(world) as running:
+        running.current_mailing = min(world.mailings)
+        yield running
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A notification receiver on 127.0.0.1 that records every message posted to it."""
+    with Receiver() as running:
+        yield running

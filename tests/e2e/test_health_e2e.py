@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -24,9 +23,8 @@ ON_THE_FEED = {MONDAY: "2025-10-14T07:00:00+00:00", THURSDAY: "2026-07-10T07:00:
 
 
 @pytest.fixture
-def server() -> Iterator[ArxivServer]:
-    with ArxivServer(golden_world([MONDAY, THURSDAY])) as running:
-        yield running
+def arxiv_days() -> list[str]:
+    return [MONDAY, THURSDAY]
 
 
 def digest(server: ArxivServer, work: Path, *args: str, now: str, day: str = MONDAY) -> Result:

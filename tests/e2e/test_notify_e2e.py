@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli.main import main
 from tests.support.arxiv_server import ArxivServer
 from tests.support.golden import golden_config_path
 from tests.support.receiver import Receiver
-from tests.support.world import ServedPaper, golden_world
+from tests.support.world import ServedPaper
 
 MONDAY = "2025-10-13"
 AFTER_MONDAY = "2025-10-14T07:00:00+00:00"
 PASSWORD = "s3cr3t-pa55"
-
-
-@pytest.fixture
-def server() -> Iterator[ArxivServer]:
-    with ArxivServer(golden_world([MONDAY])) as running:
-        running.current_mailing = date(2025, 10, 14)
-        yield running
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as running:
-        yield running
 
 
 def digest(server: ArxivServer, tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Result:

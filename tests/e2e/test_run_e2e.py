@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -22,10 +21,8 @@ AFTER_THURSDAY = "2026-07-10T07:00:00+00:00"
 
 
 @pytest.fixture
-def server() -> Iterator[ArxivServer]:
-    with ArxivServer(golden_world([MONDAY, THURSDAY])) as running:
-        running.current_mailing = date(2025, 10, 14)
-        yield running
+def arxiv_days() -> list[str]:
+    return [MONDAY, THURSDAY]
 
 
 def digest(server: ArxivServer, tmp_path: Path, *args: str, day: str = MONDAY, now: str = AFTER_MONDAY) -> Result:

@@ -11,8 +11,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,6 @@ from digest.store.runs import RunRecord
 from tests.support.arxiv_server import ArxivServer
 from tests.support.golden import golden_config_path
 from tests.support.receiver import Receiver
-from tests.support.world import golden_world
 
 MONDAY = "2025-10-13"
 SECRETS = {
@@ -55,13 +53,6 @@ def targets(port: int) -> str:
             f"ntfy://{SECRETS['ntfy']}",
         ]
     )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ArxivServer]:
-    with ArxivServer(golden_world([MONDAY])) as running:
-        running.current_mailing = date(2025, 10, 14)
-        yield running
 
 
 def environment(server: ArxivServer, tmp_path: Path, log_format: str) -> dict[str, str]:
@@ -132,11 +123,12 @@ def test_notify_test_masks_the_secrets_of_a_target_given_on_the_command_line(tmp
     assert leaked(result.output) == []
 
 
-def test_a_librarys_bare_request_path_is_masked_when_it_holds_a_target_token(tmp_path: Path) -> None:
-    with Receiver() as receiver:
-        env = {"DIGEST_NOTIFY": receiver.url(f"hook/{SECRETS['json path']}")}
-        config = ["--config", str(golden_config_path(MONDAY)), "--output", str(tmp_path / "output")]
-        result = CliRunner().invoke(main, ["-vv", "notify", "--test", *config], env=env)
+def test_a_librarys_bare_request_path_is_masked_when_it_holds_a_target_token(
+    receiver: Receiver, tmp_path: Path
+) -> None:
+    env = {"DIGEST_NOTIFY": receiver.url(f"hook/{SECRETS['json path']}")}
+    config = ["--config", str(golden_config_path(MONDAY)), "--output", str(tmp_path / "output")]
+    result = CliRunner().invoke(main, ["-vv", "notify", "--test", *config], env=env)
     assert result.exit_code == 0, result.output
     assert '"POST /***/*** HTTP/1.1" 200' in result.output  # urllib3's line: no URL around the path
     assert leaked(result.output) == []

@@ -6,7 +6,6 @@ byte for byte before and after.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,17 +17,10 @@ from digest.core.models import INDEX_MARKER
 from digest.store.database import Store
 from tests.support.arxiv_server import ArxivServer
 from tests.support.golden import expected_digest, golden_config_path, golden_papers
-from tests.support.world import World, add_filler, golden_world
+from tests.support.world import World, add_filler
 
 MONDAY = "2025-10-13"
 TUESDAY_MORNING = "2025-10-14T15:00:00+00:00"  # 11:00 in New York: Monday's batch is the latest
-
-
-@pytest.fixture
-def server() -> Iterator[ArxivServer]:
-    with ArxivServer(golden_world([MONDAY])) as running:
-        running.current_mailing = date(2025, 10, 14)
-        yield running
 
 
 @pytest.fixture

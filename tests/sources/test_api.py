@@ -19,8 +19,8 @@ from digest.sources.api import (
     submitted_window_query,
 )
 from digest.sources.http import ArxivHttp
-from tests.sources.test_http import Scripted, ScriptedServer
 from tests.support.arxiv_server import ArxivServer
+from tests.support.scripted_server import Scripted, ScriptedServer
 from tests.support.world import World, golden_world
 
 FIRST_SUBMISSION = datetime(2025, 10, 10, 18, 0, tzinfo=UTC)

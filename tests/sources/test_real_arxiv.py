@@ -19,7 +19,7 @@ from digest.core.errors import ExpiredToken, FetchError
 from digest.sources.api import ArxivApiClient, fetch_metadata
 from digest.sources.http import ArxivHttp
 from digest.sources.oai import parse_list_records
-from tests.sources.test_http import Scripted, ScriptedServer
+from tests.support.scripted_server import Scripted, ScriptedServer
 
 REAL = Path(__file__).parent.parent / "fixtures" / "real-arxiv"
 KNOWN = "api2026_id_1605.08386_s0_m100_199195aa31ad.xml"

@@ -12,8 +12,8 @@ from digest.core.plan import Rules
 from digest.selection.select import select_topic
 from digest.sources.http import ArxivHttp
 from digest.sources.rss import ListedItem, Listing, fetch_latest_listing, parse_listing, split_creators
-from tests.sources.test_http import Scripted, ScriptedServer
 from tests.support.arxiv_server import ArxivServer
+from tests.support.scripted_server import Scripted, ScriptedServer
 from tests.support.world import World, golden_world
 
 CHANNEL = """<?xml version='1.0' encoding='UTF-8'?>

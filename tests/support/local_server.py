@@ -1,4 +1,4 @@
-"""An HTTP server on 127.0.0.1 in a thread of its own: the local arXiv and the notification receiver."""
+"""An HTTP server on 127.0.0.1 in a thread of its own: the local arXiv, the scripted server and the receiver."""
 
 from __future__ import annotations
 
