@@ -12,10 +12,9 @@ import pytest
 from lxml import etree
 
 from digest.core.config import Config, Settings, Topic
-from digest.core.models import Paper
 from digest.outputs.feed import entry_id
 from digest.outputs.feeds import Listing, newest_listings
-from tests.support.papers import paper
+from tests.support.papers import listed
 from tests.support.recipes import write_day
 
 THURSDAY, FRIDAY, MONDAY, TUESDAY = date(2025, 10, 9), date(2025, 10, 10), date(2025, 10, 13), date(2025, 10, 14)
@@ -28,11 +27,6 @@ def config(output: Path, **settings: object) -> Config:
         topic=topics,
         settings=Settings(output_dir=output, cache_dir=output.parent / "cache", **settings),  # type: ignore[arg-type]
     )
-
-
-def listed(paper_id: str, words: str = "vision", **fields: object) -> Paper:
-    """A paper a topic keeps for its `words`, titled after its id so that each feed entry can be told apart."""
-    return paper(paper_id, title=f"A {words} paper {paper_id}", abstract=f"About {words}.", **fields)
 
 
 def week(output: Path, **settings: object) -> Config:

@@ -22,7 +22,8 @@ from digest.core.errors import InputError
 from digest.outputs.site import MANIFEST_NAME, build_site, site_dir_of
 from digest.outputs.site_pages import static_files
 from digest.outputs.site_search import SEARCH_DIR
-from tests.outputs.test_feeds import config, paper
+from tests.outputs.test_feeds import config
+from tests.support.papers import listed
 from tests.support.recipes import write_day
 
 MONDAY, TUESDAY, WEDNESDAY = date(2025, 10, 13), date(2025, 10, 14), date(2025, 10, 15)
@@ -74,9 +75,9 @@ def archive(output: Path, **settings: object) -> Config:
     """Three dates; Tuesday re-announces Monday's first paper as v2."""
     made = config(output, **settings)
     days = {
-        MONDAY: [paper("2510.00001"), paper("2510.00002", words="speech")],
-        TUESDAY: [paper("2510.00001", 2, "replace"), paper("2510.00003")],
-        WEDNESDAY: [paper("2510.00004", words="speech vision")],
+        MONDAY: [listed("2510.00001"), listed("2510.00002", words="speech")],
+        TUESDAY: [listed("2510.00001", version=2, announce_type="replace"), listed("2510.00003")],
+        WEDNESDAY: [listed("2510.00004", words="speech vision")],
     }
     for day, papers in days.items():
         write_day(made, day, papers, made.topic)
@@ -117,7 +118,7 @@ def test_the_golden_site_has_a_page_per_topic_and_date_with_its_digest_and_recor
 
 def test_a_date_page_shows_each_paper_with_its_links_abstract_and_label_buttons(tmp_path: Path) -> None:
     made = config(tmp_path / "output")
-    shown = paper("2510.00001").model_copy(
+    shown = listed("2510.00001").model_copy(
         update={
             "authors": ["Ada Lovelace", "Alan Turing"],
             "abstract": "About vision. Code: https://github.com/lab/2510.00001.",
@@ -164,7 +165,7 @@ def test_the_home_page_shows_each_topics_latest_date_and_count(tmp_path: Path) -
 
 def test_page_text_is_escaped_as_html(tmp_path: Path) -> None:
     made = config(tmp_path / "output")
-    hostile = paper("2510.00009").model_copy(update={"title": 'Vision <script>alert("x")</script> & more'})
+    hostile = listed("2510.00009").model_copy(update={"title": 'Vision <script>alert("x")</script> & more'})
     write_day(made, MONDAY, [hostile], made.topic)
     site, _ = build(made.settings.output_dir)
     page = (site / "Vision" / "2025-10-13.html").read_text(encoding="utf-8")
@@ -184,7 +185,7 @@ def test_a_new_date_rebuilds_its_page_and_the_one_before_it(tmp_path: Path) -> N
     made = archive(tmp_path / "output")
     site, _ = build(made.settings.output_dir)
     monday = (site / "Vision" / "2025-10-13.html").stat().st_mtime_ns
-    write_day(made, date(2025, 10, 16), [paper("2510.00005")], made.topic)
+    write_day(made, date(2025, 10, 16), [listed("2510.00005")], made.topic)
     _, done = build(made.settings.output_dir)
     assert done == (4, 0, True)  # the 16th and the 15th (its link to the 16th) of each topic
     assert '<a href="2025-10-16.html" rel="next">' in (site / "Vision" / "2025-10-15.html").read_text(encoding="utf-8")
@@ -194,7 +195,9 @@ def test_a_new_date_rebuilds_its_page_and_the_one_before_it(tmp_path: Path) -> N
 def test_a_changed_record_rebuilds_its_date_only(tmp_path: Path) -> None:
     made = archive(tmp_path / "output")
     site, _ = build(made.settings.output_dir)
-    write_day(made, MONDAY, [paper("2510.00001").model_copy(update={"title": "A vision paper, corrected"})], made.topic)
+    write_day(
+        made, MONDAY, [listed("2510.00001").model_copy(update={"title": "A vision paper, corrected"})], made.topic
+    )
     _, done = build(made.settings.output_dir)
     assert done == (2, 0, True)  # Monday's of both topics
     assert "A vision paper, corrected" in (site / "Vision" / "2025-10-13.html").read_text(encoding="utf-8")
@@ -340,7 +343,7 @@ def test_an_output_without_digests_has_no_site_to_build(tmp_path: Path) -> None:
 
 def test_search_is_one_bundle_a_month_and_an_update_re_indexes_only_its_month(tmp_path: Path) -> None:
     made = archive(tmp_path / "output")
-    write_day(made, date(2025, 9, 30), [paper("2509.00001")], made.topic)
+    write_day(made, date(2025, 9, 30), [listed("2509.00001")], made.topic)
     output = made.settings.output_dir
     site, _ = build(output)
     indexed: list[str] = []
@@ -349,7 +352,7 @@ def test_search_is_one_bundle_a_month_and_an_update_re_indexes_only_its_month(tm
         indexed.append(pages)
         no_search(site, pages, bundle)
 
-    write_day(made, date(2025, 10, 16), [paper("2510.00005")], made.topic)
+    write_day(made, date(2025, 10, 16), [listed("2510.00005")], made.topic)
     build_site(output, site, ["Vision", "Speech"], index=recording)
     assert indexed == ["*/2025-10-*.html"]
     assert sorted(path.name for path in (site / SEARCH_DIR).iterdir() if path.is_dir()) == ["2025-09", "2025-10"]

@@ -19,7 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli.main import main
-from tests.outputs.test_site import archive, paper
+from tests.outputs.test_site import archive
+from tests.support.papers import listed
 from tests.support.recipes import write_day
 
 KILLING_CHILD = """
@@ -84,7 +85,7 @@ def updated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[
     assert build_site_command(config, made.settings.output_dir) == 0
     before = root / "before"
     shutil.copytree(made.settings.output_dir, before)
-    write_day(made, date(2025, 10, 16), [paper("2510.00005"), paper("2510.00006", words="speech")], made.topic)
+    write_day(made, date(2025, 10, 16), [listed("2510.00005"), listed("2510.00006", words="speech")], made.topic)
     shutil.copytree(made.settings.output_dir / "Vision", before / "Vision", dirs_exist_ok=True)
     shutil.copytree(made.settings.output_dir / "Speech", before / "Speech", dirs_exist_ok=True)
     for name in ("README.md", "feed.xml", "feeds.opml"):

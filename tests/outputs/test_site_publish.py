@@ -10,7 +10,8 @@ import pytest
 
 from digest.core.plan import make_plan
 from digest.recipe import publish_to_git
-from tests.outputs.test_site import MONDAY, TUESDAY, archive, paper
+from tests.outputs.test_site import MONDAY, TUESDAY, archive
+from tests.support.papers import listed
 from tests.support.recipes import write_day
 
 
@@ -41,7 +42,7 @@ def repo(tmp_path: Path) -> Path:
 def test_a_commit_takes_the_site_folder_in_the_output_along(repo: Path) -> None:
     made = archive(repo / "output", site=True)
     plan = make_plan(made)
-    result = write_day(made, date(2025, 10, 16), [paper("2510.00005")], made.topic)
+    result = write_day(made, date(2025, 10, 16), [listed("2510.00005")], made.topic)
     publish_to_git(plan, [result], "digest 2025-10-16", False)
     files = committed(repo)
     assert "output/_site/Vision/2025-10-16.html" in files
@@ -53,11 +54,11 @@ def test_a_commit_takes_the_site_folder_in_the_output_along(repo: Path) -> None:
 def test_a_page_the_site_no_longer_has_is_removed_in_the_next_commit(repo: Path) -> None:
     made = archive(repo / "output", site=True)
     plan = make_plan(made)
-    result = write_day(made, TUESDAY, [paper("2510.00003")], made.topic)
+    result = write_day(made, TUESDAY, [listed("2510.00003")], made.topic)
     publish_to_git(plan, [result], "digest 2025-10-14", False)
     for suffix in (".md", ".json"):
         (repo / "output" / "Speech" / f"2025-10-15{suffix}").unlink()
-    result = write_day(made, MONDAY, [paper("2510.00001")], made.topic)
+    result = write_day(made, MONDAY, [listed("2510.00001")], made.topic)
     publish_to_git(plan, [result], "digest 2025-10-13", False)
     assert "output/_site/Speech/2025-10-15.html" in committed(repo)
     assert "output/_site/Speech/2025-10-15.html" not in git(repo, "ls-files", "output/_site/Speech")
@@ -65,7 +66,7 @@ def test_a_page_the_site_no_longer_has_is_removed_in_the_next_commit(repo: Path)
 
 def test_a_site_outside_the_repository_is_left_to_its_own_deployment(repo: Path, tmp_path: Path) -> None:
     made = archive(repo / "output", site=True, site_dir=tmp_path / "public")
-    result = write_day(made, date(2025, 10, 16), [paper("2510.00005")], made.topic)
+    result = write_day(made, date(2025, 10, 16), [listed("2510.00005")], made.topic)
     publish_to_git(make_plan(made), [result], "digest 2025-10-16", False)
     assert (tmp_path / "public" / "Vision" / "2025-10-16.html").is_file()
     assert all(not name.startswith("public") for name in committed(repo))

@@ -18,3 +18,9 @@ def paper(paper_id: str = "2510.00001", **fields: Any) -> Paper:
         "categories": ["cs.CV"],
     }
     return Paper.model_validate(record | fields)
+
+
+def listed(paper_id: str, words: str = "vision", **fields: Any) -> Paper:
+    """A paper that a topic looking for `words` keeps, titled after its id so that each entry of an archive's
+    feeds and pages can be told apart."""
+    return paper(paper_id, title=f"A {words} paper {paper_id}", abstract=f"About {words}.", **fields)
