@@ -96,10 +96,15 @@ def clip_days(relevant_on_last: bool = False) -> tuple[list[LabelledDay], dict[s
     days, labels = [], {}
     for n in range(3):
         base = 100 * n
-        reasoning = [paper(base + i, "A VLM that reasons over charts.") for i in (1, 2, 3)]
-        clip = [paper(base + i, "A VLM that reasons over charts. CLIP.") for i in (4, 5, 6)]
-        encoder = [paper(base + 7, "An MLLM with a CLIP encoder.")]
-        others = [paper(base + 10 + i, "A sorting pipeline.") for i in range(80)]
+        reasoning = [
+            paper(f"2510.{base + i:05d}", abstract="A VLM that reasons over charts.", **UNTITLED) for i in (1, 2, 3)
+        ]
+        clip = [
+            paper(f"2510.{base + i:05d}", abstract="A VLM that reasons over charts. CLIP.", **UNTITLED)
+            for i in (4, 5, 6)
+        ]
+        encoder = [paper(f"2510.{base + 7:05d}", abstract="An MLLM with a CLIP encoder.", **UNTITLED)]
+        others = [paper(f"2510.{base + 10 + i:05d}", abstract="A sorting pipeline.", **UNTITLED) for i in range(80)]
         labels |= {p.id: True for p in reasoning + encoder} | {p.id: False for p in clip}
         if relevant_on_last and n == 2:
             labels |= {p.id: True for p in clip[:2]}
