@@ -165,7 +165,8 @@ def judge_decisions(
 
 def apply_verdicts(decisions: Sequence[Decision], verdicts: Mapping[str, Verdict]) -> list[Decision]:
     """The rules' decisions with the judge's say, for `explain`: a kept paper the judge said no to is
-    dropped with the judge's reason; one it was not asked about yet stays kept and says so."""
+    dropped with the judge's reason; one it was not asked about yet stays kept and says so. Kept first, in
+    the order given, then the dropped by id, as `explain` lists them."""
     judged = []
     for decision in decisions:
         verdict = verdicts.get(decision.paper.id)
@@ -177,7 +178,8 @@ def apply_verdicts(decisions: Sequence[Decision], verdicts: Mapping[str, Verdict
             judged.append(replace(decision, judged=verdict_text(verdict)))
         else:
             judged.append(replace(decision, kept=False, judged=verdict_text(verdict)))
-    return judged
+    dropped = sorted((decision for decision in judged if not decision.kept), key=lambda decision: decision.paper.id)
+    return [decision for decision in judged if decision.kept] + dropped
 
 
 def load_cached_verdicts(

@@ -224,3 +224,20 @@ def test_render_leaves_a_judged_topic_unwritten_when_the_judge_cannot_answer(
     )
     assert (tmp_path / "output" / "Robots" / f"{MONDAY}.md").exists()
     assert not (tmp_path / "output" / "MLLM" / f"{MONDAY}.md").exists()
+
+
+def test_explain_shows_each_verdict_and_its_reason(tmp_path: Path, server: ModelServer) -> None:
+    config, _, _ = judged_files(tmp_path, server)
+    config.write_text(config.read_text() + f"settings:\n  output_dir: {tmp_path / 'output'}\n")
+    ran = CliRunner().invoke(
+        main, ["run", "--date", str(MONDAY), "--offline", "--config", str(config), "--now", NOW.isoformat()]
+    )
+    assert ran.exit_code == 0, ran.output
+    result = CliRunner().invoke(main, ["explain", "--date", str(MONDAY), "--topic", "MLLM", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"MLLM on {MONDAY}: 1 of 2 papers kept"
+    assert lines[2].startswith("kept     2510.00001   keyword `Vision Language Model`")
+    assert lines[2].endswith("; judge: yes: a vision-language model")
+    assert lines[3].startswith("dropped  2510.00002   keyword `Vision Language Model`")
+    assert lines[3].endswith("; judge: no: about robots — A Vision Language Model for a Robot")
