@@ -191,3 +191,14 @@ def test_summaries_made_after_the_commit_are_committed_too(tmp_path: Path, serve
     publisher = RecordingPublisher()
     run_day(plan, store, [first], publisher)
     assert [message for _, message, _ in publisher.calls][1:] == ["Summaries for 1 paper"]
+
+
+def test_the_feeds_carry_the_summaries_made_after_the_digests(
+    tmp_path: Path, server: ModelServer, store: Store
+) -> None:
+    plan = llm_plan(tmp_path, server)
+    run_day(plan, store, papers_of(2))
+    for feed in (plan.output_dir / "MLLM" / "feed.xml", plan.output_dir / "feed.xml"):
+        text = feed.read_text(encoding="utf-8")
+        assert "<summary>TL;DR: Vision Language Model 1 in one sentence.\n- It has one key point.</summary>" in text
+        assert '<content type="text">Text.</content>' in text
