@@ -39,11 +39,11 @@ def store() -> Iterator[Store]:
         yield opened
 
 
-def llm_plan(tmp_path: Path, server: ModelServer, **llm: Any) -> Plan:
+def llm_plan(tmp_path: Path, server: ModelServer, *, notify: tuple[str, ...] = (), **llm: Any) -> Plan:
     config = load_config(golden_config_path(MONDAY.isoformat()), {})
     fields: dict[str, Any] = {"base_url": server.base_url, "model": MODEL, "summaries": True, "retry_backoff": 0}
-    settings = LlmSettings(**(fields | llm))
-    return make_plan(config.model_copy(update={"settings": Settings(output_dir=tmp_path / "output"), "llm": settings}))
+    settings = Settings(output_dir=tmp_path / "output", notify=list(notify))
+    return make_plan(config.model_copy(update={"settings": settings, "llm": LlmSettings(**(fields | llm))}))
 
 
 def run_day(plan: Plan, store: Store, papers: list[Paper], publisher: RecordingPublisher | None = None) -> RunReport:
@@ -202,3 +202,19 @@ def test_the_feeds_carry_the_summaries_made_after_the_digests(
         text = feed.read_text(encoding="utf-8")
         assert "<summary>TL;DR: Vision Language Model 1 in one sentence.\n- It has one key point.</summary>" in text
         assert '<content type="text">Text.</content>' in text
+
+
+def test_the_message_of_the_run_has_each_papers_tldr(tmp_path: Path, server: ModelServer, store: Store) -> None:
+    plan = llm_plan(tmp_path, server, notify=("json://127.0.0.1:9/chat",))
+    assert plan.llm is not None
+    bodies: list[str] = []
+
+    def send(target: str, title: str, body: str) -> None:
+        bodies.append(body)
+
+    store.save_papers(papers_of(1))
+    with ModelClient(plan.llm, {}, sleep=lambda seconds: None) as model:
+        edges = Edges(store, Arxiv(plan.settings), RecordingPublisher(), send, model)
+        run(plan, RunOptions(day=MONDAY, notify=True), edges, StandInBatches({MONDAY: papers_of(1)}), now=NOW)
+    tldr = "TL;DR: Vision Language Model 1 in one sentence."
+    assert f"- [Vision Language Model 1](https://arxiv.org/abs/2510.00001) — {tldr}" in bodies[0].splitlines()
