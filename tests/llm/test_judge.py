@@ -24,8 +24,9 @@ from digest.recipe import Edges, run
 from digest.sources.arxiv import Arxiv
 from digest.store.answers import Verdict
 from digest.store.database import Store
-from tests.e2e.test_recipe import MONDAY, NOW, RecordingPublisher, StandInBatches, paper
+from tests.e2e.test_recipe import MONDAY, NOW, RecordingPublisher, StandInBatches
 from tests.support.model_server import MODEL, ModelServer, Status
+from tests.support.papers import paper
 
 
 def verdict_by_title(prompt: str) -> str:
@@ -59,7 +60,10 @@ def judged_plan(tmp_path: Path, server: ModelServer, **llm: Any) -> Plan:
     return make_plan(config)
 
 
-PAPERS = [paper("2510.00001"), paper("2510.00002", "A Vision Language Model for a Robot")]
+PAPERS = [
+    paper("2510.00001", title="A Vision Language Model"),
+    paper("2510.00002", title="A Vision Language Model for a Robot"),
+]
 
 
 def run_day(plan: Plan, store: Store) -> RunReport:

@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from digest.cli.main import main
 from digest.store.database import Store
-from tests.e2e.test_recipe import MONDAY, NOW, paper
+from tests.e2e.test_recipe import MONDAY, NOW
 from tests.support.model_server import MODEL, ModelServer, Status
+from tests.support.papers import paper
 
 KEY = "sk-proj-Zq81mVt3KeYdoNotLeak0123456789"
 
@@ -31,7 +32,10 @@ def configure(tmp_path: Path, server: ModelServer) -> Path:
         f"llm:\n  base_url: {server.base_url}\n  model: {MODEL}\n  api_key_env: DIGEST_TEST_LLM_KEY\n"
         "  summaries: true\n  max_tries: 2\n  retry_backoff: 0\n"
     )
-    papers = [paper("2510.00001"), paper("2510.00002", "Another Vision Language Model")]
+    papers = [
+        paper("2510.00001", title="A Vision Language Model"),
+        paper("2510.00002", title="Another Vision Language Model"),
+    ]
     with Store.open(tmp_path / "cache" / "digest.sqlite3") as store:
         store.save_papers(papers)
         store.save_batch(MONDAY, "rss", [(p.id, p.version, "new") for p in papers])

@@ -15,15 +15,18 @@ from digest.outputs.feed import FeedDay, render_entries
 from digest.outputs.notify import compose_messages
 from tests.e2e.test_recipe import MONDAY, NOW
 from tests.llm.test_secrets import configure
+from tests.outputs import test_feeds as feeds_tests
 from tests.outputs import test_site as site_tests
-from tests.outputs.test_notify import DAY, paper, plan
+from tests.outputs.test_notify import DAY, plan
 from tests.support.model_server import ModelServer
+from tests.support.papers import listed, paper
 from tests.support.recipes import write_day
 
 
 def test_a_messages_paper_line_ends_with_its_tldr_and_stays_one_line(tmp_path: Path) -> None:
     summaries = {"2510.00001": "TL;DR: it sees.\n- one point"}
-    (chat, _) = compose_messages(DAY, {"MLLM": [paper(1), paper(2)], "LLM": []}, plan(tmp_path), summaries)
+    papers = [paper("2510.00001", title="Paper [1]"), paper("2510.00002", title="Paper [2]")]
+    (chat, _) = compose_messages(DAY, {"MLLM": papers, "LLM": []}, plan(tmp_path), summaries)
     assert chat.body.splitlines() == [
         "**MLLM**: 2 papers",
         "- [Paper \\[1\\]](https://arxiv.org/abs/2510.00001) — TL;DR: it sees.",
@@ -57,8 +60,8 @@ def test_status_shows_the_summaries_owed_and_each_runs_tokens(tmp_path: Path, mo
 
 
 def test_the_site_shows_a_papers_summary_from_its_record(tmp_path: Path) -> None:
-    made = site_tests.config(tmp_path / "output")
-    write_day(made, MONDAY, [site_tests.paper("2510.00001")], made.topic)
+    made = feeds_tests.config(tmp_path / "output")
+    write_day(made, MONDAY, [listed("2510.00001")], made.topic)
     path = tmp_path / "output" / "Vision" / f"{MONDAY}.json"
     record = json.loads(path.read_text(encoding="utf-8"))
     record["papers"][0]["summary"] = "TL;DR: it sees <well>.\n- one point"

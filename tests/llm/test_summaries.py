@@ -22,9 +22,10 @@ from digest.outputs.reports import RunOptions, RunReport
 from digest.recipe import Edges, run
 from digest.sources.arxiv import Arxiv
 from digest.store.database import Store
-from tests.e2e.test_recipe import MONDAY, NOW, RecordingPublisher, StandInBatches, paper
+from tests.e2e.test_recipe import MONDAY, NOW, RecordingPublisher, StandInBatches
 from tests.support.golden import expected_digest, golden_config_path, golden_papers
 from tests.support.model_server import MODEL, ModelServer, Status
+from tests.support.papers import paper
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def run_day(plan: Plan, store: Store, papers: list[Paper], publisher: RecordingP
 
 def papers_of(count: int) -> list[Paper]:
     """`count` papers the golden MLLM topic keeps."""
-    return [paper(f"2510.{number:05}", f"Vision Language Model {number}") for number in range(1, count + 1)]
+    return [paper(f"2510.{number:05}", title=f"Vision Language Model {number}") for number in range(1, count + 1)]
 
 
 def record(plan: Plan, topic: str = "MLLM", day: date = MONDAY) -> dict[str, Any]:
@@ -101,7 +102,7 @@ def test_a_rerun_asks_the_model_nothing(tmp_path: Path, server: ModelServer, sto
 
 def test_a_new_version_is_summarised_again(tmp_path: Path, server: ModelServer, store: Store) -> None:
     plan = llm_plan(tmp_path, server)
-    first = paper("2510.00001").model_copy(update={"version": 1})
+    first = paper("2510.00001", title="A Vision Language Model")
     run_day(plan, store, [first])
     second = first.model_copy(update={"version": 2, "title": "A Better Vision Language Model"})
     run_day(plan, store, [second])
@@ -165,7 +166,7 @@ def test_summaries_in_digest_add_a_tldr_block_after_the_abstract(
     tmp_path: Path, server: ModelServer, store: Store
 ) -> None:
     plan = llm_plan(tmp_path, server, summaries_in_digest=True)
-    first = paper("2510.00001")
+    first = paper("2510.00001", title="A Vision Language Model")
     run_day(plan, store, [first])
     written = (plan.output_dir / "MLLM" / f"{MONDAY}.md").read_text(encoding="utf-8")
     assert written.endswith(
@@ -178,7 +179,7 @@ def test_summaries_in_digest_add_a_tldr_block_after_the_abstract(
 
 def test_the_run_summary_line_says_the_tokens_in_and_out(tmp_path: Path, server: ModelServer, store: Store) -> None:
     plan = llm_plan(tmp_path, server)
-    first = paper("2510.00001")
+    first = paper("2510.00001", title="A Vision Language Model")
     report = run_day(plan, store, [first])
     assert report.usage is not None
     tokens = f"{report.usage.tokens_in:,} in, {report.usage.tokens_out:,} out"
@@ -187,7 +188,7 @@ def test_the_run_summary_line_says_the_tokens_in_and_out(tmp_path: Path, server:
 
 def test_summaries_made_after_the_commit_are_committed_too(tmp_path: Path, server: ModelServer, store: Store) -> None:
     plan = llm_plan(tmp_path, server)
-    first = paper("2510.00001")
+    first = paper("2510.00001", title="A Vision Language Model")
     publisher = RecordingPublisher()
     run_day(plan, store, [first], publisher)
     assert [message for _, message, _ in publisher.calls][1:] == ["Summaries for 1 paper"]
