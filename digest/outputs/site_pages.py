@@ -20,6 +20,7 @@ from digest.outputs.day_record import DayRecord
 from digest.outputs.feed import FEED_NAME, OPML_NAME, update_mark
 
 __all__ = [
+    "EARLIER_DAYS",
     "STATIC_FILES",
     "DayLink",
     "TopicDates",
@@ -34,6 +35,8 @@ __all__ = [
 _TEMPLATES = "templates/site"
 STATIC_FILES = ("style.css", "site.js")
 """Copied to the site's root as they are."""
+EARLIER_DAYS = 3
+"""The dates before the latest that the home page links for each topic; its archive page has them all."""
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("digest.outputs", "templates"),
@@ -138,6 +141,10 @@ def render_home_page(archive: Mapping[str, TopicDates], *, feeds: bool) -> str:
                 "latest_href": f"{folder}/{day_page_name(latest.date)}" if latest.has_page else None,
                 "count": latest.count,
                 "dates": plural(len(archive[topic].days), "date"),
+                "before": [
+                    {"date": day.date.isoformat(), "href": f"{folder}/{day_page_name(day.date)}"}
+                    for day in [day for day in archive[topic].days[1:] if day.has_page][:EARLIER_DAYS]
+                ],
                 "feed_href": f"{folder}/{FEED_NAME}" if feeds else None,
             }
         )

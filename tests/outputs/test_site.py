@@ -358,3 +358,12 @@ def test_search_is_one_bundle_a_month_and_an_update_re_indexes_only_its_month(tm
     assert sorted(path.name for path in (site / SEARCH_DIR).iterdir() if path.is_dir()) == ["2025-09", "2025-10"]
     bundles = (site / SEARCH_DIR / "bundles.js").read_text(encoding="utf-8")
     assert bundles == 'window.arxivDigestBundles = ["2025-10", "2025-09"];\n'
+
+
+def test_the_home_page_links_each_topics_dates_before_the_latest(tmp_path: Path) -> None:
+    site, _ = build(archive(tmp_path / "output").settings.output_dir)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert (
+        '<td><a href="Vision/2025-10-14.html">2025-10-14</a> · <a href="Vision/2025-10-13.html">2025-10-13</a> · '
+        '<a href="Vision/index.html">all 3 dates</a> · <a href="Vision/feed.xml">feed</a></td>'
+    ) in home
