@@ -43,14 +43,14 @@ from bench.summaries import summarising_cpu  # noqa: E402
 from digest.core.calendar import ARXIV_TIMEZONE, announcement_days, latest_announcement, load_holidays, mailing_date  # noqa: E402
 from digest.core.config import Config  # noqa: E402
 from digest.core.config_file import load_config  # noqa: E402
+from digest.core.intents import Finish, Sourcing  # noqa: E402
 from digest.core.plan import Plan, make_plan  # noqa: E402
 from digest.core.taxonomy import load_taxonomy  # noqa: E402
+from digest.edges import open_edges  # noqa: E402
 from digest.ops.estimate import backfill_dates  # noqa: E402
-from digest.outputs.reports import BackfillOptions, BackfillReport, RunOptions  # noqa: E402
-from digest.recipe import backfill, open_edges, run  # noqa: E402
-from digest.selection.kept import kept_by_topics  # noqa: E402
+from digest.outputs.reports import BackfillOptions, BackfillReport  # noqa: E402
+from digest.recipe import backfill, run  # noqa: E402
 from digest.selection.select import select_topics  # noqa: E402
-from digest.sources.batches import Batches  # noqa: E402
 from digest.sources.oai import parse_list_records  # noqa: E402
 from digest.store.database import Store  # noqa: E402
 from tests.support.arxiv_server import ArxivServer, oai_record  # noqa: E402
@@ -167,19 +167,18 @@ def child(spec: Mapping[str, Any]) -> dict[str, float]:
     if kind == "latest":
         assert plan is not None and now is not None
         with open_edges(plan) as edges:
-            batches = Batches(plan, edges.store, edges.arxiv, keep=kept_by_topics(plan, edges.store))
-            requests = run(plan, RunOptions(), edges, batches, now=now).requests.get("total", 0)
+            requests = run(plan, None, Finish(), edges, now=now).requests.get("total", 0)
     elif kind == "backfill":
         assert plan is not None and now is not None
         start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
-        backfilled = backfill_range(plan, BackfillOptions(start, end, force=True, source=spec["source"]), now)
+        backfilled = backfill_range(plan, BackfillOptions(start, end, force=True), Sourcing(spec["source"]), now)
         if backfilled.failed:
             raise RuntimeError(f"backfill failed: {backfilled.failed}")
         requests = backfilled.requests.get("total", 0)
     elif kind == "offline":
         assert plan is not None and now is not None
         start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
-        rendered = backfill_range(plan, BackfillOptions(start, end, force=True, offline=True), now)
+        rendered = backfill_range(plan, BackfillOptions(start, end, force=True), Sourcing(stored="only"), now)
         if rendered.failed or len(rendered.days) != spec["dates"]:
             raise RuntimeError(f"re-render wrote {len(rendered.days)} dates: {rendered.failed}")
         requests = rendered.requests.get("total", 0)
@@ -193,19 +192,13 @@ def child(spec: Mapping[str, Any]) -> dict[str, float]:
     return {"requests": requests, "wall": wall, "cpu": cpu, "rss_mb": peak_rss_mb()}
 
 
-def backfill_range(plan: Plan, options: BackfillOptions, now: datetime) -> BackfillReport:
+def backfill_range(plan: Plan, options: BackfillOptions, sourcing: Sourcing, now: datetime) -> BackfillReport:
     """`digest backfill` as the command runs it, less the terminal."""
-    dates, skipped = backfill_dates(plan, options, now=now)
-    with open_edges(plan) as edges:
-        batches = Batches(
-            plan,
-            edges.store,
-            edges.arxiv,
-            keep=kept_by_topics(plan, edges.store),
-            source=options.source,
-            offline=options.offline,
-        )
-        return backfill(plan, options, edges, batches, now=now, dates=dates, skipped=skipped)
+    written = backfill_dates(plan, options, now=now)
+    with open_edges(plan, sourcing) as edges:
+        report = backfill(plan, written.dates, Finish(), edges, now=now)
+    report.skipped = written.skipped
+    return report
 
 
 def peak_rss_mb() -> float:

@@ -22,11 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from digest.core.calendar import announcement_in_force  # noqa: E402
 from digest.core.config_file import load_config  # noqa: E402
 from digest.core.models import Paper  # noqa: E402
 from digest.core.plan import make_plan  # noqa: E402
+from digest.outputs.archive import write_archive  # noqa: E402
 from digest.outputs.site import build_site  # noqa: E402
-from digest.recipe import run_for_date, write_indexes  # noqa: E402
+from digest.recipe import run_for_date  # noqa: E402
 from digest.store.database import Store  # noqa: E402
 from tests.support.world import World, synthetic_world  # noqa: E402
 
@@ -79,13 +81,14 @@ def site_figures() -> str:
         topics = list(plan.every_topic)
         with Store.open(plan.store_path) as store:
             for day in dates[:DATES]:
-                run_for_date(day, days[day], plan, store, "oai")
-            write_indexes(plan, store)
+                run_for_date(day, days[day], plan, store, (announcement_in_force(day, plan.holidays), "oai"))
+            write_archive(plan, store)
             output, site = plan.output_dir, Path(work) / "site"
             entries = sum(1 for _ in output.glob("*/????-??-??.json"))
             scratch = timed_build(output, site, topics)
-            run_for_date(dates[DATES], days[dates[DATES]], plan, store, "oai")
-            write_indexes(plan, store)
+            last = dates[DATES]
+            run_for_date(last, days[last], plan, store, (announcement_in_force(last, plan.holidays), "oai"))
+            write_archive(plan, store)
             update = timed_build(output, site, topics)
         size = sum(path.stat().st_size for path in site.rglob("*") if path.is_file()) / 2**20
     return (

@@ -12,28 +12,27 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar, get_args
+from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
-from digest.cli.logs import configure_logging
-from digest.core.config import Config, Source, output_dir_problem
+from digest.cli.logs import LogFormat, configure_logging
+from digest.core.config import Config, output_dir_problem
 from digest.core.config_file import load_config
 from digest.core.errors import ConfigError, DigestError
+from digest.core.plan import Plan, make_plan
 from digest.core.redact import redact
 from digest.core.targets import remember_targets
 
 __all__ = [
-    "COMMIT",
     "DATE",
-    "PUSH",
-    "Fetching",
+    "ConfigChoice",
     "Iso",
     "ManyValues",
     "clock_option",
     "config_options",
     "configured",
-    "fetch_options",
     "reports_errors",
     "say",
 ]
@@ -132,66 +131,48 @@ def _more_or_less_verbose(ctx: click.Context, param: click.Parameter, count: int
     configure_logging(state["verbosity"], state["log_format"])
 
 
+@dataclass(frozen=True)
+class ConfigChoice:
+    """Which configuration a command reads: `--config` (else DIGEST_CONFIG, else config/digest.yaml), with
+    `--output` over its output directory. Read once, at the edge, into a plan."""
+
+    path: Path | None
+    output_dir: Path | None
+
+    def load(self) -> Config:
+        """The configuration, with `--output` over the settings; its targets' secrets are masked from now on."""
+        return configured(self.path, self.output_dir)
+
+    def plan(self, topics: Sequence[str] = ()) -> Plan:
+        """The command's plan, narrowed to `topics` (all when empty)."""
+        return make_plan(self.load(), topics)
+
+
 def config_options(command: F) -> F:
-    """`--config` and `--output`, which every command takes, and `-v`/`-q` after the command as before it."""
+    """`--config` and `--output`, which every command takes, handed to it as one `configuration` value; and
+    `-v`/`-q` after the command as before it."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, config_path: Path | None, output_dir: Path | None, **kw: Any) -> Any:
+        return command(*args, configuration=ConfigChoice(config_path, output_dir), **kw)
+
+    decorated: Any = wrapper
     for flag, name, help_text in (("-q", "quiet", "Warnings and errors only."), ("-v", "verbose", "More log lines.")):
-        command = click.option(
+        decorated = click.option(
             flag, f"--{name}", name, count=True, expose_value=False, callback=_more_or_less_verbose, help=help_text
-        )(command)
-    command = click.option(
+        )(decorated)
+    decorated = click.option(
         "--output",
         "output_dir",
         type=Directory(),
         help="Output directory (default: settings.output_dir, or DIGEST_OUTPUT_DIR).",
-    )(command)
-    return click.option(
+    )(decorated)
+    return click.option(  # type: ignore[no-any-return]
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
         help="Configuration file (default: DIGEST_CONFIG, or config/digest.yaml).",
-    )(command)
-
-
-COMMIT = click.option("--commit", is_flag=True, help="Commit the written digests to the git repository.")
-PUSH = click.option("--push", is_flag=True, help="Commit and push (implies --commit).")
-
-
-@dataclass(frozen=True)
-class Fetching:
-    """What `--topic`, `--source`, `--offline`, `--commit` and `--push` asked of a command that fetches."""
-
-    topics: tuple[str, ...]
-    source: Source | None
-    offline: bool
-    commit: bool
-    push: bool
-
-
-def fetch_options(command: F) -> F:
-    """`--topic`, `--source`, `--offline`, `--commit` and `--push`, handed to the command as one `fetching` value."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, topics: tuple[str, ...], source: Source | None, offline: bool, **kw: Any) -> Any:
-        fetching = Fetching(topics, source, offline, kw.pop("commit"), kw.pop("push"))
-        return command(*args, fetching=fetching, **kw)
-
-    options = [
-        click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable)."),
-        click.option(
-            "--source",
-            type=click.Choice(get_args(Source)),
-            default=None,
-            help="Where the batch comes from (default: settings.source, auto: RSS for the latest batch, "
-            "OAI-PMH for past dates; api is approximate: new papers only).",
-        ),
-        click.option("--offline", is_flag=True, help="Use only the store, never the network; a date it lacks fails."),
-        COMMIT,
-        PUSH,
-    ]
-    decorated: Any = wrapper
-    for option in reversed(options):
-        decorated = option(decorated)
-    return decorated  # type: ignore[no-any-return]
+    )(decorated)
 
 
 def say(line: str, level: int = logging.INFO, *, err: bool = False) -> None:
@@ -219,9 +200,21 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _log_as_configured(log_format: LogFormat) -> None:
+    """From here on, log in `settings.log_format`, unless `--log-format` or DIGEST_LOG_FORMAT chose."""
+    context = click.get_current_context(silent=True)
+    root = context.find_root() if context is not None else None
+    if root is None or not root.obj or root.get_parameter_source("log_format") != ParameterSource.DEFAULT:
+        return
+    if root.obj["log_format"] != log_format:
+        root.obj["log_format"] = log_format
+        configure_logging(root.obj["verbosity"], log_format)
+
+
 def configured(config_path: Path | None, output_dir: Path | None) -> Config:
     """Load the configuration, with `--output` over the settings; its targets' secrets are masked from now on."""
     config = load_config(config_path, os.environ)
+    _log_as_configured(config.settings.log_format)
     remember_targets([*config.settings.notify, *(url for topic in config.topic.values() for url in topic.notify or [])])
     if output_dir is None:
         return config

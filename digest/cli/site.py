@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from digest.cli.arguments import config_options, configured, reports_errors, say
-from digest.core.plan import make_plan
+from digest.cli.arguments import ConfigChoice, config_options, reports_errors, say
 from digest.outputs.site import build_site, site_dir_of
 from digest.store.lock import lock_path, output_lock
 
@@ -17,14 +14,14 @@ __all__ = ["site"]
 @click.command()
 @config_options
 @reports_errors
-def site(config_path: Path | None, output_dir: Path | None) -> None:
+def site(configuration: ConfigChoice) -> None:
     """Build the static site (settings.site_dir, default <output>/_site) from the digests' JSON records.
 
     Only the dates whose record changed are rebuilt. Runs and backfills do this too with `site: true`.
 
     Example: digest site && python -m http.server -d output/_site
     """
-    plan = make_plan(configured(config_path, output_dir))
+    plan = configuration.plan()
     with output_lock(lock_path(plan.store_path.parent, plan.output_dir), plan.settings.lock_timeout):
         report = build_site(plan.output_dir, site_dir_of(plan.settings.site_dir, plan.output_dir), plan.every_topic)
     say(report.summary())

@@ -13,19 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-__all__ = ["STEPS", "JournalEntry", "Step", "asked_steps"]
+__all__ = ["STEPS", "JournalEntry", "Step"]
 
 Step = Literal["write", "indexes", "commit", "push", "notify"]
 
 STEPS: tuple[Step, ...] = ("write", "indexes", "commit", "push", "notify")
 """A date's recipe, in the order its steps run: the digests, the index pages and feeds, git, the message."""
-
-
-def asked_steps(*, commit: bool, push: bool, notify: bool) -> tuple[Step, ...]:
-    """The steps a command asks of each date it writes: always the digests and indexes; `--push` implies
-    `--commit`."""
-    wanted = {"write": True, "indexes": True, "commit": commit or push, "push": push, "notify": notify}
-    return tuple(step for step in STEPS if wanted[step])
 
 
 @dataclass(frozen=True)

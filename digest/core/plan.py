@@ -1,5 +1,5 @@
 """A command's configuration resolved once into an immutable `Plan`: the chosen topics with their rules, the
-holidays, the category prefilter, the output and store paths. Every stage takes the parts it needs.
+holidays, the output and store paths. Every stage takes the parts it needs.
 
 See docs/design.md, "The plan".
 """
@@ -10,14 +10,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from digest.core.calendar import load_holidays
 from digest.core.config import CategoryRule, Combine, Config, MatchMode, ReplacementPolicy, Settings, Topic
 from digest.core.errors import InputError
+from digest.core.targets import mask_target
 from digest.llm.settings import LlmSettings
-from digest.selection.match import CategoryFilter, category_prefilter
 
-__all__ = ["DEFAULT_THRESHOLD", "Plan", "Rules", "TopicPlan", "make_plan"]
+__all__ = ["DEFAULT_THRESHOLD", "Plan", "Rules", "TopicPlan", "make_plan", "resolved_config"]
 
 
 DEFAULT_THRESHOLD = 0.5
@@ -80,7 +81,6 @@ class Plan:
     every_topic: Mapping[str, TopicPlan]
     subscribed: Mapping[str, str]
     holidays: frozenset[date]
-    prefilter: CategoryFilter
     output_dir: Path
     store_path: Path
     settings: Settings
@@ -100,9 +100,6 @@ def make_plan(config: Config, topics: Sequence[str] = ()) -> Plan:
         every_topic=every_topic,
         subscribed=config.category,
         holidays=load_holidays(settings.holidays),
-        prefilter=category_prefilter(
-            config.category, {planned.rules.category_rule for planned in every_topic.values()}
-        ),
         output_dir=settings.output_dir,
         store_path=settings.store_path,
         settings=settings,
@@ -115,3 +112,24 @@ def _resolved_llm(llm: LlmSettings | None, settings: Settings) -> LlmSettings | 
     if llm is None or llm.max_retry_wait is not None:
         return llm
     return llm.model_copy(update={"max_retry_wait": settings.max_retry_wait})
+
+
+def resolved_config(config: Config, plan: Plan) -> dict[str, Any]:
+    """The configuration as `check-config` shows it: every topic's options resolved against the settings,
+    notification targets masked, the `llm:` section as the plan resolved it, and the keys a topic does not
+    use (similarity, judge) or an absent `llm:` section left out."""
+    topics = {name: planned.resolved for name, planned in plan.every_topic.items()}
+    resolved = config.model_copy(update={"topic": topics}).model_dump(mode="json")
+    for section in [resolved["settings"], *resolved["topic"].values()]:
+        if section.get("notify"):
+            section["notify"] = [mask_target(url) for url in section["notify"]]
+    for name, topic in resolved["topic"].items():
+        semantic = topic.get("similar_to") is not None
+        unused = {"similar_to", "threshold", "combine"} if not semantic else set()
+        unused |= {"judge", "judge_candidates"} if topic.get("judge") is None else set()
+        resolved["topic"][name] = {key: value for key, value in topic.items() if key not in unused}
+    if plan.llm is None:
+        del resolved["llm"]
+    else:
+        resolved["llm"] = plan.llm.model_dump(mode="json")
+    return resolved

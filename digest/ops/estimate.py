@@ -1,7 +1,7 @@
 """What a backfill will cost, said before the first request: dates, announcements, what the store holds,
 the OAI-PMH harvest and an estimate of requests and time.
 
-`estimate_backfill` is pure: `backfill_dates` and the caller find the dates and what the store holds.
+`estimate_backfill` is pure: `backfill_dates` and `load_estimate` find the dates and what the store holds.
 The estimate is rough by nature (arXiv does not say how many records a harvest holds until its first
 page), so it leans high: a plan that asks for confirmation should not turn out larger than it said.
 """
@@ -9,7 +9,7 @@ page), so it leans high: a plan that asks for confirmation should not turn out l
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,6 +22,7 @@ from digest.core.calendar import (
     submission_window,
 )
 from digest.core.errors import InputError
+from digest.core.intents import Sourcing
 from digest.core.plan import Plan
 from digest.core.words import plural
 from digest.outputs.reports import BackfillOptions
@@ -31,7 +32,7 @@ from digest.sources.oai import ANNOUNCED_DATESTAMPS, PAGE_SIZE, HarvestPart, pla
 from digest.store.database import Store
 from digest.store.harvests import Coverage
 
-__all__ = ["BackfillEstimate", "backfill_dates", "estimate_backfill", "load_estimate"]
+__all__ = ["BackfillDates", "BackfillEstimate", "Costing", "backfill_dates", "estimate_backfill", "load_estimate"]
 
 RECORDS_A_DAY = {
     "cs": 2000, "math": 1000, "physics:cond-mat": 500, "physics:astro-ph": 450, "physics:physics": 600,
@@ -105,26 +106,42 @@ def _days(part: HarvestPart, today: date) -> int:
     return max(0, ((part.until or today) - part.from_date).days + 1)
 
 
+@dataclass(frozen=True)
+class BackfillDates:
+    """The dates a backfill writes, and those it skips because their digests exist."""
+
+    dates: list[date]
+    skipped: list[date]
+
+
+@dataclass(frozen=True)
+class Costing:
+    """What fetching costs: the interface (or `offline`), the OAI-PMH sets harvested, the topics (each keeps
+    papers the API describes) and the seconds between two requests."""
+
+    source: str
+    sets: Collection[str]
+    topics: int
+    request_interval: float
+
+
 def estimate_backfill(
-    dates: Sequence[date],
-    skipped: Sequence[date],
-    announcements: Sequence[date],
+    written: BackfillDates,
+    window_starts: Mapping[date, date],
     stored: Collection[date],
+    costing: Costing,
     *,
-    source: str,
-    sets: Collection[str],
-    topics: int,
-    window_starts: dict[date, date],
     today: date,
-    request_interval: float,
     coverage: Mapping[str, Coverage] | None = None,
 ) -> BackfillEstimate:
-    """The plan for `dates`, whose batches are those of `announcements`; `stored` are those the store holds.
+    """The plan for `written`, whose batches are those of the announcements `window_starts` gives the
+    opening of each submission window for; `stored` are those the store holds.
 
-    `window_starts` gives the date each announcement's submission window opens: the harvest starts at the
-    earliest one to fetch; what the store's `coverage` of each set holds already is not harvested again
-    (`oai.plan_harvest`, the harvest's own rule).
+    The harvest starts at the earliest window to fetch; what the store's `coverage` of each set holds
+    already is not harvested again (`oai.plan_harvest`, the harvest's own rule).
     """
+    announcements = sorted(window_starts)
+    source, sets = costing.source, costing.sets
     missing = [announcement for announcement in announcements if announcement not in stored]
     records_a_day = sum(RECORDS_A_DAY.get(spec, _OTHER_SET_RECORDS_A_DAY) for spec in sets)
     parts: dict[str, list[HarvestPart]] = {}
@@ -141,22 +158,22 @@ def estimate_backfill(
             for spec, planned in parts.items()
             for part in planned
         )
-        api_requests = math.ceil(len(missing) * topics * KEPT_A_TOPIC / ID_LIST_CHUNK)
+        api_requests = math.ceil(len(missing) * costing.topics * KEPT_A_TOPIC / ID_LIST_CHUNK)
     return BackfillEstimate(
-        dates=list(dates),
-        skipped=list(skipped),
-        announcements=list(announcements),
+        dates=list(written.dates),
+        skipped=list(written.skipped),
+        announcements=announcements,
         stored=len(announcements) - len(missing),
         source=source,
         harvest_parts=parts,
         today=today,
         oai_requests=oai_requests,
         api_requests=api_requests,
-        request_interval=request_interval,
+        request_interval=costing.request_interval,
     )
 
 
-def backfill_dates(plan: Plan, options: BackfillOptions, *, now: datetime) -> tuple[list[date], list[date]]:
+def backfill_dates(plan: Plan, options: BackfillOptions, *, now: datetime) -> BackfillDates:
     """The dates a backfill writes and those it skips because their digests exist (unless `force`).
 
     Announcement dates only, unless `every_day` asks for every calendar date as the source wrote them.
@@ -179,24 +196,27 @@ def backfill_dates(plan: Plan, options: BackfillOptions, *, now: datetime) -> tu
         return all(digest_path(plan.output_dir, topic, day).exists() for topic in plan.topics)
 
     todo = [day for day in dates if options.force or not written(day)]
-    return todo, [day for day in dates if day not in todo]
+    return BackfillDates(todo, [day for day in dates if day not in todo])
 
 
-def load_estimate(plan: Plan, options: BackfillOptions, store: Store, *, now: datetime) -> BackfillEstimate:
-    """The estimate of a backfill, with what `store` holds of it."""
-    todo, skipped = backfill_dates(plan, options, now=now)
-    announcements = sorted({announcement_in_force(day, plan.holidays) for day in todo})
-    return estimate_backfill(
-        todo,
-        skipped,
-        announcements,
-        {announcement for announcement in announcements if store.has_batch(announcement)},
-        source="offline" if options.offline else options.source,
+def load_estimate(
+    plan: Plan, options: BackfillOptions, sourcing: Sourcing, store: Store, *, now: datetime
+) -> BackfillEstimate:
+    """The estimate of a backfill whose batches come as `sourcing` says, with what `store` holds of it."""
+    written = backfill_dates(plan, options, now=now)
+    announcements = sorted({announcement_in_force(day, plan.holidays) for day in written.dates})
+    costing = Costing(
+        source="offline" if sourcing.stored == "only" else sourcing.source,
         sets={set_spec(category) for category in plan.subscribed},
         topics=len(plan.topics),
-        window_starts={a: submission_window(a, plan.holidays)[0].date() for a in announcements},
-        today=now.astimezone(ARXIV_TIMEZONE).date(),
         request_interval=plan.settings.request_interval,
+    )
+    return estimate_backfill(
+        written,
+        {a: submission_window(a, plan.holidays)[0].date() for a in announcements},
+        {announcement for announcement in announcements if store.has_batch(announcement)},
+        costing,
+        today=now.astimezone(ARXIV_TIMEZONE).date(),
         coverage={coverage.set_spec: coverage for coverage in store.load_coverages()},
     )
 

@@ -15,8 +15,7 @@ from digest.core.errors import InputError
 from digest.core.models import Paper
 from digest.core.plan import TopicPlan
 from digest.ops.labels import Confusion
-from digest.selection.match import TopicMatcher
-from digest.selection.select import Decision, decide
+from digest.selection.select import Criteria, Decision, decide
 
 __all__ = [
     "Evaluation",
@@ -89,14 +88,14 @@ def evaluate(
     """The verdicts on every labelled paper found in `days` (each id counted once, kept if kept on any of
     its dates). `semantic` uses the days' similarity (default: when the topic has `similar_to`)."""
     use_scores = planned.topic.similar_to is not None if semantic is None else semantic
-    matcher = TopicMatcher(planned.topic, planned.rules.match)
+    criteria = Criteria.of(planned, subscribed)
     verdicts: dict[str, Decision] = {}
     for labelled in days:
         for paper in labelled.papers:
             if paper.id not in labels:
                 continue
             score = labelled.similarity.get(paper.id) if use_scores else None
-            decision = decide(paper, matcher, planned.rules, subscribed, similarity=score)
+            decision = decide(paper, criteria, similarity=score)
             if decision.kept and planned.topic.judge is not None and labelled.judged.get(paper.id) is False:
                 decision = replace(decision, kept=False, judged="no")
             if paper.id not in verdicts or decision.kept:

@@ -15,8 +15,7 @@ from digest.core.errors import InputError
 from digest.core.models import Paper
 from digest.core.plan import TopicPlan
 from digest.core.words import plural
-from digest.selection.match import TopicMatcher
-from digest.selection.select import Decision, decide, order_papers, select_topic
+from digest.selection.select import Criteria, Decision, decide, order_papers, select_topic
 
 __all__ = [
     "NearMiss",
@@ -38,11 +37,9 @@ def explain_topic(
     similarity: Mapping[str, float] | None = None,
 ) -> list[Decision]:
     """Every paper's verdict: the kept ones in digest order, then the dropped ones by id."""
-    matcher = TopicMatcher(planned.topic, planned.rules.match)
+    criteria = Criteria.of(planned, subscribed)
     scores = similarity or {}
-    decisions = [
-        decide(paper, matcher, planned.rules, subscribed, seen, similarity=scores.get(paper.id)) for paper in papers
-    ]
+    decisions = [decide(paper, criteria, seen, similarity=scores.get(paper.id)) for paper in papers]
     kept_order = {paper.id: n for n, paper in enumerate(order_papers(d.paper for d in decisions if d.kept))}
     return sorted(decisions, key=lambda d: (not d.kept, kept_order.get(d.paper.id, 0), d.paper.id))
 
@@ -63,14 +60,12 @@ def other_mode(planned: TopicPlan) -> MatchMode:
 def near_misses(papers: Iterable[Paper], planned: TopicPlan, subscribed: Collection[str]) -> list[NearMiss]:
     """The papers on which the topic's own match mode and the other disagree, with the other's verdict
     when it keeps the paper (added), else the own mode's (dropped)."""
-    own = planned.rules
-    other = replace(own, match=other_mode(planned))
-    by_own = TopicMatcher(planned.topic, own.match)
-    by_other = TopicMatcher(planned.topic, other.match)
+    by_own = Criteria.of(planned, subscribed)
+    by_other = Criteria.of(TopicPlan(planned.topic, replace(planned.rules, match=other_mode(planned))), subscribed)
     misses = []
     for paper in papers:
-        with_other = decide(paper, by_other, other, subscribed)
-        with_own = decide(paper, by_own, own, subscribed)
+        with_other = decide(paper, by_other)
+        with_own = decide(paper, by_own)
         if with_other.kept != with_own.kept:
             misses.append(NearMiss(with_other if with_other.kept else with_own, added=with_other.kept))
     return sorted(misses, key=lambda miss: (not miss.added, miss.decision.paper.id))

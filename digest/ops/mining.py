@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from digest.core.config import Keyword, KeywordSpec
 from digest.core.plan import TopicPlan
@@ -115,7 +115,7 @@ def select_moves(
         spread = min(FILTER_SPREAD, len(days))
         options += _filter_options(verdicts, labels, index, confusion, spread)
         options = [option for option in options if option[1].term.lower() not in common]
-        options += _unless_options(verdicts, labels, index, current, verdicts_of, common, spread)
+        options += _unless_options(verdicts, labels, index, current, verdicts_of, _Reach(common, spread))
         for keyword in (k for k in current.topic.keywords if isinstance(k, str) and k in planned.topic.keywords):
             dropped = verdicts_of(apply_moves(current, [Move("drop", keyword)]))
             if _no_date_worse(verdicts, dropped, labels, index):
@@ -189,13 +189,21 @@ def _filter_options(
     return options
 
 
+class _Reach(NamedTuple):
+    """Which phrases may narrow a keyword: none of the `common` ones, each held on at least `spread` dates."""
+
+    common: Collection[str]
+    spread: int
+
+
 def _unless_options(
     verdicts: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex, current: TopicPlan,
-    verdicts_of: VerdictsOf, common: Collection[str], spread: int,
+    verdicts_of: VerdictsOf, reach: _Reach,
 ) -> list[Option]:  # fmt: skip
     """Phrases of the wrongly kept papers as an `unless` of the keywords that keep more wrong papers than
     right ones among those holding it, each with the F1 it brings, measured (a paper another keyword holds
     stays kept). The phrases measured are those that would drop most wrong papers net of right ones."""
+    common, spread = reach
     matched: dict[str, set[str]] = {}
     for keyword in current.topic.keywords:
         term = term_of(keyword)

@@ -18,8 +18,7 @@ from digest.core.models import Paper
 from digest.core.plan import TopicPlan
 from digest.ops.evaluation import LabelledDay
 from digest.ops.explain import near_misses, other_mode
-from digest.selection.match import TopicMatcher
-from digest.selection.select import decide
+from digest.selection.select import Criteria, decide
 
 __all__ = ["Suggestion", "format_suggestions", "suggest_papers"]
 
@@ -73,10 +72,10 @@ def _near_threshold(papers: Sequence[Paper], planned: TopicPlan, scores: dict[st
 
 def _filtered(papers: Sequence[Paper], planned: TopicPlan, subscribed: Collection[str]) -> list[Suggestion]:
     """Papers a keyword found and a filter dropped: is the filter right about them?"""
-    matcher = TopicMatcher(planned.topic, planned.rules.match)
+    criteria = Criteria.of(planned, subscribed)
     suggestions = []
     for paper in papers:
-        decision = decide(paper, matcher, planned.rules, subscribed)
+        decision = decide(paper, criteria)
         if decision.reason.startswith("filter "):
             span = f': "{decision.span}"' if decision.span else ""
             suggestions.append(Suggestion(paper, f"a keyword hit, dropped by {decision.reason}{span}"))

@@ -49,11 +49,10 @@ def _variant(topic: Topic, rules: Rules, combine: str | None, threshold: float) 
     return TopicPlan(topic, replace(rules, combine=combine, threshold=threshold))  # type: ignore[arg-type]
 
 
-def _variant_score(
-    days: Sequence[LabelledDay], topic: Topic, rules: Rules, combine: str | None, threshold: float,
-    subscribed: Collection[str], labels: Mapping[str, bool],
-) -> float:  # fmt: skip
-    return evaluate(days, _variant(topic, rules, combine, threshold), subscribed, labels, semantic=True).confusion.f1
+def _f1(
+    days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labels: Mapping[str, bool]
+) -> float:
+    return evaluate(days, planned, subscribed, labels, semantic=True).confusion.f1
 
 
 def swept(
@@ -71,7 +70,7 @@ def swept(
             train, held = [_rescored(d, centre) for d in train], _rescored(held, centre)
         best = max(
             THRESHOLDS,
-            key=lambda t: (round(_variant_score(train, topic, rules, combine, t, subscribed, labels), 9), -t),
+            key=lambda t: (round(_f1(train, _variant(topic, rules, combine, t), subscribed, labels), 9), -t),
         )
         thresholds.append(best)
         return evaluate([held], _variant(topic, rules, combine, best), subscribed, labels, semantic=True).confusion

@@ -15,17 +15,35 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from digest.core.calendar import announcement_days, announcement_time, submission_window
+from digest.core.errors import DigestError
 from digest.core.plan import Plan
 from digest.core.words import plural
-from digest.sources.batches import Batches, announce_types
+from digest.sources.batches import announce_types
 from digest.sources.oai import ANNOUNCED_DATESTAMPS
 from digest.store.database import Store
 
-__all__ = ["Difference", "Verdict", "compare", "format_verdicts", "verdicts_json", "verify"]
+__all__ = [
+    "Difference",
+    "Harvester",
+    "Verdict",
+    "compare",
+    "format_verdicts",
+    "verdicts_json",
+    "verify",
+    "verify_recent",
+]
 
 log = logging.getLogger(__name__)
+
+
+class Harvester(Protocol):
+    """What verification needs of the batches: the store's OAI-PMH coverage brought up to a span."""
+
+    def harvest_span(self, start: date, latest: date, now: datetime) -> None: ...
+
 
 Placed = tuple[date, str]
 """Where a source puts a paper: the announcement, and its announce type there."""
@@ -95,7 +113,7 @@ def _find(paper_id: str, memberships: Mapping[date, Mapping[str, str]]) -> Place
     return None
 
 
-def verify(plan: Plan, store: Store, batches: Batches, start: date, end: date, *, now: datetime) -> list[Verdict]:
+def verify(plan: Plan, store: Store, batches: Harvester, start: date, end: date, *, now: datetime) -> list[Verdict]:
     """Check every batch the store holds from RSS, announced from `start` to `end`; record each verdict.
 
     OAI-PMH is harvested incrementally, only as far as the store's coverage lacks. An announcement whose
@@ -120,6 +138,24 @@ def verify(plan: Plan, store: Store, batches: Batches, start: date, end: date, *
             store.save_verdict(announcement, now, [difference.as_json() for difference in verdict.differences])
             verdicts[announcement] = verdict
     return [verdicts[a] for a in sorted(verdicts)]
+
+
+def verify_recent(plan: Plan, store: Store, batches: Harvester, *, now: datetime) -> list[Verdict]:
+    """After a run: the RSS batches of the last `verify_days` checked against OAI-PMH, disagreements logged
+    as warnings. A verification that fails is a warning too: it never fails the digests it checks."""
+    if not plan.settings.verify_days:
+        return []
+    today = now.date()
+    try:
+        start = today - timedelta(days=plan.settings.verify_days)
+        verdicts = verify(plan, store, batches, start, today, now=now)
+    except DigestError as err:
+        log.warning("verification against OAI-PMH failed: %s; the digests stand, the next run tries again", err)
+        return []
+    for verdict in verdicts:
+        for difference in verdict.differences:
+            log.warning("%s: RSS and OAI-PMH differ: %s", verdict.announcement.isoformat(), difference.describe())
+    return verdicts
 
 
 def _rss_members(store: Store, announcement: date) -> dict[str, str]:

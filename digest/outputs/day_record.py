@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from digest.core.calendar import announcement_time
 from digest.core.errors import InputError
 from digest.core.links import LinkKind
 from digest.core.models import AnnounceType, Paper
@@ -137,19 +138,18 @@ def day_record(
     topic: str,
     day: date,
     announcement: date,
-    announced: datetime,
     source: Source | None,
     decisions: Sequence[Decision],
     summaries: Mapping[str, str] | None = None,
 ) -> DayRecord:
     """A topic's record of a date from the verdicts on the papers it kept, in digest order, and the
-    summaries made of them (by id)."""
+    summaries made of them (by id); `announcement` went public at its `announcement_time`."""
     return DayRecord(
         format=DAY_FORMAT,
         topic=topic,
         date=day,
         announcement=announcement,
-        announced=announced,
+        announced=announcement_time(announcement),
         source=source,
         papers=[listed_paper(decision, (summaries or {}).get(decision.paper.id)) for decision in decisions],
     )

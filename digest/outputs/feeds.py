@@ -136,8 +136,7 @@ def _feed(plan: Plan, store: Store, head: FeedHead, key: str, digests: Sequence[
     announced = {day: announcement_time(announcement_in_force(day, plan.holidays)) for day in days}
     summaries = load_summaries(store, plan.llm, sorted(chosen))
     fragments: Iterator[bytes] = (
-        _entries(store, key, day, announced[day], of_day[day], chosen, summaries, combined=key == ALL_TOPICS)
-        for day in days
+        _entries(store, key, (day, announced[day]), of_day[day], chosen, summaries) for day in days
     )
     return assemble_feed(head, announced[days[0]], fragments)
 
@@ -145,17 +144,16 @@ def _feed(plan: Plan, store: Store, head: FeedHead, key: str, digests: Sequence[
 def _entries(
     store: Store,
     key: str,
-    day: date,
-    announced: datetime,
+    dated: tuple[date, datetime],
     digests: Sequence[_Digest],
     chosen: Mapping[str, tuple[date, Listing]],
     summaries: Mapping[str, str],
-    *,
-    combined: bool,
 ) -> bytes:
-    """A date's entries: the papers whose entry is on this date, in digest order, as the store holds them;
-    from the store's cache when neither the digests, their records, those records in the store nor the
-    choice of entries changed. A paper the store lacks (it was moved aside) is read back from the digest."""
+    """A date's entries (`dated`: the date and when its batch was announced): the papers whose entry is on
+    this date, in digest order, as the store holds them; from the store's cache when neither the digests,
+    their records, those records in the store nor the choice of entries changed. A paper the store lacks (it
+    was moved aside) is read back from the digest."""
+    day, announced = dated
     topics_of: dict[str, list[str]] = {}
     for digest in digests:
         for listing in digest.listings:
@@ -177,7 +175,7 @@ def _entries(
     papers = []
     for paper_id in ids:
         listing = chosen[paper_id][1]
-        topics = topics_of[paper_id] if combined else ()
+        topics = topics_of[paper_id] if key == ALL_TOPICS else ()
         summary = summaries.get(paper_id)
         papers.append(
             replace(stored[paper_id], version=listing.version, updated=listing.updated, topics=topics, summary=summary)

@@ -23,6 +23,7 @@ from digest.core.config import Settings
 from digest.core.errors import PublishError
 from digest.core.redact import redact
 from digest.outputs.git_lock import clear_index_lock
+from digest.outputs.site import site_dir_of
 
 __all__ = [
     "FALLBACK_EMAIL",
@@ -84,16 +85,16 @@ def publish(
     *,
     push: bool,
     settings: Settings,
-    site_dir: Path | None = None,
     runner: Runner = subprocess.run,
 ) -> PublishResult:
-    """Commit `written` (files under `output_dir`) and the site folder (`site_dir`, when it is inside the
-    repository) with `message`; with `push`, push the branch too.
+    """Commit `written` (files under `output_dir`) and, with `settings.site`, the site folder (when it is inside
+    the repository) with `message`; with `push`, push the branch too.
 
     Nothing changed means no commit. With `push` the branch is pushed even then, so a commit kept by an
     earlier failed push is delivered now. Raises PublishError when git refuses; a failed push keeps the commit.
     """
     git = _Git.find(output_dir, settings, runner)
+    site_dir = site_dir_of(settings.site_dir, output_dir) if settings.site else None
     paths = _paths_in_repo(git.toplevel, output_dir, written) + _site_path(git.toplevel, site_dir)
     commit = _commit(git, paths, message) if paths else None
     if not push:

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from digest.core.config import Source
 from digest.core.errors import NotifyError
-from digest.core.journal import Step, asked_steps
 from digest.core.words import plural
 from digest.llm.usage import Usage
 from digest.outputs.day_record import day_record_path
@@ -17,37 +15,13 @@ from digest.outputs.feed import FEED_NAME, OPML_NAME
 from digest.outputs.publish import PublishResult
 from digest.outputs.write import INDEX_NAME, digest_path
 
-__all__ = ["BackfillOptions", "BackfillReport", "DayResult", "Delivery", "FetchOptions", "RunOptions", "RunReport"]
-
-
-@dataclass(frozen=True, kw_only=True)
-class FetchOptions:
-    """What every command that fetches asks: the source, whether to stay offline, to commit, to push, to
-    notify (and to send again what was sent)."""
-
-    source: Source = "auto"
-    offline: bool = False
-    commit: bool = False
-    push: bool = False
-    notify: bool = False
-    renotify: bool = False
-
-    def asked_steps(self) -> tuple[Step, ...]:
-        """The steps of the recipe this command asks of each date it writes."""
-        return asked_steps(commit=self.commit, push=self.push, notify=self.notify or self.renotify)
+__all__ = ["BackfillOptions", "BackfillReport", "DayResult", "Delivery", "RunReport"]
 
 
 @dataclass(frozen=True)
-class RunOptions(FetchOptions):
-    """What one `digest run` (or one scheduled tick) asks for: the latest batch, or the one on `day`."""
-
-    day: date | None = None
-    refresh: bool = False
-
-
-@dataclass(frozen=True)
-class BackfillOptions(FetchOptions):
-    """What one `digest backfill` asks for: the dates from `start` to `end`."""
+class BackfillOptions:
+    """Which dates one `digest backfill` writes: the announcements (or, with `every_day`, every date) from
+    `start` to `end`, less those written already unless `force`."""
 
     start: date
     end: date

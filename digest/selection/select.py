@@ -21,7 +21,7 @@ from digest.core.models import Paper
 from digest.core.plan import Rules, TopicPlan
 from digest.selection.match import BatchIndex, SearchedTexts, TopicMatcher, in_subscribed_categories
 
-__all__ = ["Decision", "decide", "order_papers", "select_decisions", "select_topic", "select_topics"]
+__all__ = ["Criteria", "Decision", "decide", "order_papers", "select_decisions", "select_topic", "select_topics"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,23 @@ class Decision:
         return f"{self.reason}{span}{judged}"
 
 
+@dataclass(frozen=True)
+class Criteria:
+    """What a topic judges a paper by: its keywords and filters compiled once, its rules, and the subscribed
+    categories its category rule reads."""
+
+    matcher: TopicMatcher
+    rules: Rules
+    subscribed: Collection[str]
+
+    @classmethod
+    def of(cls, planned: TopicPlan, subscribed: Collection[str]) -> Criteria:
+        return cls(TopicMatcher(planned.topic, planned.rules.match), planned.rules, subscribed)
+
+
 def decide(
     paper: Paper,
-    matcher: TopicMatcher,
-    rules: Rules,
-    subscribed: Collection[str],
+    criteria: Criteria,
     seen: Mapping[str, date] | None = None,
     texts: SearchedTexts | None = None,
     similarity: float | None = None,
@@ -63,6 +75,7 @@ def decide(
     the paper's score for a topic with `similar_to` (None for a keyword topic): with `combine: any` a
     keyword or a score at the threshold keeps it, with `all` it needs both. Filters drop it either way.
     """
+    matcher, rules, subscribed = criteria.matcher, criteria.rules, criteria.subscribed
     if not in_subscribed_categories(paper.categories, subscribed, rules.category_rule, paper.primary):
         outside = ", ".join(category for category in paper.categories if category not in subscribed)
         reason = f"category rule ({rules.category_rule}): {outside} not subscribed"
@@ -136,19 +149,20 @@ def select_decisions(
     any` a paper at the threshold is a candidate too, not only one with a keyword clue.
     """
     batch = list(papers)
-    matchers = {name: (TopicMatcher(plan.topic, plan.rules.match), plan.rules) for name, plan in topics.items()}
-    index = BatchIndex(batch, subscribed, [(matcher, rules.category_rule) for matcher, rules in matchers.values()])
+    judged = {name: Criteria.of(planned, subscribed) for name, planned in topics.items()}
+    index = BatchIndex(batch, subscribed, [(c.matcher, c.rules.category_rule) for c in judged.values()])
     scores = similarity or {}
     kept = {}
-    for name, (matcher, rules) in matchers.items():
+    for name, criteria in judged.items():
+        rules = criteria.rules
         scored = scores.get(name)
-        candidates = index.candidates(matcher, rules.category_rule)
+        candidates = index.candidates(criteria.matcher, rules.category_rule)
         if scored is not None and rules.combine == "any":  # a paper without a keyword clue may be similar enough
             clued = {paper.id for paper in candidates}
             candidates += [p for p in batch if p.id not in clued and scored[p.id] >= rules.threshold]
         recent = (seen or {}).get(name)
         decisions = (
-            decide(paper, matcher, rules, subscribed, recent, index.texts, None if scored is None else scored[paper.id])
+            decide(paper, criteria, recent, index.texts, None if scored is None else scored[paper.id])
             for paper in candidates
         )
         kept[name] = sorted(

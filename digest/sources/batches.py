@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from digest.core.calendar import announcement_in_force, latest_announcement, mailing_date, submission_window
 from digest.core.config import Source
 from digest.core.errors import DigestError, FetchError, IncompleteHarvest, OfflineMissError
+from digest.core.intents import Sourcing
 from digest.core.models import AnnounceType, Paper
 from digest.core.plan import Plan
 from digest.sources.api import fetch_metadata, fetch_submitted_window
@@ -31,9 +33,13 @@ from digest.sources.rss import fetch_latest_listing
 from digest.store.database import Store
 from digest.store.harvests import VersionRow
 
+CategoryFilter = Callable[[list[str], str | None], bool]
+"""A test on a stored paper's categories and primary category, made before the paper is built."""
+
 __all__ = [
     "APPROXIMATE_NOTE",
     "Batches",
+    "Wanted",
     "announce_types",
     "offline_miss",
 ]
@@ -47,13 +53,22 @@ _ANNOUNCED = ("new", "replace")
 """The listing's announce types that make a batch; cross-lists belong to their own archive's batch."""
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """What the topics want of a batch, handed in by the caller: `keep` names the papers whose full metadata
+    the API is asked for (those some topic keeps: `selection.kept`), `prefilter` the stored papers worth
+    building at all (those some topic's category rule lets through; None: every one)."""
+
+    keep: Callable[[list[Paper]], set[str]]
+    prefilter: CategoryFilter | None = None
+
+
 class Batches:
     """The batches of one command: read from the store, or fetched through `arxiv` and saved to it.
 
-    `keep` names the papers of a batch whose full metadata the API is asked for (those some topic keeps:
-    `selection.kept`); the batches never select. `source` picks the interface (`auto`: RSS for the latest
-    announcement, OAI-PMH for the past); `offline` never fetches, `refresh` never reads a stored batch.
-    `notes` collects what the user should hear.
+    `wanted` says what the topics want of a batch: the batches never select. `sourcing` picks the interface
+    (`auto`: RSS for the latest announcement, OAI-PMH for the past) and whether the store serves first,
+    alone (offline) or not at all (refresh). `notes` collects what the user should hear.
     """
 
     def __init__(
@@ -61,17 +76,25 @@ class Batches:
         plan: Plan,
         store: Store,
         arxiv: Arxiv,
-        *,
-        keep: Callable[[list[Paper]], set[str]],
-        source: Source = "auto",
-        offline: bool = False,
-        refresh: bool = False,
+        sourcing: Sourcing,
+        wanted: Wanted,
         on_harvest: HarvestProgress = lambda spec, received, total: None,
     ) -> None:
-        self.plan, self.store, self.arxiv, self.keep = plan, store, arxiv, keep
-        self.source, self.offline, self.refresh = source, offline, refresh
+        self.plan, self.store, self.arxiv = plan, store, arxiv
+        self.keep, self.prefilter = wanted.keep, wanted.prefilter
+        self.source, self.stored = sourcing.source, sourcing.stored
         self.on_harvest = on_harvest
         self.notes: list[str] = []
+
+    @property
+    def requests(self) -> dict[str, int]:
+        """The requests arXiv has seen from this command, by interface and in total."""
+        return self.arxiv.requests
+
+    def provenance(self, day: date) -> tuple[date, str | None]:
+        """The announcement in force on `day`, and where its stored batch came from (None: not stored)."""
+        announcement = announcement_in_force(day, self.plan.holidays)
+        return announcement, self.store.load_batch_sources(announcement, announcement).get(announcement)
 
     def fetch_latest(self, now: datetime) -> tuple[date, list[Paper]] | None:
         """The batch on arXiv's feed at `now`, dated by its announcement evening; None when the feed is empty."""
@@ -142,11 +165,11 @@ class Batches:
         announcements = sorted(dates_of)
         missing = [announcement for announcement in announcements if not self.store.has_batch(announcement)]
         absent = set(missing)
-        fetched = iter(() if self.offline else self._fetch_past(missing, self.source, now))
+        fetched = iter(() if self.stored == "only" else self._fetch_past(missing, self.source, now))
         for announcement in announcements:
             if announcement not in absent:
                 outcome: list[Paper] | DigestError = self._load_stored(announcement, announcement) or []
-            elif self.offline:
+            elif self.stored == "only":
                 outcome = offline_miss(announcement, announcement)
             else:
                 _, outcome = next(fetched)
@@ -245,15 +268,15 @@ class Batches:
         )
 
     def _load_stored(self, announcement: date, asked: date) -> list[Paper] | None:
-        """The stored batch less the papers no topic's category rule lets through (never built), unless `refresh`.
+        """The stored batch less the papers no topic's category rule lets through (never built), unless refreshing.
 
         What every topic selects from it is the same as from the whole batch. Offline, its absence is an
         OfflineMissError that says what to run.
         """
-        stored = None if self.refresh else self.store.load_batch(announcement, only=self.plan.prefilter)
+        stored = None if self.stored == "never" else self.store.load_batch(announcement, only=self.prefilter)
         if stored is not None:
             log.info("the batch announced %s is stored; no request", announcement)
-        elif self.offline:
+        elif self.stored == "only":
             raise offline_miss(asked, announcement)
         return stored
 

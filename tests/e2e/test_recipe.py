@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,17 @@ import pytest
 from digest.core.config import Config, Settings, Topic
 from digest.core.config_file import load_config
 from digest.core.errors import DigestError, FetchError
+from digest.core.intents import Finish
 from digest.core.models import Paper
 from digest.core.plan import Plan, make_plan
+from digest.edges import Edges, summarise_dates
+from digest.llm.client import ModelClient
+from digest.outputs.archive import write_archive
 from digest.outputs.publish import PublishResult
-from digest.outputs.reports import BackfillOptions, DayResult, RunOptions
-from digest.recipe import Edges, backfill, run, run_for_date
-from digest.sources.arxiv import Arxiv
+from digest.outputs.reports import DayResult, Delivery
+from digest.recipe import backfill, run, run_for_date
 from digest.store.database import Store
+from digest.store.journal import Journal
 from tests.support.golden import expected_digest, golden_config_path, golden_papers
 from tests.support.papers import paper
 
@@ -31,6 +36,10 @@ class StandInBatches:
     def __init__(self, by_date: dict[date, list[Paper] | DigestError]) -> None:
         self.by_date = by_date
         self.notes: list[str] = []
+        self.requests: dict[str, int] = {}
+
+    def provenance(self, day: date) -> tuple[date, str | None]:
+        return day, None
 
     def fetch_latest(self, now: datetime) -> tuple[date, list[Paper]] | None:
         if not self.by_date:
@@ -58,7 +67,7 @@ class RecordingPublisher:
     def __init__(self) -> None:
         self.calls: list[tuple[list[date], str, bool]] = []
 
-    def __call__(self, plan: Plan, days: Sequence[DayResult], message: str, push: bool) -> PublishResult:
+    def __call__(self, days: Sequence[DayResult], message: str, push: bool) -> PublishResult:
         self.calls.append(([day.date for day in days], message, push))
         return PublishResult("0123456789abcdef", pushed=push)
 
@@ -74,13 +83,28 @@ def golden_plan(tmp_path: Path) -> Plan:
     return make_plan(config.model_copy(update={"settings": Settings(output_dir=tmp_path / "output")}))
 
 
-def edges(plan: Plan, store: Store, publisher: RecordingPublisher | None = None) -> Edges:
-    return Edges(store, Arxiv(plan.settings), publisher or RecordingPublisher())
+def edges(
+    plan: Plan,
+    store: Store,
+    batches: StandInBatches,
+    publisher: RecordingPublisher | None = None,
+    model: ModelClient | None = None,
+) -> Edges:
+    return Edges(
+        store,
+        batches,
+        Journal(store, plan.output_dir),
+        lambda: write_archive(plan, store),
+        publisher or RecordingPublisher(),
+        lambda days, now, renotify: Delivery(),
+        partial(summarise_dates, plan, store, model),
+        model,
+    )
 
 
 def test_a_date_is_selected_rendered_written_and_remembered(tmp_path: Path, store: Store) -> None:
     plan = golden_plan(tmp_path)
-    result = run_for_date(MONDAY, golden_papers(MONDAY.isoformat()), plan, store, "records")
+    result = run_for_date(MONDAY, golden_papers(MONDAY.isoformat()), plan, store, (MONDAY, "records"))
     for topic in result.counts:
         written = (plan.output_dir / topic / f"{MONDAY}.md").read_text(encoding="utf-8")
         assert written == expected_digest(MONDAY.isoformat(), topic), topic
@@ -101,7 +125,7 @@ def test_dedupe_skips_what_the_store_says_the_topic_listed_within_its_days(tmp_p
         [paper("2510.00001", title="A Vision Language Model"), paper("2510.00002", title="A Vision Language Model")],
         plan,
         store,
-        "records",
+        (MONDAY, "records"),
     )
     assert result.counts == {"MLLM": 1}
     assert "2510.00002" in (plan.output_dir / "MLLM" / f"{MONDAY}.md").read_text()
@@ -120,11 +144,10 @@ def test_a_backfill_writes_every_date_but_the_failed_one_and_rebuilds_the_indexe
     outcomes: list[tuple[date, bool]] = []
     report = backfill(
         plan,
-        BackfillOptions(MONDAY, wednesday),
-        edges(plan, store),
-        batches,
+        [MONDAY, tuesday, wednesday],
+        Finish(),
+        edges(plan, store, batches),
         now=NOW,
-        dates=[MONDAY, tuesday, wednesday],
         on_date=lambda day, outcome, failed: outcomes.append((day, failed)),
     )
     assert [day.date for day in report.days] == [MONDAY, wednesday]
@@ -139,7 +162,7 @@ def test_run_writes_the_latest_batch_and_publishes_it_once(tmp_path: Path, store
     plan = golden_plan(tmp_path)
     publisher = RecordingPublisher()
     batches = StandInBatches({MONDAY: golden_papers(MONDAY.isoformat())})
-    report = run(plan, RunOptions(commit=True), edges(plan, store, publisher), batches, now=NOW)
+    report = run(plan, None, Finish("commit"), edges(plan, store, batches, publisher), now=NOW)
     assert [day.date for day in report.days] == [MONDAY]
     assert publisher.calls == [([MONDAY], f"digest {report.days[0].summary()}", False)]
 
@@ -147,7 +170,7 @@ def test_run_writes_the_latest_batch_and_publishes_it_once(tmp_path: Path, store
 def test_run_with_nothing_announced_writes_nothing_and_publishes_nothing(tmp_path: Path, store: Store) -> None:
     plan = golden_plan(tmp_path)
     publisher = RecordingPublisher()
-    report = run(plan, RunOptions(push=True), edges(plan, store, publisher), StandInBatches({}), now=NOW)
+    report = run(plan, None, Finish("push"), edges(plan, store, StandInBatches({}), publisher), now=NOW)
     assert report.days == []
     assert report.notes == ["the feed is empty"]
     assert publisher.calls == []
@@ -158,5 +181,5 @@ def test_a_failed_fetch_names_the_date_and_writes_nothing(tmp_path: Path, store:
     plan = golden_plan(tmp_path)
     batches = StandInBatches({MONDAY: FetchError("arXiv API did not answer")})
     with pytest.raises(FetchError, match=r"^2025-10-13: arXiv API did not answer$"):
-        run(plan, RunOptions(day=MONDAY), edges(plan, store), batches, now=NOW)
+        run(plan, MONDAY, Finish(), edges(plan, store, batches), now=NOW)
     assert not plan.output_dir.exists()

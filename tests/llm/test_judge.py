@@ -15,16 +15,16 @@ from click.testing import CliRunner
 from digest.cli.main import main
 from digest.core.config import Config, Settings, Topic
 from digest.core.errors import ModelError
+from digest.core.intents import Finish
 from digest.core.plan import Plan, make_plan
 from digest.llm.client import ModelClient
 from digest.llm.judge import read_verdict
 from digest.llm.settings import Judge, LlmSettings
-from digest.outputs.reports import RunOptions, RunReport
-from digest.recipe import Edges, run
-from digest.sources.arxiv import Arxiv
+from digest.outputs.reports import RunReport
+from digest.recipe import run
 from digest.store.answers import Verdict
 from digest.store.database import Store
-from tests.e2e.test_recipe import MONDAY, NOW, RecordingPublisher, StandInBatches
+from tests.e2e.test_recipe import MONDAY, NOW, RecordingPublisher, StandInBatches, edges
 from tests.support.model_server import MODEL, ModelServer, Status
 from tests.support.papers import paper
 
@@ -70,8 +70,8 @@ def run_day(plan: Plan, store: Store) -> RunReport:
     assert plan.llm is not None
     store.save_papers(PAPERS)
     with ModelClient(plan.llm, {}, sleep=lambda seconds: None) as model:
-        edges = Edges(store, Arxiv(plan.settings), RecordingPublisher(), model=model)
-        return run(plan, RunOptions(day=MONDAY), edges, StandInBatches({MONDAY: PAPERS}), now=NOW)
+        opened = edges(plan, store, StandInBatches({MONDAY: PAPERS}), RecordingPublisher(), model)
+        return run(plan, MONDAY, Finish(), opened, now=NOW)
 
 
 def test_a_no_from_the_judge_drops_the_paper(tmp_path: Path, server: ModelServer, store: Store) -> None:

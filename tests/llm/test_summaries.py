@@ -6,7 +6,9 @@ import json
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +16,16 @@ import pytest
 
 from digest.core.config import Settings
 from digest.core.config_file import load_config
+from digest.core.intents import Finish
 from digest.core.models import Paper
 from digest.core.plan import Plan, make_plan
+from digest.edges import notify_dates
 from digest.llm.client import ModelClient
 from digest.llm.settings import LlmSettings
-from digest.outputs.reports import RunOptions, RunReport
-from digest.recipe import Edges, run
-from digest.sources.arxiv import Arxiv
+from digest.outputs.reports import RunReport
+from digest.recipe import run
 from digest.store.database import Store
-from tests.e2e.test_recipe import MONDAY, NOW, RecordingPublisher, StandInBatches
+from tests.e2e.test_recipe import MONDAY, NOW, RecordingPublisher, StandInBatches, edges
 from tests.support.golden import expected_digest, golden_config_path, golden_papers
 from tests.support.model_server import MODEL, ModelServer, Status
 from tests.support.papers import paper
@@ -52,8 +55,8 @@ def run_day(plan: Plan, store: Store, papers: list[Paper], publisher: RecordingP
     assert plan.llm is not None
     store.save_papers(papers)
     with ModelClient(plan.llm, {}, sleep=lambda seconds: None) as model:
-        edges = Edges(store, Arxiv(plan.settings), publisher or RecordingPublisher(), model=model)
-        return run(plan, RunOptions(day=MONDAY, commit=True), edges, StandInBatches({MONDAY: papers}), now=NOW)
+        opened = edges(plan, store, StandInBatches({MONDAY: papers}), publisher, model)
+        return run(plan, MONDAY, Finish("commit"), opened, now=NOW)
 
 
 def papers_of(count: int) -> list[Paper]:
@@ -215,7 +218,8 @@ def test_the_message_of_the_run_has_each_papers_tldr(tmp_path: Path, server: Mod
 
     store.save_papers(papers_of(1))
     with ModelClient(plan.llm, {}, sleep=lambda seconds: None) as model:
-        edges = Edges(store, Arxiv(plan.settings), RecordingPublisher(), send, model)
-        run(plan, RunOptions(day=MONDAY, notify=True), edges, StandInBatches({MONDAY: papers_of(1)}), now=NOW)
+        opened = edges(plan, store, StandInBatches({MONDAY: papers_of(1)}), RecordingPublisher(), model)
+        opened = replace(opened, notify=partial(notify_dates, plan, store, send=send))
+        run(plan, MONDAY, Finish(notify="owed"), opened, now=NOW)
     tldr = "TL;DR: Vision Language Model 1 in one sentence."
     assert f"- [Vision Language Model 1](https://arxiv.org/abs/2510.00001) — {tldr}" in bodies[0].splitlines()

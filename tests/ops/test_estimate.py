@@ -10,12 +10,11 @@ from click.testing import CliRunner, Result
 
 from digest.cli.main import main
 from digest.core.config_file import load_config
+from digest.core.intents import Finish, Sourcing
 from digest.core.plan import make_plan
-from digest.ops.estimate import estimate_backfill
-from digest.outputs.reports import BackfillOptions
-from digest.recipe import backfill, open_edges
-from digest.selection.kept import kept_by_topics
-from digest.sources.batches import Batches
+from digest.edges import open_edges
+from digest.ops.estimate import BackfillDates, Costing, estimate_backfill
+from digest.recipe import backfill
 from tests.support.arxiv_server import ArxivServer
 from tests.support.golden import golden_config_path
 from tests.support.world import golden_world
@@ -33,16 +32,11 @@ def digest(server: ArxivServer, output: Path, *args: str, **env: str) -> Result:
 def test_the_plan_counts_dates_announcements_and_what_the_store_holds() -> None:
     days = [date(2025, 10, 12), date(2025, 10, 13), date(2025, 10, 14)]
     planned = estimate_backfill(
-        days,
-        [],
-        days,
+        BackfillDates(days, []),
+        {day: day for day in days},
         {date(2025, 10, 12)},
-        source="oai",
-        sets={"cs"},
-        topics=1,
-        window_starts={day: day for day in days},
+        Costing(source="oai", sets={"cs"}, topics=1, request_interval=3.0),
         today=date(2025, 10, 20),
-        request_interval=3.0,
     )
     assert planned.stored == 1
     assert planned.oai_requests == math.ceil(8 * 2000 / 500)
@@ -58,9 +52,12 @@ def test_the_plan_counts_dates_announcements_and_what_the_store_holds() -> None:
 def test_an_offline_plan_makes_no_request() -> None:
     days = [date(2025, 10, 13)]
     planned = estimate_backfill(
-        days, [], days, set(), source="offline", sets={"cs"}, topics=8, window_starts={days[0]: days[0]},
-        today=date(2025, 10, 20), request_interval=3.0,
-    )  # fmt: skip
+        BackfillDates(days, []),
+        {days[0]: days[0]},
+        set(),
+        Costing(source="offline", sets={"cs"}, topics=8, request_interval=3.0),
+        today=date(2025, 10, 20),
+    )
     assert planned.requests == 0
     assert planned.describe().splitlines()[-1] == "  --offline: no request; a date the store lacks fails"
 
@@ -98,16 +95,8 @@ def test_the_harvest_reports_each_page_against_its_complete_list_size(tmp_path: 
         environment = server.environment() | {"DIGEST_OUTPUT_DIR": str(tmp_path / "output")}
         plan = make_plan(load_config(golden_config_path(MONDAY), environment))
         pages: list[tuple[str, int, int | None]] = []
-        with open_edges(plan) as edges:
-            batches = Batches(
-                plan,
-                edges.store,
-                edges.arxiv,
-                keep=kept_by_topics(plan, edges.store),
-                on_harvest=lambda spec, received, total: pages.append((spec, received, total)),
-            )
-            options = BackfillOptions(date(2025, 10, 13), date(2025, 10, 13))
-            backfill(plan, options, edges, batches, now=datetime(2025, 10, 14, tzinfo=UTC), dates=[MONDAY_DATE])
+        with open_edges(plan, Sourcing(), lambda spec, received, total: pages.append((spec, received, total))) as edges:
+            backfill(plan, [MONDAY_DATE], Finish(), edges, now=datetime(2025, 10, 14, tzinfo=UTC))
         records = server.count("oai")
         assert len(pages) == records
         total = pages[0][2]

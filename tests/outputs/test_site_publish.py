@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.core.plan import make_plan
-from digest.recipe import publish_to_git
+from digest.edges import publish_to_git
 from tests.outputs.test_site import MONDAY, TUESDAY, archive
 from tests.support.papers import listed
 from tests.support.recipes import write_day

@@ -13,7 +13,7 @@ from digest.core.config import KeywordSpec, Topic
 from digest.core.models import Paper
 from digest.core.plan import Rules
 from digest.selection.match import TopicMatcher
-from digest.selection.select import decide, select_topic
+from digest.selection.select import Criteria, decide, select_topic
 
 TOPIC = """\
 category: {cs.AI: AI}
@@ -126,5 +126,5 @@ def test_another_keyword_still_keeps_a_paper_an_unless_term_rules_one_out() -> N
 
 def test_the_dropped_papers_reason_names_the_keyword_and_the_unless_term() -> None:
     paper = Paper(id="2510.00001", title="", authors=["A"], abstract="VLMs such as CLIP.", categories=["cs.AI"])
-    decision = decide(paper, TopicMatcher(NARROWED, "words"), Rules(match="words"), {"cs.AI"})
+    decision = decide(paper, Criteria(TopicMatcher(NARROWED, "words"), Rules(match="words"), {"cs.AI"}))
     assert decision.reason == "no keyword matched (`VLM` unless `CLIP`)"

@@ -14,8 +14,9 @@ from digest.core.calendar import announcement_in_force, load_holidays
 from digest.core.config import Config, Keyword, Settings, Topic
 from digest.core.models import Paper
 from digest.core.plan import make_plan
+from digest.outputs.archive import write_archive
 from digest.outputs.reports import DayResult
-from digest.recipe import run_for_date, write_indexes
+from digest.recipe import run_for_date
 from digest.selection.match import TopicMatcher
 from digest.store.database import Store
 from digest.store.papers import Member
@@ -26,8 +27,8 @@ def write_day(config: Config, day: date, papers: Iterable[Paper], topics: Mappin
     """One date's digests and the index pages, with the store of `config` remembering what they listed."""
     plan = make_plan(config, list(topics))
     with Store.open(plan.store_path) as store:
-        result = run_for_date(day, list(papers), plan, store, "records")
-        write_indexes(plan, store)
+        result = run_for_date(day, list(papers), plan, store, (announcement_in_force(day, plan.holidays), "records"))
+        write_archive(plan, store)
     return result
 
 
@@ -37,7 +38,7 @@ def rebuild_indexes(output_dir: Path, topics: Iterable[str] = ("MLLM",)) -> None
     configured = {name: Topic(keywords=["x"]) for name in topics}
     plan = make_plan(Config(category={"cs.CV": "Computer Vision"}, topic=configured, settings=settings))
     with Store.open(plan.store_path) as store:
-        write_indexes(plan, store)
+        write_archive(plan, store)
 
 
 def save_records(papers: Iterable[Paper], path: Path) -> None:

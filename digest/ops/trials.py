@@ -1,0 +1,96 @@
+"""What `try` and `tune` measure on the stored batches, with no network: what a topic would keep on each
+date, its verdicts scored against labels, and the settings compared on the labelled dates."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+from digest.core.calendar import announcement_days
+from digest.core.config import SimilarTo, Topic
+from digest.core.errors import InputError
+from digest.core.models import Paper
+from digest.core.plan import Plan, Rules, TopicPlan
+from digest.core.words import plural
+from digest.ops.evaluation import Evaluation, evaluate
+from digest.ops.explain import trial_counts
+from digest.ops.judged import judge_labelled
+from digest.ops.labels import load_labels
+from digest.ops.stored import load_labelled_days, load_stored_batches
+from digest.ops.suggest import format_suggestions, suggest_papers
+from digest.ops.tune import TuneReport, description_of, tune
+
+__all__ = ["count_kept", "relevance", "score_topic", "suggest_labels", "trial_topic", "tune_topic"]
+
+
+def relevance(path: Path) -> dict[str, bool]:
+    """The labels file's verdicts: paper id -> relevant."""
+    return {paper_id: label.relevant for paper_id, label in load_labels(path).labels.items()}
+
+
+def trial_topic(plan: Plan, topic: Topic) -> TopicPlan:
+    """A topic from a file, run as if configured: its options left open take the settings'."""
+    return TopicPlan(topic, Rules.for_topic(topic, plan.settings))
+
+
+def count_kept(plan: Plan, planned: TopicPlan, span: tuple[date, date]) -> list[tuple[date, list[Paper] | None]]:
+    """The papers the topic would keep on each announcement of the span; None where no batch is stored."""
+    stored = load_stored_batches(plan, announcement_days(*span, plan.holidays))
+    return trial_counts([(day, papers) for day, _, papers in stored], planned, plan.subscribed)
+
+
+def score_topic(
+    plan: Plan, planned: TopicPlan, span: tuple[date, date], labels: Mapping[str, bool]
+) -> tuple[Evaluation, list[str]]:
+    """The topic's verdicts on the labelled papers of the span's stored batches, and the labelled ids those
+    batches do not hold."""
+    stored = load_labelled_days(plan, announcement_days(*span, plan.holidays), planned.topic.similar_to)
+    labelled = judge_labelled(plan, planned.topic, stored, labels, os.environ)
+    missing = sorted(set(labels) - {paper.id for day in labelled for paper in day.papers})
+    return evaluate(labelled, planned, plan.subscribed, labels), missing
+
+
+def tune_topic(plan: Plan, name: str, labels_file: Path, span: tuple[date, date]) -> TuneReport:
+    """The configured topic's settings compared on the span's stored dates that hold a labelled paper
+    (only those are embedded), cross-validated date by date."""
+    planned = plan.topics[name]
+    labels = relevance(labels_file)
+    description = description_of(planned.topic)
+    similar_to = planned.topic.similar_to or SimilarTo(description=description)  # the topic's own, if it has one
+    stored = load_labelled_days(plan, announcement_days(*span, plan.holidays), None)
+    dates = [day.day for day in stored if any(paper.id in labels for paper in day.papers)]
+    if not dates:
+        start, end = span
+        raise InputError(
+            f"no stored batch from {start} to {end} holds a paper of {labels_file}; fetch those dates first"
+        )
+    labelled = {day.day: day for day in load_labelled_days(plan, dates, similar_to)}
+    days = judge_labelled(plan, planned.topic, [labelled.get(day.day, day) for day in stored], labels, os.environ)
+    return tune(name, planned, days, plan.subscribed, labels, description=description)
+
+
+def suggest_labels(
+    plan: Plan, path: Path, count: int, span: tuple[date | None, date | None], command: list[str]
+) -> str:
+    """`label --suggest`: the papers to label next, from the stored batches of the span."""
+    start, end = span
+    if start is None or end is None:
+        raise InputError("--suggest needs --from and --to: the stored dates to look in")
+    if start > end:
+        raise InputError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+    ((topic_name, planned),) = plan.topics.items()
+    labelled = load_labels(path, missing_ok=True).labels
+    days = load_labelled_days(plan, announcement_days(start, end, plan.holidays), planned.topic.similar_to)
+    if not days:
+        raise InputError(
+            f"no batch from {start} to {end} is stored; fetch those dates first: "
+            f"`digest backfill --from {start} --to {end}`"
+        )
+    suggestions = suggest_papers(days, planned, plan.subscribed, labelled, count)
+    span_text = f"from {start.isoformat()} to {end.isoformat()}"
+    if not suggestions:
+        return f"{topic_name}: no unlabelled paper at the topic's edges {span_text}\n"
+    heading = f"{topic_name}: {plural(len(suggestions), 'unlabelled paper')} to label, {span_text}"
+    return format_suggestions(suggestions, heading, command)
