@@ -34,8 +34,9 @@ from digest.outputs.write import check_indexes, remove_leftovers
 from digest.selection.kept import kept_by_topics
 from digest.selection.match import category_prefilter
 from digest.sources.arxiv import Arxiv
-from digest.sources.batches import Batches, Wanted
+from digest.sources.batches import Batches
 from digest.sources.oai import HarvestProgress
+from digest.sources.wanted import Wanted
 from digest.store.database import Store
 from digest.store.journal import Journal
 from digest.store.lock import lock_path, output_lock

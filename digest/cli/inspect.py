@@ -24,7 +24,8 @@ from digest.ops.stored import load_explained
 from digest.ops.trials import count_kept, relevance, score_topic, trial_topic
 from digest.selection.kept import kept_by_topics
 from digest.sources.arxiv import Arxiv
-from digest.sources.batches import Batches, Wanted
+from digest.sources.batches import Batches
+from digest.sources.wanted import Wanted
 from digest.store.database import Store
 
 __all__ = ["explain", "status", "try_topic", "verify_command"]

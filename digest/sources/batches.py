@@ -7,8 +7,7 @@ date rather than return less. See docs/design.md, "Dates and sources".
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 from digest.core.calendar import announcement_in_force, latest_announcement, mailing_date, submission_window
@@ -30,16 +29,13 @@ from digest.sources.oai import (
     set_spec,
 )
 from digest.sources.rss import fetch_latest_listing
+from digest.sources.wanted import Wanted
 from digest.store.database import Store
 from digest.store.harvests import VersionRow
-
-CategoryFilter = Callable[[list[str], str | None], bool]
-"""A test on a stored paper's categories and primary category, made before the paper is built."""
 
 __all__ = [
     "APPROXIMATE_NOTE",
     "Batches",
-    "Wanted",
     "announce_types",
     "offline_miss",
 ]
@@ -51,16 +47,6 @@ APPROXIMATE_NOTE = (
 )
 _ANNOUNCED = ("new", "replace")
 """The listing's announce types that make a batch; cross-lists belong to their own archive's batch."""
-
-
-@dataclass(frozen=True)
-class Wanted:
-    """What the topics want of a batch, handed in by the caller: `keep` names the papers whose full metadata
-    the API is asked for (those some topic keeps: `selection.kept`), `prefilter` the stored papers worth
-    building at all (those some topic's category rule lets through; None: every one)."""
-
-    keep: Callable[[list[Paper]], set[str]]
-    prefilter: CategoryFilter | None = None
 
 
 class Batches:
