@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest.core.llm_settings import LlmSettings
 from digest.core.models import Paper
 from digest.llm.client import ModelClient
-from digest.llm.settings import LlmSettings
 from digest.llm.summaries import summarise_owed
 from digest.store.database import Store
 from tests.support.model_server import MODEL, ModelServer

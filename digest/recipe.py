@@ -23,13 +23,13 @@ from digest.core.calendar import announcement_in_force, latest_announcement, not
 from digest.core.errors import DigestError, FetchError, InputError, ModelError
 from digest.core.intents import Finish
 from digest.core.journal import Step
+from digest.core.llm_settings import LlmSettings
 from digest.core.models import Paper
 from digest.core.plan import Plan
 from digest.core.words import plural
 from digest.edges import Edges
 from digest.llm.cache import load_summaries
 from digest.llm.judge import judge_candidates, judge_decisions, judge_papers
-from digest.llm.settings import LlmSettings
 from digest.outputs.day_record import Source, day_record, record_json
 from digest.outputs.publish import PublishResult, commit_message
 from digest.outputs.render import render_digest

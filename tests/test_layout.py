@@ -1,5 +1,5 @@
-"""The package's shape, as the design promises it: each intent travels in one value, so no function of
-`digest` takes more than six parameters."""
+"""The package's shape, as the design promises it: imports point one way, down the stages, and each intent
+travels in one value, so no function of `digest` takes more than six parameters."""
 
 from __future__ import annotations
 
@@ -8,6 +8,40 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent / "digest"
 MOST_PARAMETERS = 6
+STAGES = ("core", "store", "sources", "selection", "llm", "outputs", "ops", "edges", "recipe", "cli")
+"""docs/design.md, "Stages": each may import those before it, never one after it."""
+
+
+def stage_of(path: Path) -> str:
+    """`digest/store/papers.py` is in `store`, `digest/recipe.py` is `recipe`."""
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else path.stem
+
+
+def imported_stages(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return {name.split(".")[1] for name in names if name.startswith("digest.")}
+
+
+def test_every_module_belongs_to_a_stage() -> None:
+    strays = {stage_of(path) for path in PACKAGE.rglob("*.py")} - {*STAGES, "__init__", "__main__"}
+    assert strays == set()
+
+
+def test_no_import_points_back_up_the_stages() -> None:
+    upward = [
+        f"{path.relative_to(PACKAGE.parent)} imports digest.{stage}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if stage_of(path) in STAGES
+        for stage in imported_stages(path)
+        if stage in STAGES and STAGES.index(stage) > STAGES.index(stage_of(path))
+    ]
+    assert upward == []
 
 
 def parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from digest.core.llm_settings import Judge, JudgeCandidates, LlmSettings
 from digest.core.settings import (
     CategoryRule,
     MatchMode,
@@ -25,7 +26,6 @@ from digest.core.settings import (
     output_dir_problem,
 )
 from digest.core.taxonomy import category_problem
-from digest.llm.settings import Judge, JudgeCandidates, LlmSettings
 
 __all__ = [
     "CategoryRule",

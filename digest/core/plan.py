@@ -15,8 +15,8 @@ from typing import Any
 from digest.core.calendar import load_holidays
 from digest.core.config import CategoryRule, Combine, Config, MatchMode, ReplacementPolicy, Settings, Topic
 from digest.core.errors import InputError
+from digest.core.llm_settings import LlmSettings
 from digest.core.targets import mask_target
-from digest.llm.settings import LlmSettings
 
 __all__ = ["DEFAULT_THRESHOLD", "Plan", "Rules", "TopicPlan", "make_plan", "resolved_config"]
 

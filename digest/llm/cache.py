@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from digest.llm.settings import Judge, LlmSettings, prompt_hash
+from digest.core.llm_settings import Judge, LlmSettings, prompt_hash
 from digest.store.answers import Asked
 from digest.store.database import Store
 

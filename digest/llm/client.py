@@ -22,9 +22,9 @@ import httpx
 import openai
 
 from digest.core.errors import ModelError
+from digest.core.llm_settings import LlmSettings
 from digest.core.redact import redact, remember_secrets
 from digest.core.words import plural
-from digest.llm.settings import LlmSettings
 from digest.llm.usage import Usage
 from digest.sources.http import parse_retry_after
 

@@ -17,10 +17,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from digest.core.errors import ModelError
+from digest.core.llm_settings import DEFAULT_JUDGE_PROMPT, Judge, LlmSettings
 from digest.core.models import Paper
 from digest.core.plan import TopicPlan
 from digest.llm.cache import judge_asked
-from digest.llm.settings import DEFAULT_JUDGE_PROMPT, Judge, LlmSettings
 from digest.selection.select import Decision
 from digest.store.answers import Verdict
 from digest.store.database import Store

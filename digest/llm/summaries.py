@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from digest.core.errors import ModelError
+from digest.core.llm_settings import LlmSettings
 from digest.core.models import Paper
 from digest.llm.cache import summaries_asked
 from digest.llm.client import Completion, ModelClient
-from digest.llm.settings import LlmSettings
 from digest.llm.usage import Usage
 from digest.store.database import Store
 

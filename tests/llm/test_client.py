@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from digest.core.errors import ModelError
+from digest.core.llm_settings import LlmSettings
 from digest.core.redact import redact
 from digest.llm.client import ModelClient
-from digest.llm.settings import LlmSettings
 from tests.support.model_server import MODEL, Drip, Malformed, ModelServer, Status
 
 

@@ -16,10 +16,10 @@ from digest.cli.main import main
 from digest.core.config import Config, Settings, Topic
 from digest.core.errors import ModelError
 from digest.core.intents import Finish
+from digest.core.llm_settings import Judge, LlmSettings
 from digest.core.plan import Plan, make_plan
 from digest.llm.client import ModelClient
 from digest.llm.judge import read_verdict
-from digest.llm.settings import Judge, LlmSettings
 from digest.outputs.reports import RunReport
 from digest.recipe import run
 from digest.store.answers import Verdict

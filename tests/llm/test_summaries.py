@@ -17,11 +17,11 @@ import pytest
 from digest.core.config import Settings
 from digest.core.config_file import load_config
 from digest.core.intents import Finish
+from digest.core.llm_settings import LlmSettings
 from digest.core.models import Paper
 from digest.core.plan import Plan, make_plan
 from digest.edges import notify_dates
 from digest.llm.client import ModelClient
-from digest.llm.settings import LlmSettings
 from digest.outputs.reports import RunReport
 from digest.recipe import run
 from digest.store.database import Store

@@ -1,7 +1,8 @@
 """The `llm:` section and a topic's `judge:`: what model to ask, how much of it one run may use.
 
-Pure pydantic, no import of the project, so `core.config` can hold it. The API key is never in the file:
-`api_key_env` names the environment variable that holds it (none for a local server such as Ollama).
+Pure pydantic and in `core`, so `core.config` can hold it without importing the `llm` stage above it.
+The API key is never in the file: `api_key_env` names the environment variable that holds it (none for a
+local server such as Ollama).
 """
 
 from __future__ import annotations
