@@ -127,12 +127,21 @@ def run(plan: Plan, day: date | None, finish: Finish, edges: Edges, *, now: date
     if found is not None:
         report.days.append(write_date(*found, plan, edges, asked, now=now))
         index_dates(report.days, edges)
-    report.requests = dict(batches.requests)
+    finish_report(report, (recovered, recovered_days), finish, edges, now=now)
+    return report
+
+
+def finish_report(
+    report: RunReport, recovery: tuple[Delivery, list[DayResult]], finish: Finish, edges: Edges, *, now: datetime
+) -> None:
+    """The last steps both recipes share once their dates are written: finish them as `finish` asks, join
+    what the recovery delivered, reopen the dates a judge left unwritten, and count requests and tokens."""
+    recovered, recovered_days = recovery
+    report.requests = dict(edges.batches.requests)
     report.published, delivery = finish_dates(report.days, finish, edges, now=now)
     report.delivery = recovered.joined(delivery)
-    report.unjudged = reopen_unjudged([*recovered_days, *report.days], asked, edges, now=now)
+    report.unjudged = reopen_unjudged([*recovered_days, *report.days], finish.steps(), edges, now=now)
     report.usage = edges.model.usage if edges.model is not None else None
-    return report
 
 
 def reopen_unjudged(days: Sequence[DayResult], asked: Sequence[Step], edges: Edges, *, now: datetime) -> list[str]:
@@ -202,11 +211,7 @@ def backfill(
                 on_date(day, report.days[-1].summary(), False)
     finally:
         index_dates(report.days, edges)
-    report.requests = dict(batches.requests)
-    report.published, delivery = finish_dates(report.days, finish, edges, now=now)
-    report.delivery = recovered.joined(delivery)
-    report.unjudged = reopen_unjudged([*recovered_days, *report.days], asked, edges, now=now)
-    report.usage = edges.model.usage if edges.model is not None else None
+    finish_report(report, (recovered, recovered_days), finish, edges, now=now)
     return report
 
 
