@@ -5,22 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli.main import main
-from tests.support.golden import golden_config_path
 
 EXPORTED = "id,label,note\n2510.08987,1\n2510.09097,0\n"
 """What the site's script downloads: the header, then one row a paper, sorted by id, no notes."""
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    """The golden configuration, copied so that its labels go to `tmp_path / "labels"`."""
-    path = tmp_path / "config.yml"
-    path.write_text(golden_config_path("2025-10-13").read_text(encoding="utf-8"), encoding="utf-8")
-    return path
 
 
 def digest(config: Path, *args: str) -> Result:

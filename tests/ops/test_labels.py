@@ -17,19 +17,10 @@ from digest.core.plan import Rules, TopicPlan
 from digest.ops.labels import Label, load_labels, normalise_id, update_labels
 from digest.ops.suggest import suggest_papers
 from digest.ops.tune import LabelledDay
-from tests.support.golden import golden_config_path
 from tests.support.papers import paper
 from tests.support.recipes import store_golden_days
 
 CONFIGURED = "LLM, MLLM, Test-Time-Scaling, Embodied_AI, Diffusion, 3D_Reconstruction, 3D_Generation, Benchmark"
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    """The golden configuration, copied so that its labels go to `tmp_path / "labels"`."""
-    path = tmp_path / "config.yml"
-    path.write_text(golden_config_path("2025-10-13").read_text(encoding="utf-8"), encoding="utf-8")
-    return path
 
 
 def digest(config: Path, *args: str) -> Result:
