@@ -28,7 +28,6 @@ from digest.core.models import Paper
 from digest.core.plan import Plan
 from digest.core.words import plural
 from digest.edges import Edges
-from digest.llm.cache import load_summaries
 from digest.llm.judge import judge_candidates, judge_decisions, judge_papers
 from digest.outputs.day_record import Source, day_record, record_json
 from digest.outputs.publish import PublishResult, commit_message
@@ -88,7 +87,7 @@ def run_for_date(
     )
     code_links = plan.settings.code_links
     announcement, source = provenance
-    summaries = load_summaries(store, plan.llm, sorted({d.paper.id for decided in kept.values() for d in decided}))
+    summaries = store.load_summaries(sorted({d.paper.id for decided in kept.values() for d in decided}), plan.llm)
     shown = summaries if plan.llm is not None and plan.llm.summaries_in_digest else None
     digests = {
         name: render_digest(

@@ -1,5 +1,6 @@
-"""The package's shape, as the design promises it: imports point one way, down the stages, and each intent
-travels in one value, so no function of `digest` takes more than six parameters."""
+"""The package's shape, as the design promises it: imports point one way, down the stages, the stages a date
+passes through in turn are siblings that never import each other, and each intent travels in one value, so
+no function of `digest` takes more than six parameters."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent / "digest"
 MOST_PARAMETERS = 6
-STAGES = ("core", "store", "sources", "selection", "llm", "outputs", "ops", "edges", "recipe", "cli")
-"""docs/design.md, "Stages": each may import those before it, never one after it."""
+LAYERS = (("core",), ("store",), ("sources", "selection", "llm", "outputs"), ("ops", "edges"), ("recipe",), ("cli",))
+"""docs/design.md, "Stages": a stage may import itself and the layers before its own, never a sibling."""
+STAGES = tuple(stage for layer in LAYERS for stage in layer)
+LAYER_OF = {stage: number for number, layer in enumerate(LAYERS) for stage in layer}
 
 
 def stage_of(path: Path) -> str:
@@ -39,9 +42,20 @@ def test_no_import_points_back_up_the_stages() -> None:
         for path in sorted(PACKAGE.rglob("*.py"))
         if stage_of(path) in STAGES
         for stage in imported_stages(path)
-        if stage in STAGES and STAGES.index(stage) > STAGES.index(stage_of(path))
+        if stage in STAGES and LAYER_OF[stage] > LAYER_OF[stage_of(path)]
     ]
     assert upward == []
+
+
+def test_no_stage_imports_a_sibling() -> None:
+    sideways = [
+        f"{path.relative_to(PACKAGE.parent)} imports digest.{stage}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if stage_of(path) in STAGES
+        for stage in imported_stages(path)
+        if stage in STAGES and stage != stage_of(path) and LAYER_OF[stage] == LAYER_OF[stage_of(path)]
+    ]
+    assert sideways == []
 
 
 def parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:

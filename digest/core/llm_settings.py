@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from digest.core.links import web_address
 
-__all__ = ["DEFAULT_JUDGE_PROMPT", "DEFAULT_SUMMARY_PROMPT", "Judge", "JudgeCandidates", "LlmSettings", "prompt_hash"]
+__all__ = [
+    "DEFAULT_JUDGE_PROMPT",
+    "DEFAULT_SUMMARY_PROMPT",
+    "Asked",
+    "Judge",
+    "JudgeCandidates",
+    "LlmSettings",
+    "prompt_hash",
+]
 
 DEFAULT_SUMMARY_PROMPT = (
     "Summarise this arXiv paper for a researcher skimming a daily digest. Write in {language}.\n"
@@ -100,6 +109,11 @@ class LlmSettings(_Strict):
     def _summary_fields(cls, template: str) -> str:
         return _known_fields(template, frozenset({"language", "title", "abstract"}))
 
+    @property
+    def summaries_asked(self) -> Asked:
+        """The summaries' cache key, but for the paper: the model, the template and the language."""
+        return Asked(self.model, prompt_hash(self.summary_prompt, self.language))
+
 
 class Judge(_Strict):
     """A topic's judge: `prompt` says what the topic is about; the model answers yes or no, with a reason."""
@@ -120,3 +134,11 @@ class Judge(_Strict):
 def prompt_hash(*parts: str) -> str:
     """The cache key of a prompt: a change of template, language or topic description asks the model again."""
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Which model and prompt an answer came from: the part of its cache key that is not the paper."""
+
+    model: str
+    prompt: str

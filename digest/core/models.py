@@ -22,9 +22,11 @@ __all__ = [
     "ARXIV_ID",
     "INDEX_MARKER",
     "AnnounceType",
+    "Decision",
     "FeedPaper",
     "IndexEntry",
     "Paper",
+    "Usage",
     "author_name",
     "load_papers",
     "normalise_text",
@@ -179,3 +181,42 @@ class FeedPaper:
     """The topics that kept it, in the combined feed."""
     summary: str | None = None
     """The language model's summary, once made (`llm.summaries`): the entry's summary, the abstract its content."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A paper kept or dropped, and why: the keyword and the text around it, or the rule that dropped it."""
+
+    paper: Paper
+    kept: bool
+    reason: str
+    keyword: str | None = None
+    span: str | None = None
+    similarity: float | None = None
+    judged: str | None = None
+    """The judge's verdict and reason (`yes: …`), for a topic with `judge:`."""
+
+    @property
+    def why(self) -> str:
+        """The reason as `digest explain` prints it: the rule, the text the keyword matched, the similarity,
+        the judge's verdict."""
+        span = f': "{self.span}"' if self.span else ""
+        if self.similarity is not None and "similarity" not in self.reason:
+            span += f" (similarity {self.similarity:.3f})"
+        judged = f"; judge: {self.judged}" if self.judged else ""
+        return f"{self.reason}{span}{judged}"
+
+
+@dataclass
+class Usage:
+    """What one run has asked of the model so far."""
+
+    calls: int = 0
+    summaries: int = 0
+    """Summaries made: `llm.max_papers` caps them per run (a judged topic's verdicts are never capped)."""
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+    @property
+    def tokens(self) -> int:
+        return self.tokens_in + self.tokens_out

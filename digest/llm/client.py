@@ -23,10 +23,10 @@ import openai
 
 from digest.core.errors import ModelError
 from digest.core.llm_settings import LlmSettings
+from digest.core.models import Usage
 from digest.core.redact import redact, remember_secrets
+from digest.core.retry_after import parse_retry_after
 from digest.core.words import plural
-from digest.llm.usage import Usage
-from digest.sources.http import parse_retry_after
 
 __all__ = ["Completion", "ModelClient", "Usage"]
 

@@ -17,11 +17,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from digest.core.errors import ModelError
-from digest.core.llm_settings import DEFAULT_JUDGE_PROMPT, Judge, LlmSettings
-from digest.core.models import Paper
+from digest.core.llm_settings import DEFAULT_JUDGE_PROMPT, Asked, Judge, LlmSettings, prompt_hash
+from digest.core.models import Decision, Paper
 from digest.core.plan import TopicPlan
-from digest.llm.cache import judge_asked
-from digest.selection.select import Decision
 from digest.store.answers import Verdict
 from digest.store.database import Store
 
@@ -80,7 +78,7 @@ def judge_papers(
 ) -> dict[str, Verdict]:
     """Every paper's verdict (id -> verdict): cached ones from the store, the others asked, `concurrency`
     at a time, each saved as it arrives. Any that cannot be had is a ModelError (the others stay saved)."""
-    asked = judge_asked(settings, judge)
+    asked = _asked(settings, judge)
     verdicts = load_cached_verdicts(store, settings, judge, papers)
     missing = [paper for paper in papers if paper.id not in verdicts]
     if not missing:
@@ -186,5 +184,10 @@ def load_cached_verdicts(
     store: Store, settings: LlmSettings, judge: Judge, papers: Sequence[Paper]
 ) -> dict[str, Verdict]:
     """The verdicts the store holds on these papers (id -> verdict), asking the model nothing."""
-    cached = store.load_judge_verdicts([_key(paper) for paper in papers], judge_asked(settings, judge))
+    cached = store.load_judge_verdicts([_key(paper) for paper in papers], _asked(settings, judge))
     return {paper.id: cached[_key(paper)] for paper in papers if _key(paper) in cached}
+
+
+def _asked(settings: LlmSettings, judge: Judge) -> Asked:
+    """The verdicts' cache key for one topic, but for the paper: a changed description asks again."""
+    return Asked(settings.model, prompt_hash("judge", judge.prompt))

@@ -16,10 +16,8 @@ from datetime import datetime
 
 from digest.core.errors import ModelError
 from digest.core.llm_settings import LlmSettings
-from digest.core.models import Paper
-from digest.llm.cache import summaries_asked
+from digest.core.models import Paper, Usage
 from digest.llm.client import Completion, ModelClient
-from digest.llm.usage import Usage
 from digest.store.database import Store
 
 log = logging.getLogger(__name__)
@@ -49,7 +47,7 @@ def summarise_owed(
     """Summarise the owed papers (`first` before the others: this run's), up to `max_papers` and
     `max_tokens`, `concurrency` at a time; each saved as it arrives, so a kill loses at most those in flight."""
     settings = model.settings
-    asked = summaries_asked(settings)
+    asked = settings.summaries_asked
     keys = store.load_owed_summaries(asked)
     front = set(first)
     keys = [key for key in keys if key[0] in front] + [key for key in keys if key[0] not in front]

@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any
 
 from digest.core.errors import InputError
-from digest.core.models import Paper
+from digest.core.models import Decision, Paper
 from digest.core.plan import TopicPlan
 from digest.ops.labels import Confusion
-from digest.selection.select import Criteria, Decision, decide
+from digest.selection.select import Criteria, decide
 
 __all__ = [
     "Evaluation",

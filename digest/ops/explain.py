@@ -12,10 +12,10 @@ from typing import Literal
 
 from digest.core.config import MatchMode
 from digest.core.errors import InputError
-from digest.core.models import Paper
+from digest.core.models import Decision, Paper
 from digest.core.plan import TopicPlan
 from digest.core.words import plural
-from digest.selection.select import Criteria, Decision, decide, order_papers, select_topic
+from digest.selection.select import Criteria, decide, order_papers, select_topic
 
 __all__ = [
     "NearMiss",

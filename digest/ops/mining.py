@@ -20,10 +20,10 @@ from datetime import date
 from typing import Literal, NamedTuple
 
 from digest.core.config import Keyword, KeywordSpec
+from digest.core.models import Decision
 from digest.core.plan import TopicPlan
 from digest.ops.labels import Confusion
 from digest.ops.phrases import Counts, PhraseIndex
-from digest.selection.select import Decision
 
 __all__ = ["Move", "apply_moves", "select_moves", "term_of"]
 

@@ -22,7 +22,6 @@ from digest.core.journal import JournalEntry
 from digest.core.plan import Plan
 from digest.core.redact import redact
 from digest.core.words import plural
-from digest.llm.cache import summaries_asked
 from digest.ops.archive_health import ArchiveHealth, archive_health
 from digest.outputs.write import digest_path, read_archive
 from digest.store.database import Store
@@ -205,7 +204,7 @@ def load_status(plan: Plan, *, now: datetime) -> Status:
             unfinished=store.load_unfinished(plan.output_dir),
             in_progress=lock_held(lock_path(plan.store_path.parent, plan.output_dir)),
             now=now,
-            summaries_owed=len(store.load_owed_summaries(summaries_asked(plan.llm)))
+            summaries_owed=len(store.load_owed_summaries(plan.llm.summaries_asked))
             if plan.llm is not None and plan.llm.summaries
             else None,
         )

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from digest.core.config import Topic, keyword_text
+from digest.core.models import Decision
 from digest.core.plan import TopicPlan
 from digest.ops.evaluation import (
     Evaluation,
@@ -30,7 +31,6 @@ from digest.ops.labels import Confusion
 from digest.ops.mining import Move, apply_moves, select_moves
 from digest.ops.phrases import PhraseIndex
 from digest.ops.sweep import median, swept
-from digest.selection.select import Decision
 
 __all__ = [
     "Evaluation",

@@ -19,8 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from digest.core.calendar import announcement_time
 from digest.core.errors import InputError
 from digest.core.links import LinkKind
-from digest.core.models import AnnounceType, Paper
-from digest.selection.select import Decision
+from digest.core.models import AnnounceType, Decision, Paper
 
 __all__ = [
     "DAY_FORMAT",

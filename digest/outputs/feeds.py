@@ -19,7 +19,6 @@ from urllib.parse import quote
 from digest.core.calendar import announcement_in_force, announcement_time
 from digest.core.models import IndexEntry
 from digest.core.plan import Plan
-from digest.llm.cache import load_summaries
 from digest.outputs.day_record import day_record_path, read_day_record
 from digest.outputs.feed import (
     FEED_NAME,
@@ -134,7 +133,7 @@ def _feed(plan: Plan, store: Store, head: FeedHead, key: str, digests: Sequence[
     days = sorted({digest.day for digest in digests}, reverse=True)
     of_day = {day: [digest for digest in digests if digest.day == day] for day in days}
     announced = {day: announcement_time(announcement_in_force(day, plan.holidays)) for day in days}
-    summaries = load_summaries(store, plan.llm, sorted(chosen))
+    summaries = store.load_summaries(sorted(chosen), plan.llm)
     fragments: Iterator[bytes] = (
         _entries(store, key, (day, announced[day]), of_day[day], chosen, summaries) for day in days
     )

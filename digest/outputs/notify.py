@@ -24,7 +24,6 @@ from digest.core.plan import Plan
 from digest.core.redact import redact
 from digest.core.targets import load_target, mask_target
 from digest.core.words import plural
-from digest.llm.cache import load_summaries
 from digest.outputs.day_record import day_record_path, paper_status, read_day_record
 from digest.outputs.feed import update_mark
 from digest.outputs.render import neutralise, title_text
@@ -171,7 +170,7 @@ def notify_days(
     queued one."""
     for day in days:
         kept = {topic: _as_listed(plan, topic, day.date, store.load_papers(ids)) for topic, ids in day.kept.items()}
-        summaries = load_summaries(store, plan.llm, sorted({paper_id for ids in day.kept.values() for paper_id in ids}))
+        summaries = store.load_summaries(sorted({paper_id for ids in day.kept.values() for paper_id in ids}), plan.llm)
         for message in compose_messages(day.date, kept, plan, summaries):
             stored = store.load_notification(message.day, target_key(message.target))
             if stored is not None and stored[0] == message.body_hash and not renotify:

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from digest.core.errors import NotifyError
+from digest.core.models import Usage
 from digest.core.words import plural
-from digest.llm.usage import Usage
 from digest.outputs.day_record import day_record_path
 from digest.outputs.feed import FEED_NAME, OPML_NAME
 from digest.outputs.publish import PublishResult

@@ -8,7 +8,6 @@ from datetime import date
 
 from digest.core.models import Paper
 from digest.core.plan import Plan
-from digest.llm.cache import load_summaries
 from digest.outputs.day_record import ListedPaper, day_record_path, read_day_record, record_json
 from digest.outputs.render import render_digest
 from digest.outputs.reports import DayResult
@@ -29,7 +28,7 @@ def add_summaries(plan: Plan, store: Store, summarised: Collection[str]) -> list
             if record is None or not digest_path(plan.output_dir, topic, day).exists():
                 continue
             ids = [paper.id for paper in record.papers]
-            summaries = load_summaries(store, plan.llm, ids)
+            summaries = store.load_summaries(ids, plan.llm)
             papers = [paper.model_copy(update={"summary": summaries.get(paper.id)}) for paper in record.papers]
             records[topic] = record_json(record.model_copy(update={"papers": papers}))
             digests[topic] = read_digest(plan.output_dir, topic, day)

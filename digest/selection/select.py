@@ -17,35 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from digest.core.config import Topic
-from digest.core.models import Paper
+from digest.core.models import Decision, Paper
 from digest.core.plan import Rules, TopicPlan
 from digest.selection.match import BatchIndex, SearchedTexts, TopicMatcher, in_subscribed_categories
 
-__all__ = ["Criteria", "Decision", "decide", "order_papers", "select_decisions", "select_topic", "select_topics"]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A paper kept or dropped, and why: the keyword and the text around it, or the rule that dropped it."""
-
-    paper: Paper
-    kept: bool
-    reason: str
-    keyword: str | None = None
-    span: str | None = None
-    similarity: float | None = None
-    judged: str | None = None
-    """The judge's verdict and reason (`yes: …`), for a topic with `judge:`."""
-
-    @property
-    def why(self) -> str:
-        """The reason as `digest explain` prints it: the rule, the text the keyword matched, the similarity,
-        the judge's verdict."""
-        span = f': "{self.span}"' if self.span else ""
-        if self.similarity is not None and "similarity" not in self.reason:
-            span += f" (similarity {self.similarity:.3f})"
-        judged = f"; judge: {self.judged}" if self.judged else ""
-        return f"{self.reason}{span}{judged}"
+__all__ = ["Criteria", "decide", "order_papers", "select_decisions", "select_topic", "select_topics"]
 
 
 @dataclass(frozen=True)

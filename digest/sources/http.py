@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 import httpx
@@ -25,8 +24,9 @@ from digest import __version__
 from digest.core.config import Settings
 from digest.core.errors import FetchError, IncompleteResponse, RetryableFetch, UnreachableError, shown_url
 from digest.core.redact import redact
+from digest.core.retry_after import parse_retry_after
 
-__all__ = ["USER_AGENT", "ArxivHttp", "Params", "parse_retry_after"]
+__all__ = ["USER_AGENT", "ArxivHttp", "Params"]
 
 logger = logging.getLogger(__name__)
 
@@ -191,22 +191,6 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
             raise FetchError(f"{name} refused the request (HTTP {status})", url=address)
         if status != 200:
             raise RetryableFetch(f"unexpected HTTP {status}")
-
-
-def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
-    """Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP-date; None when absent or bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - now).total_seconds(), 0.0)
 
 
 def _complete(streamed: httpx.Response, body: bytes) -> httpx.Response:

@@ -10,22 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from digest.core.llm_settings import Asked, LlmSettings
 from digest.store.deliveries import DeliveryTables
 from digest.store.papers import PaperTables
 from digest.store.tables import timestamp
 
-__all__ = ["AnswerTables", "Asked", "Verdict"]
+__all__ = ["AnswerTables", "Verdict"]
 
 PaperKey = tuple[str, int]
 """A paper's id and version."""
-
-
-@dataclass(frozen=True)
-class Asked:
-    """Which model and prompt an answer came from: the part of its cache key that is not the paper."""
-
-    model: str
-    prompt: str
 
 
 @dataclass(frozen=True)
@@ -39,9 +32,13 @@ class Verdict:
 class AnswerTables(DeliveryTables, PaperTables):
     """Summaries and verdicts (extends the groups of `listed` and `papers`, which say what is owed)."""
 
-    def load_summaries(self, ids: Sequence[str], asked: Asked) -> dict[str, str]:
-        """The summaries of these papers from this model and prompt (id -> text), each of the newest
-        version summarised."""
+    def load_summaries(self, ids: Sequence[str], settings: LlmSettings | None) -> dict[str, str]:
+        """The summaries made of these papers (id -> text, of the newest version summarised) by the configured
+        model and prompt; none while summaries are off. The digests, records, feeds and messages read them
+        here, without the `openai` package: they show a summary once it is made and never wait for one."""
+        if settings is None or not settings.summaries or not ids:
+            return {}
+        asked = settings.summaries_asked
         query = "SELECT id, text FROM summaries WHERE model = ? AND prompt = ? AND id IN ({}) ORDER BY id, version"
         return dict(self._rows_for_ids(query, ids, asked.model, asked.prompt))
 

@@ -14,7 +14,8 @@ import pytest
 
 from digest.core.config import Settings
 from digest.core.errors import FetchError, IncompleteResponse
-from digest.sources.http import USER_AGENT, ArxivHttp, parse_retry_after
+from digest.core.retry_after import parse_retry_after
+from digest.sources.http import USER_AGENT, ArxivHttp
 from tests.support.scripted_server import Scripted, ScriptedServer
 
 
