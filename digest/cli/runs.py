@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from digest import recipe
-from digest.cli import schedule
 from digest.cli.arguments import DATE, ConfigChoice, clock_option, config_options, reports_errors, say
 from digest.cli.options import Consent, Fetching, consent_options, fetch_options, finish_options, span_options
 from digest.cli.progress import backfill_progress, confirm_large
@@ -152,6 +151,8 @@ def serve(once: bool, finish: Finish, now: datetime | None, configuration: Confi
 
     Example: DIGEST_SCHEDULE="30 6 * * *" digest serve --commit --push
     """
+    from digest.cli import schedule  # APScheduler's background scheduler: no other command loads it
+
     plan = configuration.plan()
 
     def job(now: datetime, day: date | None) -> str:

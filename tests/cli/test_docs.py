@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from digest.cli.main import main
 
 README = (Path(__file__).parent.parent.parent / "README.md").read_text(encoding="utf-8")
-COMMANDS = sorted(main.commands)
+COMMANDS = main.list_commands(click.Context(main))
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -30,7 +30,8 @@ def test_every_command_is_in_the_readme(name: str) -> None:
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_takes_config_and_output(name: str) -> None:
-    command = main.commands[name]
+    command = main.get_command(click.Context(main), name)
+    assert command is not None
     options = {option for param in command.params if isinstance(param, click.Option) for option in param.opts}
     assert {"--config", "--output"} <= options
 
