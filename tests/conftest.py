@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from tests.support.arxiv_server import ArxivServer
 from tests.support.receiver import Receiver
@@ -28,6 +29,21 @@ def no_remembered_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("digest.core.redact._known", set())
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """`tmp/name`, made by `build` once for the whole run: the first xdist worker to need it builds it while
+    the others wait, then every worker reads the same folder (pytest-xdist's recipe for a session fixture)."""
+    shared = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        shared = shared.parent
+    made = shared / name
+    with FileLock(shared / f"{name}.lock"):
+        if not (shared / f"{name}.built").exists():
+            made.mkdir()
+            build(made)
+            (shared / f"{name}.built").touch()
+    return made
+
+
 @pytest.fixture(scope="session")
 def golden_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every golden day rendered into one archive (digests, records, index pages), with feeds long enough to
@@ -35,11 +51,12 @@ def golden_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.support.golden import DAYS
     from tests.support.recipes import render_golden_day
 
-    output = tmp_path_factory.mktemp("golden-archive") / "output"
-    env = {"DIGEST_FEED_DAYS": "1000", "DIGEST_CACHE_DIR": str(output.parent / "cache")}
-    for day in DAYS:
-        render_golden_day(output, day, env)
-    return output
+    def render_every_day(made: Path) -> None:
+        env = {"DIGEST_FEED_DAYS": "1000", "DIGEST_CACHE_DIR": str(made / "cache")}
+        for day in DAYS:
+            render_golden_day(made / "output", day, env)
+
+    return built_once(tmp_path_factory, "golden-archive", render_every_day) / "output"
 
 
 @pytest.fixture(scope="session")
@@ -47,9 +64,10 @@ def golden_site(golden_archive: Path, tmp_path_factory: pytest.TempPathFactory) 
     """The golden days' site, with Pagefind's real search index: read, never changed."""
     from digest.outputs.site import build_site
 
-    site = tmp_path_factory.mktemp("golden-site") / "site"
-    build_site(golden_archive, site, ["MLLM"])
-    return site
+    def build(made: Path) -> None:
+        build_site(golden_archive, made / "site", ["MLLM"])
+
+    return built_once(tmp_path_factory, "golden-site", build) / "site"
 
 
 @pytest.fixture

@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from digest.cli.main import main
 from digest.core.config_file import load_config
-from tests.support.golden import DAYS, expected_digest, golden_config_path, golden_date, golden_papers
-from tests.support.recipes import save_records
+from tests.support.golden import DAYS, expected_digest, golden_config_path, golden_date
 
 CASES = [(day, topic) for day in DAYS for topic in load_config(golden_config_path(day), {}).topic]
 
@@ -20,18 +17,10 @@ def test_the_fixtures_hold_twelve_days_and_every_topic() -> None:
     assert len(CASES) == 96
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`digest render` run once per golden day, as a user would."""
-    output = tmp_path_factory.mktemp("output")
-    env = {"DIGEST_CACHE_DIR": str(output.parent / "cache")}  # module-scoped: before conftest's isolation
-    for day in DAYS:
-        records = output.parent / f"{day}.jsonl"
-        save_records(golden_papers(day), records)
-        args = ["render", "--input", str(records), "--date", day, "--config", str(golden_config_path(day))]
-        result = CliRunner().invoke(main, [*args, "--output", str(output)], env=env)
-        assert result.exit_code == 0, result.output
-    return output
+@pytest.fixture
+def rendered(golden_archive: Path) -> Path:
+    """`digest render` run once per golden day, as a user would (the archive the feed and site tests read)."""
+    return golden_archive
 
 
 @pytest.mark.parametrize(("day", "topic"), CASES)

@@ -37,6 +37,12 @@ DAY = "MLLM/2025-10-13.html"
 KNOWN = "2510.09032"
 """Its title is the only one of the golden days with the word "Chakma"."""
 
+# A mark, checked before any fixture: without Chromium the golden site is not built only to be skipped.
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.is_file(),
+    reason=f"no Chromium at {CHROMIUM}: `apt-get install chromium` (done by .ci/run) runs this test",
+)
+
 
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
@@ -53,8 +59,6 @@ def server(golden_site: Path) -> Iterator[str]:
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
     """A Chromium of its own (a fresh user-data-dir: no labels from another test), downloads allowed."""
-    if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (done by .ci/run) runs this test")
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
