@@ -53,13 +53,16 @@ MAX_TOPIC_NAME = 100
 
 class KeywordSpec(StrictModel):
     """A keyword with options: `{term: o1, case_sensitive: true}` or `{regex: "…"}`; `words` overrides the mode;
-    `unless: [CLIP]` keeps it from counting in a paper that holds one of those terms (another keyword still can)."""
+    `unless: [CLIP]` keeps it from counting in a paper that holds one of those terms (another keyword still can);
+    `mentions: 2` lets it count only in a paper whose searched text holds it at least twice (a passing
+    mention is seldom a paper's subject)."""
 
     term: str | None = None
     regex: str | None = None
     case_sensitive: bool = False
     words: bool | None = None
     unless: list[str] = Field(default_factory=list)
+    mentions: int = Field(default=1, ge=1, le=20)
 
     @model_validator(mode="after")
     def _one_pattern(self) -> KeywordSpec:

@@ -7,13 +7,13 @@ docs/design.md, "Selection".
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 
 import ahocorasick_rs
 
-from digest.core.config import CategoryRule, Keyword, KeywordSpec, MatchMode, TextField, Topic, keyword_text
+from digest.core.config import CategoryRule, MatchMode, TextField, Topic
 from digest.core.models import Paper
+from digest.selection.terms import Term
 
 __all__ = [
     "BatchIndex",
@@ -25,9 +25,6 @@ __all__ = [
     "searched_text",
 ]
 
-# Words mode: spaces, the hyphen and the Unicode dashes (‐ ‑ ‒ – — ―) are one separator; a term may take a
-# plural `s` or `es`.
-_SEPARATOR = r"[\s\-\u2010-\u2015]+"
 _CONTEXT = 40
 
 
@@ -55,111 +52,6 @@ def category_prefilter(subscribed: Collection[str], rules: Collection[CategoryRu
     return lambda categories, primary: any(
         in_subscribed_categories(categories, subscribed, rule, primary) for rule in rules
     )
-
-
-class _Part:
-    """One thing to find: a plain substring, or a pattern (whole words, or a user's regex).
-
-    Case-insensitive parts look in the text lower-cased once per paper. Whole words are a pattern without
-    a lookbehind plus a check of the character before the match: a leading `(?<!\\w)` makes `re` try
-    every position of the text and is some twenty times slower on a batch.
-    """
-
-    def __init__(self, needle: str | re.Pattern[str], *, folded: bool, word_start: bool = False) -> None:
-        self._needle = needle
-        self._folded = folded
-        self._word_start = word_start
-
-    def find(self, text: str, folded: str) -> tuple[int, int] | None:
-        haystack = folded if self._folded else text
-        if isinstance(self._needle, str):
-            start = haystack.find(self._needle)
-            return (start, start + len(self._needle)) if start >= 0 else None
-        position = 0
-        while match := self._needle.search(haystack, position):
-            start = match.start()
-            if not self._word_start or start == 0 or not _is_word_character(haystack[start - 1]):
-                return match.span()
-            position = start + 1
-        return None
-
-
-class _Term:
-    """One keyword or filter, compiled once: every part must be found in the text."""
-
-    def __init__(
-        self, shown: str, parts: list[_Part], clue: str | None = None, unless: dict[str, _Part] | None = None
-    ) -> None:
-        self.shown = shown
-        self._parts = parts
-        self._unless = unless or {}
-        self.clue = clue
-        """A lower-case string found in the folded text whenever this term matches, or None if none is known."""
-
-    @classmethod
-    def compile(cls, keyword: Keyword, mode: MatchMode) -> _Term:
-        if isinstance(keyword, KeywordSpec):
-            words = keyword.words if keyword.words is not None else mode == "words"
-            unless = {other: _part(other, words, keyword.case_sensitive) for other in keyword.unless}
-            if keyword.regex is not None:
-                flags = 0 if keyword.case_sensitive else re.IGNORECASE
-                return cls(keyword.shown, [_Part(re.compile(keyword.regex, flags), folded=False)], None, unless)
-            term = keyword.term or ""
-            clue = None if keyword.case_sensitive else _clue(term, words)
-            return cls(keyword.shown, [_part(term, words, keyword.case_sensitive)], clue, unless)
-        parts = keyword if isinstance(keyword, list) else [keyword]
-        compiled = [_part(part, mode == "words", case_sensitive=False) for part in parts]
-        return cls(keyword_text(keyword), compiled, _clue(parts[0], mode == "words"))
-
-    def search(self, text: str, folded: str) -> tuple[int, int] | None:
-        """Where the first part matched, when every part matches and no `unless` term does; else None.
-        `folded` is `text.lower()`."""
-        if self.ruled_out_by(text, folded):
-            return None
-        return self._found(text, folded)
-
-    def ruled_out_by(self, text: str, folded: str) -> str | None:
-        """The `unless` term found in the text, if any: the term does not count there."""
-        return next((other for other, part in self._unless.items() if part.find(text, folded)), None)
-
-    def ruled_out(self, text: str, folded: str) -> str | None:
-        """The `unless` term that keeps this term from matching a text it would otherwise match, or None."""
-        return self.ruled_out_by(text, folded) if self._unless and self._found(text, folded) else None
-
-    def _found(self, text: str, folded: str) -> tuple[int, int] | None:
-        first = None
-        for part in self._parts:
-            found = part.find(text, folded)
-            if found is None:
-                return None
-            first = first or found
-        return first
-
-
-def _clue(term: str, words: bool) -> str | None:
-    """What must occur in the folded text for `term` to match: itself, or in words mode its first word.
-
-    None when that is empty (a term that starts with a separator), which rules nothing out.
-    """
-    folded = term.lower()
-    return (re.split(_SEPARATOR, folded.strip())[0] if words else folded) or None
-
-
-def _part(term: str, words: bool, case_sensitive: bool) -> _Part:
-    needle = term if case_sensitive else term.lower()
-    if not words:
-        return _Part(needle, folded=not case_sensitive)
-    return _Part(re.compile(_word_pattern(needle)), folded=not case_sensitive, word_start=True)
-
-
-def _word_pattern(term: str) -> str:
-    """The term's words joined by any separator, an optional plural `s` or `es`, no word character after."""
-    words = [re.escape(word) for word in re.split(_SEPARATOR, term.strip())]
-    return _SEPARATOR.join(words) + r"(?:e?s)?(?!\w)"
-
-
-def _is_word_character(character: str) -> bool:
-    return character.isalnum() or character == "_"
 
 
 class SearchedTexts:
@@ -193,8 +85,8 @@ class TopicMatcher:
 
     def __init__(self, topic: Topic, mode: MatchMode) -> None:
         self.fields = tuple(topic.fields)
-        self.keywords = [_Term.compile(keyword, mode) for keyword in topic.keywords]
-        self.filters = [_Term.compile(term, mode) for term in topic.filters or []]
+        self.keywords = [Term.compile(keyword, mode) for keyword in topic.keywords]
+        self.filters = [Term.compile(term, mode) for term in topic.filters or []]
         self.authors = {_name(author) for author in topic.authors}
         clues = [term.clue for term in self.keywords]
         self.clues = None if self.authors or None in clues else [clue for clue in clues if clue is not None]
@@ -216,11 +108,12 @@ class TopicMatcher:
         return None
 
     def ruled_out(self, text: str, folded: str) -> str | None:
-        """Why no keyword matched although one is in the text: "`VLM` unless `CLIP`" (the first such), or None."""
+        """Why no keyword matched although one is in the text: "`VLM` unless `CLIP`", "`VLM` mentioned once,
+        needs 2" (the first such), or None."""
         for term in self.keywords:
-            other = term.ruled_out(text, folded)
-            if other is not None:
-                return f"`{term.shown}` unless `{other}`"
+            why = term.ruled_out(text, folded)
+            if why is not None:
+                return f"`{term.shown}` {why}"
         return None
 
     def filter(self, text: str, folded: str) -> tuple[str, str] | None:

@@ -45,6 +45,10 @@ topic:
             "topic.X.keywords.0: Value error, a term of `unless` must not be empty",
         ),
         (
+            "    keywords: [{term: VLM, mentions: 0}]\n",
+            "topic.X.keywords.0.mentions: Input should be greater than or equal to 1",
+        ),
+        (
             "    keywords: [VLM]\n    dedupe_days: -1\n",
             "topic.X.dedupe_days: Input should be greater than or equal to 0",
         ),
@@ -128,3 +132,45 @@ def test_the_dropped_papers_reason_names_the_keyword_and_the_unless_term() -> No
     paper = Paper(id="2510.00001", title="", authors=["A"], abstract="VLMs such as CLIP.", categories=["cs.AI"])
     decision = decide(paper, Criteria(TopicMatcher(NARROWED, "words"), Rules(match="words"), {"cs.AI"}))
     assert decision.reason == "no keyword matched (`VLM` unless `CLIP`)"
+
+
+# A keyword that counts only when the paper mentions it often enough (`mentions`)
+
+TWICE = Topic(keywords=[KeywordSpec(term="Vision Language Model", mentions=2), "MLLM"])
+
+
+def test_a_keyword_with_mentions_counts_only_in_a_paper_holding_it_that_often() -> None:
+    assert not kept(TWICE, "We prompt a vision-language model for pseudo-labels.")
+    assert kept(TWICE, "Vision-language models hallucinate; we fix Vision Language Models.")
+
+
+def test_mentions_are_counted_across_title_and_abstract() -> None:
+    paper = Paper(
+        id="2510.00001",
+        title="Vision-Language Models that see",
+        authors=["A"],
+        abstract="A vision language model.",
+        categories=["cs.AI"],
+    )
+    assert select_topic([paper], TWICE, {"cs.AI"}, Rules(match="words")) == [paper]
+
+
+def test_mentions_follow_the_match_mode() -> None:
+    substring = Topic(keywords=[KeywordSpec(term="VLM", mentions=2, words=False)])
+    assert kept(substring, "LVLMs and VLMs.")  # substring mode: LVLM holds VLM
+    assert not kept(Topic(keywords=[KeywordSpec(term="VLM", mentions=2)]), "LVLMs and VLMs.")
+
+
+def test_a_regex_keyword_counts_its_matches() -> None:
+    assert kept(Topic(keywords=[KeywordSpec(regex=r"\bV?LLMs?\b", mentions=2)]), "An LLM beside a VLLM.")
+    assert not kept(Topic(keywords=[KeywordSpec(regex=r"\bV?LLMs?\b", mentions=3)]), "An LLM beside a VLLM.")
+
+
+def test_another_keyword_still_keeps_a_paper_mentioned_too_seldom_for_one() -> None:
+    assert kept(TWICE, "An MLLM built on a vision-language model.")
+
+
+def test_the_dropped_papers_reason_says_how_often_the_keyword_was_mentioned() -> None:
+    paper = Paper(id="2510.00001", title="", authors=["A"], abstract="A vision-language model.", categories=["cs.AI"])
+    decision = decide(paper, Criteria(TopicMatcher(TWICE, "words"), Rules(match="words"), {"cs.AI"}))
+    assert decision.reason == "no keyword matched (`Vision Language Model` mentioned once, needs 2)"
