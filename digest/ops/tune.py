@@ -28,7 +28,8 @@ from digest.ops.evaluation import (
     warnings_of,
 )
 from digest.ops.labels import Confusion
-from digest.ops.mining import Move, apply_moves, select_moves
+from digest.ops.mining import select_moves
+from digest.ops.moves import Move, apply_moves
 from digest.ops.phrases import PhraseIndex
 from digest.ops.sweep import median, swept
 
@@ -171,7 +172,8 @@ def tune(
     steps, moves = _phrase_steps(days, stored, words_plan, subscribed, labels)
     if moves:
         mined = apply_moves(words_plan, moves).topic
-        changes = {"match": "words", "keywords": mined.keywords, "filters": mined.filters}
+        grown = mined.model_dump(mode="json", include={"keywords", "filters"}, exclude_defaults=True)
+        changes = {"match": "words", "keywords": grown["keywords"], "filters": grown.get("filters")}
         settings.append(Setting(f"match: words + {len(moves)} mined moves", changes, steps[len(moves) - 1].confusion))
     report = TuneReport(
         name, len(days), len({p.id for d in days for p in d.papers if p.id in labels}), configured, settings, steps, {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from digest.core.config import Topic
 from digest.core.errors import InputError
 from digest.core.plan import Rules, TopicPlan
-from digest.ops.mining import Move
+from digest.ops.moves import Move
 from digest.ops.phrases import phrases
 from digest.ops.tune import LabelledDay, TuneReport, tune
 from tests.support.papers import paper
@@ -128,6 +129,52 @@ def test_an_exclusion_that_lowers_f1_on_one_date_is_not_proposed() -> None:
     days, labels = clip_days(relevant_on_last=True)  # `VLM` unless `CLIP` raises F1 on all three together
     report = tune("MLLM", NARROWABLE, days, SUBSCRIBED, labels, description="x")
     assert report.steps == []
+
+
+TOOLS = ("for pseudo-labels", "as a captioner", "to rank categories", "as a judge", "for retrieval")
+
+
+def tool_days() -> tuple[list[LabelledDay], dict[str, bool]]:
+    """Three dates of a topic `[Vision Language Model]`: two papers about one, which name it twice (relevant),
+    three that name it once beside "LVLMs" (relevant), five that use one once as a tool, each its own way
+    (not relevant), and eighty unlabelled ones. No phrase marks the tools on enough dates to narrow by."""
+    days, labels = [], {}
+    for n in range(3):
+        base = 100 * n
+        about = [
+            paper(f"2510.{base + i:05d}", abstract="A vision-language model; vision-language models err.", **UNTITLED)
+            for i in (1, 2)
+        ]
+        large = [
+            paper(f"2510.{base + i:05d}", abstract="Large vision-language models (LVLMs) err; LVLMs.", **UNTITLED)
+            for i in (3, 4, 5)
+        ]
+        tools = [
+            paper(f"2510.{base + 6 + i:05d}", abstract=f"A detector with a vision-language model {tool}.", **UNTITLED)
+            for i, tool in enumerate(TOOLS)
+        ]
+        others = [paper(f"2510.{base + 20 + i:05d}", abstract="A sorting pipeline.", **UNTITLED) for i in range(80)]
+        labels |= {p.id: True for p in about + large} | {p.id: False for p in tools}
+        days.append(LabelledDay(date(2025, 10, 13) + timedelta(days=n), [*about, *large, *tools, *others]))
+    return days, labels
+
+
+def test_a_keyword_named_once_by_wrong_papers_is_asked_to_be_mentioned_twice_with_what_wins_back_the_rest() -> None:
+    topic = TopicPlan(Topic(keywords=["Vision Language Model"]), Rules(match="words"))
+    days, labels = tool_days()
+    report = tune("MLLM", topic, days, SUBSCRIBED, labels, description="x")
+    [step] = report.steps
+    assert (step.move.kind, step.move.term) == ("mentions", "Vision Language Model")
+    assert step.move.of  # the keyword that wins back the papers naming "LVLMs"
+    assert step.confusion.f1 == 1.0
+    assert report.proposal["keywords"][0] == {"term": "Vision Language Model", "mentions": 2}
+    assert step.as_json()["step"].startswith("~ `Vision Language Model` mentioned twice, + `")
+
+
+def test_the_json_report_holds_a_narrowed_topic_as_plain_data() -> None:
+    days, labels = clip_days()
+    report = tune("MLLM", NARROWABLE, days, SUBSCRIBED, labels, description="x")
+    assert json.loads(json.dumps(report.as_json()))["best"]["topic"] == report.proposal
 
 
 def test_one_labelled_date_says_the_figures_are_training_figures() -> None:

@@ -1,0 +1,105 @@
+"""The moves of `digest tune` that narrow a keyword instead of adding one: `unless` (`VLM` unless `CLIP`) and
+`mentions` (`Vision Language Model` mentioned twice).
+
+Pure. Both narrow only a keyword that keeps more wrong papers than right ones where it is narrowed, so the
+papers other keywords find stay kept. An `unless` must lower F1 on none of the dates it learns from. A
+`mentions` move comes with the keywords mined to win back the relevant papers that name the keyword once
+(`large vision-language models (LVLMs)` says `LVLM` too), and is measured with them. See docs/design.md,
+"Measuring and tuning".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import NamedTuple
+
+from digest.core.config import KeywordSpec
+from digest.core.models import Decision
+from digest.core.plan import TopicPlan
+from digest.ops.moves import (
+    Move,
+    Option,
+    VerdictsOf,
+    apply_moves,
+    confusion_of,
+    found_in,
+    no_date_worse,
+    term_of,
+)
+from digest.ops.phrases import PhraseIndex
+
+__all__ = ["FILTER_GAIN", "Reach", "mentions_options", "unless_options"]
+
+FILTER_GAIN = 4
+"""An exclusion must drop this many more wrongly kept papers than relevant ones: it can only lose recall."""
+UNLESS_TRIED = 8
+"""Phrases measured as an `unless` per step: those that most separate the wrongly kept papers from the rest."""
+
+
+class Reach(NamedTuple):
+    """Which phrases may narrow a keyword: none of the `common` ones, each held on at least `spread` dates."""
+
+    common: Collection[str]
+    spread: int
+
+
+def unless_options(
+    verdicts: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex, current: TopicPlan,
+    verdicts_of: VerdictsOf, reach: Reach,
+) -> list[Option]:  # fmt: skip
+    """Phrases of the wrongly kept papers as an `unless` of the keywords that keep more wrong papers than
+    right ones among those holding it, each with the F1 it brings, measured (a paper another keyword holds
+    stays kept). The phrases measured are those that would drop most wrong papers net of right ones."""
+    common, spread = reach
+    matched: dict[str, set[str]] = {}
+    for keyword in current.topic.keywords:
+        term = term_of(keyword)
+        if term is not None:
+            alone = verdicts_of(TopicPlan(current.topic.model_copy(update={"keywords": [keyword]}), current.rules))
+            matched[term] = {i for i, d in alone.items() if d.kept}
+    kept = {i for i, d in verdicts.items() if d.kept}
+    shortlist = []
+    for phrase, holders in found_in([i for i in kept if not labels[i]], index).items():
+        if len({index.date_of[i] for i in holders}) < spread or phrase in common:
+            continue
+        right = {i for i in kept if labels[i] and phrase in index.of[i]}
+        narrowed = tuple(term for term, ids in matched.items() if len(ids & set(holders)) > len(ids & right))
+        still = {i for term, ids in matched.items() if term not in narrowed for i in ids}
+        gain = sum(i not in still for i in holders) - sum(i not in still for i in right)
+        if narrowed and gain >= FILTER_GAIN:
+            shortlist.append((gain, phrase, narrowed))
+    options = []
+    for _, phrase, narrowed in sorted(shortlist, reverse=True)[:UNLESS_TRIED]:
+        move = Move("unless", index.shown[phrase], narrowed)
+        after = verdicts_of(apply_moves(current, [move]))
+        if no_date_worse(verdicts, after, labels, index):
+            options.append((confusion_of(after, labels).f1, move))
+    return options
+
+
+Recover = Callable[[TopicPlan], tuple[str, ...]]
+"""The keywords mined, greedily, to win back what a narrowed topic lost."""
+
+
+def mentions_options(
+    verdicts: Mapping[str, Decision], labels: Mapping[str, bool], current: TopicPlan, verdicts_of: VerdictsOf,
+    recover: Recover,
+) -> list[Option]:  # fmt: skip
+    """Each plain keyword asked to be mentioned twice, with the keywords that win back what it loses, and
+    the F1 they bring together. A keyword is tried when the papers that name it once hold enough wrong ones,
+    and kept when, with the keywords won back, it sets right more papers than it sets wrong, by more than luck."""
+    options = []
+    before = confusion_of(verdicts, labels)
+    for keyword in current.topic.keywords:
+        term = term_of(keyword)
+        if term is None or (isinstance(keyword, KeywordSpec) and keyword.mentions > 1):
+            continue
+        narrowed = apply_moves(current, [Move("mentions", term)])
+        lost = [i for i, d in verdicts_of(narrowed).items() if verdicts[i].kept and not d.kept]
+        if sum(not labels[i] for i in lost) < FILTER_GAIN:
+            continue
+        move = Move("mentions", term, recover(narrowed))
+        after = confusion_of(verdicts_of(apply_moves(current, [move])), labels)
+        if (before.fp - after.fp) - (before.tp - after.tp) >= FILTER_GAIN:
+            options.append((after.f1, move))
+    return options
