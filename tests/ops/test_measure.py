@@ -7,6 +7,7 @@ import socket
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from digest.cli.main import main
@@ -16,6 +17,7 @@ from digest.ops.labels import Confusion
 from digest.selection.select import select_topic
 from digest.selection.semantic import embed_texts
 from digest.store.database import Store
+from tests.support.golden import DAYS as GOLDEN_DAYS
 from tests.support.golden import golden_config_path
 from tests.support.papers import paper
 from tests.support.recipes import store_golden_days
@@ -288,3 +290,29 @@ def test_tune_without_stored_labelled_dates_says_what_to_fetch(tmp_path: Path) -
     )
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: no stored batch from 2025-10-13 to 2025-10-13 holds a paper of")
+
+
+# The shipped tuned topic, on the labelled days and on the held-out ones
+
+
+TUNED = Path(__file__).parent.parent.parent / "config" / "examples" / "mllm-tuned.yaml"
+HELD_OUT = LABELS.parent / "MLLM-heldout.csv"
+
+
+@pytest.mark.parametrize(
+    ("labels", "counts"),
+    [
+        (LABELS, {"tp": 163, "fp": 40, "fn": 30, "tn": 252}),
+        (HELD_OUT, {"tp": 40, "fp": 21, "fn": 14, "tn": 135}),
+    ],
+)
+def test_the_shipped_tuned_topic_scores_what_the_readme_says(
+    tmp_path: Path, labels: Path, counts: dict[str, int]
+) -> None:
+    store_golden_days(tmp_path / "cache" / "digest.sqlite3", GOLDEN_DAYS)  # as the README's run
+    topic = yaml.safe_load(TUNED.read_text(encoding="utf-8"))["topic"]["MLLM"]
+    (tmp_path / "tuned.yaml").write_text(yaml.safe_dump({"name": "MLLM", **topic}))
+    result = digest(tmp_path, "try", "--topic-file", str(tmp_path / "tuned.yaml"), "--from", "2025-07-24",
+                    "--to", "2026-06-17", "--labels", str(labels), "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert {key: json.loads(result.stdout)[key] for key in counts} == counts
