@@ -2,9 +2,11 @@
 ends exactly as a run that was never interrupted: the same files byte for byte, the same commit tree and
 `git status`, every date notified, `status --check` ok.
 
-The killed process is a real `python` running the real command line; the stop points are the journal's
-step boundaries (the child wraps `Store.begin_journal` and `Store.mark_done` to SIGKILL itself right after
-the n-th time a step is recorded) and seeded random moments.
+The reference is `python -m digest` as a user starts it; the killed command and the one run again are real
+processes forked from an interpreter that has imported `digest` already (`tests/support/forked.py`), which
+saves each of them the start-up. The stop points are the journal's step boundaries (the child wraps
+`Store.begin_journal` and `Store.mark_done` to SIGKILL itself right after the n-th time a step is recorded)
+and seeded random moments.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -26,6 +28,7 @@ from click.testing import CliRunner
 
 from digest.cli.main import main
 from tests.support.arxiv_server import ArxivServer
+from tests.support.forked import Forked, arm, die_after_steps, start_digest
 from tests.support.golden import golden_config_path
 from tests.support.receiver import Receiver
 from tests.support.world import synthetic_world
@@ -34,31 +37,6 @@ ROOT = Path(__file__).parent.parent.parent
 MONDAY, TUESDAY = "2025-10-13", "2025-10-14"
 AFTER_TUESDAY = "2025-10-15T12:00:00+00:00"  # Tuesday's digests are due by 07:30 UTC: status --check wants them
 BACKFILL = ["backfill", "--from", MONDAY, "--to", TUESDAY, "--commit", "--notify"]
-
-KILLING_CHILD = """
-import os, signal, sys
-from digest.cli.main import main
-from digest.store.database import Store
-
-step, nth = os.environ["KILL_AFTER"].split(":")
-recorded = 0
-
-
-def dies_after(method, name):
-    def recording(self, *args, **kwargs):
-        global recorded
-        method(self, *args, **kwargs)
-        if (args[2] if name == "mark_done" else "begin") == step:
-            recorded += 1
-            if recorded == int(nth):
-                os.kill(os.getpid(), signal.SIGKILL)
-    return recording
-
-
-Store.begin_journal = dies_after(Store.begin_journal, "begin_journal")
-Store.mark_done = dies_after(Store.mark_done, "mark_done")
-main(sys.argv[1:], prog_name="digest")
-"""
 
 
 @dataclass(frozen=True)
@@ -81,24 +59,24 @@ class Archive:
     path: Path
     environment: dict[str, str]
     receiver: Receiver
+    started: int = 0
 
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "digest", *args, "--config", str(golden_config_path(MONDAY))]
 
-    def run(self, *args: str, now: str = AFTER_TUESDAY) -> subprocess.CompletedProcess[str]:
-        environment = self.environment | {"DIGEST_NOW": now}
-        return subprocess.run(self.command(*args), env=environment, capture_output=True, text=True, timeout=120)
-
-    def start(self, *args: str, kill_after: str | None = None) -> subprocess.Popen[str]:
+    def start(
+        self, *args: str, now: str = AFTER_TUESDAY, armed: Callable[[], None] | None = None, config: Path | None = None
+    ) -> Forked:
         """The command in a session of its own: once it is killed, the git it started may still finish."""
-        environment = self.environment | {"DIGEST_NOW": AFTER_TUESDAY}
-        command = self.command(*args)
-        if kill_after is not None:
-            command[1:3] = ["-c", KILLING_CHILD]
-            environment["KILL_AFTER"] = kill_after
-        return subprocess.Popen(
-            command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-        )
+        self.started += 1
+        arguments = [*args, "--config", str(config or golden_config_path(MONDAY))]
+        output = self.path.parent / f"digest-{self.started}"
+        return start_digest(arguments, self.environment | {"DIGEST_NOW": now}, output, armed)
+
+    def run(self, *args: str, now: str = AFTER_TUESDAY, config: Path | None = None) -> Forked:
+        done = self.start(*args, now=now, config=config)
+        done.wait(timeout=120)
+        return done
 
     def outcome(self) -> Outcome:
         files = {
@@ -161,28 +139,29 @@ def archive(server: ArxivServer, tmp_path: Path) -> Iterator[Archive]:
 
 @pytest.fixture(scope="module")
 def uninterrupted(server: ArxivServer, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
-    """The reference: the backfill run once, never interrupted."""
+    """The reference: the backfill run once, never interrupted, by `python -m digest` as a user starts it."""
     with archive_in(server, tmp_path_factory.mktemp("reference")) as reference:
-        child = reference.start(*BACKFILL)
-        planned = wait_for_the_plan(child)
+        environment = reference.environment | {"DIGEST_NOW": AFTER_TUESDAY}
+        child = subprocess.Popen(reference.command(*BACKFILL), env=environment, stderr=subprocess.PIPE, text=True)
+        assert child.stderr is not None
+        planned = wait_for_the_plan(child.stderr)
         _, stderr = child.communicate(timeout=120)
         seconds = time.monotonic() - planned
         assert child.returncode == 0, stderr
         return replace(reference.outcome(), seconds=seconds)
 
 
-def wait_for_the_plan(child: subprocess.Popen[str]) -> float:
+def wait_for_the_plan(stderr: Iterable[str]) -> float:
     """Read the backfill's stderr up to its plan (its start-up is over, its work begins); return when."""
-    assert child.stderr is not None
-    for line in child.stderr:
+    for line in stderr:
         if line.startswith("Backfill plan: "):
             return time.monotonic()
     raise AssertionError("the backfill printed no plan")
 
 
-def wait_for_its_session(child: subprocess.Popen[str]) -> None:
+def wait_for_its_session(child: Forked) -> None:
     """Wait until no process of the killed command's session is left (a git it started ends its command)."""
-    child.communicate(timeout=60)
+    child.wait(timeout=60)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         session = []
@@ -197,6 +176,12 @@ def wait_for_its_session(child: subprocess.Popen[str]) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"the killed command's processes {session} did not end")
+
+
+def killed_after(step_boundary: str) -> Callable[[], None]:
+    """What makes the child SIGKILL itself at `step_boundary` (`write:2`: right after the second write)."""
+    step, nth = step_boundary.split(":")
+    return arm(die_after_steps, step, int(nth))
 
 
 def assert_like_uninterrupted(archive: Archive, reference: Outcome) -> None:
@@ -216,7 +201,7 @@ STEP_BOUNDARIES = ["begin:1", "write:1", "begin:2", "write:2", "indexes:1", "com
 def test_a_backfill_killed_at_a_step_boundary_ends_as_an_uninterrupted_one_when_run_again(
     archive: Archive, uninterrupted: Outcome, kill_after: str
 ) -> None:
-    killed = archive.start(*BACKFILL, kill_after=kill_after)
+    killed = archive.start(*BACKFILL, armed=killed_after(kill_after))
     wait_for_its_session(killed)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 
@@ -229,7 +214,7 @@ def test_a_backfill_killed_at_a_step_boundary_ends_as_an_uninterrupted_one_when_
 def test_a_backfill_killed_after_its_digests_fails_the_health_check_and_says_what_it_finishes(
     archive: Archive,
 ) -> None:
-    wait_for_its_session(archive.start(*BACKFILL, kill_after="write:2"))
+    wait_for_its_session(archive.start(*BACKFILL, armed=killed_after("write:2")))
     check = CliRunner().invoke(
         main,
         ["status", "--check", "--config", str(golden_config_path(MONDAY))],
@@ -253,9 +238,9 @@ def test_a_backfill_killed_at_a_random_moment_ends_as_an_uninterrupted_one_when_
     archive: Archive, uninterrupted: Outcome, seed: int
 ) -> None:
     killed = archive.start(*BACKFILL)
-    wait_for_the_plan(killed)
+    wait_for_the_plan(killed.stderr_lines())
     time.sleep(random.Random(seed).uniform(0, uninterrupted.seconds))
-    os.kill(killed.pid, signal.SIGKILL)
+    killed.kill()
     wait_for_its_session(killed)
 
     again = archive.run(*BACKFILL)
@@ -265,7 +250,7 @@ def test_a_backfill_killed_at_a_random_moment_ends_as_an_uninterrupted_one_when_
 
 
 def test_a_run_killed_before_its_commit_is_committed_and_notified_by_the_next_day_s_run(archive: Archive) -> None:
-    killed = archive.start("run", "--date", MONDAY, "--commit", kill_after="indexes:1")
+    killed = archive.start("run", "--date", MONDAY, "--commit", armed=killed_after("indexes:1"))
     wait_for_its_session(killed)
     assert git(archive.path, "status", "--porcelain") != ""
 

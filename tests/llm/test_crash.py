@@ -1,5 +1,7 @@
 """Crash safety while summarising: a real `digest run` killed with SIGKILL in the middle of its summaries,
-then run again, ends as an uninterrupted run: the same files, commit tree, clean `git status`, messages."""
+then run again, ends as an uninterrupted run: the same files, commit tree, clean `git status`, messages.
+The reference is `python -m digest`; the killed run and the one run again are processes forked from an
+interpreter that has imported `digest` already (`tests/support/forked.py`)."""
 
 from __future__ import annotations
 
@@ -13,32 +15,14 @@ import pytest
 
 from tests.e2e.test_crash_e2e import MONDAY, Archive, archive_in, server, wait_for_its_session
 from tests.support.arxiv_server import ArxivServer
+from tests.support.forked import arm, die_after_summaries
 from tests.support.golden import golden_config_path
 from tests.support.model_server import MODEL, ModelServer
 
 __all__ = ["server"]  # the local arXiv, shared with the crash tests of backfill
 
-KILLED_WHILE_SUMMARISING = """
-import os, signal, sys
-from digest.cli.main import main
-from digest.store.database import Store
-
-made = 0
-save_summary = Store.save_summary
-
-
-def dies_after_two(self, *args, **kwargs):
-    global made
-    save_summary(self, *args, **kwargs)
-    made += 1
-    if made == 2:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-Store.save_summary = dies_after_two
-main(sys.argv[1:], prog_name="digest")
-"""
 RUN = ["run", "--date", MONDAY, "--commit"]
+NOW = "2025-10-15T12:00:00+00:00"
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +38,11 @@ def summarising_config(path: Path, model: ModelServer) -> Path:
     return config
 
 
-def command(config: Path, *, killed: bool = False) -> list[str]:
-    start = ["-c", KILLED_WHILE_SUMMARISING] if killed else ["-m", "digest"]
-    return [sys.executable, *start, *RUN, "--config", str(config)]
-
-
 def run(archive: Archive, config: Path) -> subprocess.CompletedProcess[str]:
-    environment = archive.environment | {"DIGEST_NOW": "2025-10-15T12:00:00+00:00"}
-    return subprocess.run(command(config), env=environment, capture_output=True, text=True, timeout=120)
+    """`python -m digest run`, as a user starts it."""
+    environment = archive.environment | {"DIGEST_NOW": NOW}
+    command = [sys.executable, "-m", "digest", *RUN, "--config", str(config)]
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
 
 
 def test_a_run_killed_while_summarising_ends_as_an_uninterrupted_one_when_run_again(
@@ -76,14 +57,11 @@ def test_a_run_killed_while_summarising_ends_as_an_uninterrupted_one_when_run_ag
         expected = reference.outcome()
     assert len(model.prompts) > 2
     with archive_in(server, tmp_path / "killed") as archive:
-        environment = archive.environment | {"DIGEST_NOW": "2025-10-15T12:00:00+00:00"}
-        killed = subprocess.Popen(
-            command(config, killed=True), env=environment, stderr=subprocess.PIPE, text=True, start_new_session=True
-        )
+        killed = archive.start(*RUN, now=NOW, armed=arm(die_after_summaries, 2), config=config)
         wait_for_its_session(killed)
         assert killed.returncode == -signal.SIGKILL, killed.stderr
 
-        again = run(archive, config)
+        again = archive.run(*RUN, now=NOW, config=config)
 
         assert again.returncode == 0, again.stderr
         recovered = archive.outcome()
