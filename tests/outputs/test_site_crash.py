@@ -1,9 +1,10 @@
 """A `digest site` process killed with SIGKILL at any moment of a build leaves a site that the next build
 completes to the same bytes as a build never interrupted.
 
-The killed process is a real `python` running the real command line; it kills itself right after its n-th
-rename (every atomic file write, and both renames that swap the search index in), and once right after
-Pagefind wrote its new bundle.
+The killed process is a real process forked from an interpreter that has imported `digest` already
+(`tests/support/forked.py`), running the real command line; it kills itself right after its n-th rename (every
+atomic file write, and both renames that swap the search index in), and once right after Pagefind wrote its new
+bundle. The uninterrupted builds are `python -m digest` as a user starts it.
 """
 
 from __future__ import annotations
@@ -20,37 +21,9 @@ from click.testing import CliRunner
 
 from digest.cli.main import main
 from tests.outputs.test_site import archive
+from tests.support.forked import arm, die_after_a_subprocess, die_after_renames, start_digest
 from tests.support.papers import listed
 from tests.support.recipes import write_day
-
-KILLING_CHILD = """
-import os, pathlib, signal, subprocess, sys
-from digest.cli.main import main
-
-where, nth = os.environ["KILL_AT"].split(":")
-count = 0
-
-
-def dies_after(call, kind):
-    def counting(*args, **kwargs):
-        global count
-        if kind == where == "pagefind":
-            os.kill(os.getpid(), signal.SIGKILL)  # Pagefind has started writing its bundle: kill its parent
-        result = call(*args, **kwargs)
-        if kind == where:
-            count += 1
-            if count == int(nth):
-                os.kill(os.getpid(), signal.SIGKILL)
-        return result
-    return counting
-
-
-os.replace = dies_after(os.replace, "rename")
-pathlib.Path.rename = dies_after(pathlib.Path.rename, "rename")
-real_run = subprocess.run
-subprocess.run = lambda *a, **k: (real_run(*a, **k), dies_after(lambda: None, "pagefind")())[0]
-main(sys.argv[1:], prog_name="digest")
-"""
 
 CONFIG = """
 category: {cs.CV: Computer Vision, cs.AI: AI}
@@ -66,12 +39,18 @@ def site_files(site: Path) -> dict[str, bytes]:
     return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
 
 
-def build_site_command(config: Path, output: Path, kill_at: str | None = None) -> int:
-    """`digest site` as a real process; with `kill_at`, one that kills itself there."""
-    code = ["-c", KILLING_CHILD] if kill_at else ["-m", "digest"]
-    environment = {**os.environ, "KILL_AT": kill_at or ""}
-    command = [sys.executable, *code, "site", "--config", str(config), "--output", str(output)]
-    return subprocess.run(command, env=environment, capture_output=True, check=False).returncode
+def build_site_command(config: Path, output: Path) -> int:
+    """`digest site` as a real process, `python -m digest` as a user starts it."""
+    command = [sys.executable, "-m", "digest", "site", "--config", str(config), "--output", str(output)]
+    return subprocess.run(command, capture_output=True, check=False).returncode
+
+
+def killed_build(config: Path, output: Path, kill_at: str) -> int:
+    """`digest site` in a process that kills itself at `kill_at` (`rename:3`, or `pagefind:1`): its exit code."""
+    where, nth = kill_at.split(":")
+    armed = arm(die_after_a_subprocess) if where == "pagefind" else arm(die_after_renames, int(nth))
+    arguments = ["site", "--config", str(config), "--output", str(output)]
+    return start_digest(arguments, os.environ, output.parent / "killed", armed).wait(timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +80,7 @@ def test_a_build_killed_at_any_moment_is_completed_by_the_next_to_the_same_bytes
     config, before, expected = updated
     output = tmp_path / "output"
     shutil.copytree(before, output)
-    assert build_site_command(config, output, kill_at) == -9
+    assert killed_build(config, output, kill_at) == -9
     result = CliRunner().invoke(main, ["site", "--config", str(config), "--output", str(output)])
     assert result.exit_code == 0, result.output
     assert site_files(output / "_site") == expected
@@ -121,7 +100,7 @@ def test_a_first_build_killed_at_any_moment_ends_as_the_incremental_one_did(
     output = tmp_path / "output"
     shutil.copytree(before, output)
     shutil.rmtree(output / "_site")
-    assert build_site_command(config, output, kill_at) == -9
+    assert killed_build(config, output, kill_at) == -9
     result = CliRunner().invoke(main, ["site", "--config", str(config), "--output", str(output)])
     assert result.exit_code == 0, result.output
     assert site_files(output / "_site") == expected

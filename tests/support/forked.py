@@ -10,17 +10,27 @@ import functools
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import apprise.plugins
 
 from digest.cli.main import COMMANDS, main
 from digest.store.database import Store
 
-__all__ = ["Forked", "arm", "die_after_steps", "die_after_summaries", "start_digest"]
+__all__ = [
+    "Forked",
+    "arm",
+    "die_after_a_subprocess",
+    "die_after_renames",
+    "die_after_steps",
+    "die_after_summaries",
+    "start_digest",
+]
 
 _PLUGINS = Path(apprise.plugins.__file__).parent
 _SERVER = multiprocessing.get_context("forkserver")
@@ -49,10 +59,6 @@ class Forked:
     @property
     def returncode(self) -> int | None:
         return self.process.exitcode
-
-    @property
-    def stdout(self) -> str:
-        return self.stdout_path.read_text(encoding="utf-8")
 
     @property
     def stderr(self) -> str:
@@ -142,6 +148,36 @@ def die_after_summaries(count: int) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
 
     Store.save_summary = dies_after  # type: ignore[method-assign]
+
+
+def die_after_renames(nth: int) -> None:
+    """SIGKILL the process right after its `nth` rename (each atomic file write ends with one)."""
+    renamed = 0
+
+    def dies_after(rename: Callable[..., Any]) -> Callable[..., Any]:
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            nonlocal renamed
+            result = rename(*args, **kwargs)
+            renamed += 1
+            if renamed == nth:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result
+
+        return counting
+
+    os.replace = dies_after(os.replace)
+    Path.rename = dies_after(Path.rename)  # type: ignore[method-assign]
+
+
+def die_after_a_subprocess() -> None:
+    """SIGKILL the process as soon as the first program it runs (Pagefind, writing its bundle) has ended."""
+    run = subprocess.run
+
+    def dies_after(*args: Any, **kwargs: Any) -> Any:
+        run(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    subprocess.run = dies_after
 
 
 def arm(function: Callable[..., None], *args: object) -> Callable[[], None]:
