@@ -23,7 +23,7 @@ from digest.core.plan import TopicPlan
 from digest.ops.labels import Confusion
 from digest.ops.moves import Move, Option, VerdictsOf, apply_moves, confusion_of, found_in, no_date_worse
 from digest.ops.narrowing import FILTER_GAIN, Reach, mentions_options, unless_options
-from digest.ops.phrases import Counts, PhraseIndex
+from digest.ops.phrases import Counts, PhraseIndex, phrases
 
 __all__ = ["select_moves"]
 
@@ -56,13 +56,16 @@ def select_moves(
         options = _keyword_options(verdicts, labels, index, counts, confusion, min(SPREAD, len(days)))
         return [option for option in options if option[1].term.lower() not in common]
 
-    def recover(narrowed: TopicPlan) -> tuple[str, ...]:
-        """The keywords that win back, one at a time while F1 rises, what a narrowing lost."""
+    def recover(narrowed: TopicPlan, term: str) -> tuple[str, ...]:
+        """The keywords that win back, one at a time while F1 rises, what narrowing `term` lost: never the
+        term or a part of it, which would find every paper the narrowing dropped."""
+        parts = set(phrases(term))
         added: list[Move] = []
         for _ in range(RECOVERY_STEPS):
             verdicts = verdicts_of(apply_moves(narrowed, added))
             confusion = confusion_of(verdicts, labels)
-            move = _best(keywords_for(verdicts, confusion), confusion.f1)
+            options = [option for option in keywords_for(verdicts, confusion) if option[1].term.lower() not in parts]
+            move = _best(options, confusion.f1)
             if move is None:
                 break
             added.append(move)

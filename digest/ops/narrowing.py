@@ -77,8 +77,8 @@ def unless_options(
     return options
 
 
-Recover = Callable[[TopicPlan], tuple[str, ...]]
-"""The keywords mined, greedily, to win back what a narrowed topic lost."""
+Recover = Callable[[TopicPlan, str], tuple[str, ...]]
+"""The keywords mined, greedily, to win back what a topic narrowed on a keyword lost."""
 
 
 def mentions_options(
@@ -98,7 +98,7 @@ def mentions_options(
         lost = [i for i, d in verdicts_of(narrowed).items() if verdicts[i].kept and not d.kept]
         if sum(not labels[i] for i in lost) < FILTER_GAIN:
             continue
-        move = Move("mentions", term, recover(narrowed))
+        move = Move("mentions", term, recover(narrowed, term))
         after = confusion_of(verdicts_of(apply_moves(current, [move])), labels)
         if (before.fp - after.fp) - (before.tp - after.tp) >= FILTER_GAIN:
             options.append((after.f1, move))
