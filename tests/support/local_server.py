@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
 
 
+class _NoDelayServer(ThreadingHTTPServer):
+    """Each answer leaves at once: http.server sends the headers and the body in two writes, and with Nagle's
+    algorithm the body would wait for the client's delayed ACK of the headers (some 40 ms an answer)."""
+
+    def get_request(self) -> tuple[socket.socket, tuple[str, int]]:
+        connection, address = super().get_request()
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
+
+
 class LocalServer:
     """Serves `handler` on a free port of 127.0.0.1 while used as a context manager."""
 
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _NoDelayServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=lambda: self._httpd.serve_forever(poll_interval=0.01), daemon=True)
         self.port = self._httpd.server_address[1]
