@@ -44,11 +44,10 @@ _SERVER.set_forkserver_preload(
 
 
 class Forked:
-    """A started `digest` command, seen as a `subprocess.Popen` with its output in files."""
+    """A started `digest` command, seen as a `subprocess.Popen` with its stderr in a file."""
 
-    def __init__(self, process: multiprocessing.process.BaseProcess, stdout: Path, stderr: Path) -> None:
+    def __init__(self, process: multiprocessing.process.BaseProcess, stderr: Path) -> None:
         self.process = process
-        self.stdout_path = stdout
         self.stderr_path = stderr
 
     @property
@@ -98,7 +97,7 @@ def start_digest(
     stderr.touch()
     process = _SERVER.Process(target=_digest, args=(list(args), dict(environment), stdout, stderr, arm))
     process.start()
-    return Forked(process, stdout, stderr)
+    return Forked(process, stderr)
 
 
 def _digest(
