@@ -62,7 +62,7 @@ class KeywordSpec(StrictModel):
     case_sensitive: bool = False
     words: bool | None = None
     unless: list[str] = Field(default_factory=list)
-    mentions: int = Field(default=1, ge=1, le=20)
+    mentions: int = Field(default=1, ge=1, le=20, strict=True)
 
     @model_validator(mode="after")
     def _one_pattern(self) -> KeywordSpec:

@@ -49,6 +49,10 @@ topic:
             "topic.X.keywords.0.mentions: Input should be greater than or equal to 1",
         ),
         (
+            "    keywords: [{term: VLM, mentions: true}]\n",
+            "topic.X.keywords.0.mentions: Input should be a valid integer",
+        ),
+        (
             "    keywords: [VLM]\n    dedupe_days: -1\n",
             "topic.X.dedupe_days: Input should be greater than or equal to 0",
         ),
