@@ -1,13 +1,14 @@
 """Requests, time and memory of the real pipeline against the fewest requests that can return the data.
 
-    python bench/run.py [--scale tiny|small|full|arxiv]
+    python bench/run.py [--scale tiny|small|full|arxiv] [--only TEXT]
 
 Starts the local arXiv test server on 127.0.0.1 over a synthesised world, runs each scenario in a fresh
 subprocess (so CPU time and peak RSS are that scenario's alone) with the 3-second spacing shrunk to 0, and
 prints one markdown table; each scenario starts from an empty output directory, and those that make no
 request are the fastest of three runs. "limit" is the fewest requests that can return the data: latest = 1 RSS +
 ceil(kept / 100); OAI backfill = ceil(records served / OAI page size) + ceil(kept / 100); API fallback = sum of
-ceil(window records / 2000).
+ceil(window records / 2000). `--only TEXT` measures only the scenarios whose name contains TEXT, and runs
+(unprinted) the ones whose store they read.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -238,11 +239,16 @@ def kept_ids(config: Config, store_path: Path, announcements: list[date]) -> set
     return kept
 
 
+def chosen(only: str, name: str, readers: Sequence[str] = ()) -> bool:
+    """Whether `--only` asks for the scenario `name`, or for one of the `readers` of the store it leaves."""
+    return only in name or any(only in reader for reader in readers)
+
+
 def noon_of_mailing(announcement: date, days_later: int = 0) -> datetime:
     return datetime.combine(mailing_date(announcement) + timedelta(days=days_later), clock_time(12), ARXIV_TIMEZONE)
 
 
-def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]:
+def scenarios(scale: Scale, work: Path, server: CountingServer, only: str = "") -> Iterator[Row | None]:
     holidays = load_holidays()
     short, middle, long = scale.ranges
     days = announcement_days(FIRST_ANNOUNCEMENT, FIRST_ANNOUNCEMENT + timedelta(days=4 * long + 14), holidays)[:long]
@@ -263,7 +269,10 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
         limit: Callable[[dict[str, str]], int],
         runs: int = 1,
         settings: Mapping[str, str] | None = None,
-    ) -> Row:
+        readers: Sequence[str] = (),
+    ) -> Row | None:
+        if not chosen(only, name, readers):
+            return None
         env = environment(name) | dict(settings or {})
         measured = []
         for _ in range(runs):
@@ -276,6 +285,11 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
     def store_of(env: Mapping[str, str]) -> Path:
         return Path(env["DIGEST_CACHE_DIR"]) / "digest.sqlite3"
 
+    offline = f"re-render {long} days offline"
+    without_feeds = f"{offline}, feeds off"
+    cold = f"{offline}, no feed cached"
+    semantic = f"{offline}, 8 semantic topics"
+    computed, cached = f"{semantic}, embeddings computed", f"{semantic}, embeddings cached"
     now_latest = noon_of_mailing(days[-1])
     assert latest_announcement(now_latest, holidays) == days[-1]
     for path, topics in ((ONE_TOPIC, 1), (EIGHT_TOPICS, 8)):
@@ -306,15 +320,14 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
             "source": source,
         }
         label = "OAI" if source == "oai" else "--source api"
-        yield scenario(f"backfill {count} day{'s' if count > 1 else ''} ({label})", ranged, backfill_limit)
+        readers = (offline, without_feeds, cold, computed, cached) if (count, source) == (long, "oai") else ()
+        name = f"backfill {count} day{'s' if count > 1 else ''} ({label})"
+        yield scenario(name, ranged, backfill_limit, readers=readers)
 
     harvested = Path(environment(f"backfill {long} day{'s' if long > 1 else ''} (OAI)")["DIGEST_CACHE_DIR"])
-    offline = f"re-render {long} days offline"
-    without_feeds = f"{offline}, feeds off"
-    cold = f"{offline}, no feed cached"
-    semantic = f"{offline}, 8 semantic topics"
     for name in (offline, without_feeds, cold, semantic):
-        shutil.copytree(harvested, Path(environment(name)["DIGEST_CACHE_DIR"]))
+        if harvested.exists():  # not when --only chose no re-render
+            shutil.copytree(harvested, Path(environment(name)["DIGEST_CACHE_DIR"]))
     rerender: dict[str, Any] = {
         "kind": "offline",
         "config": str(EIGHT_TOPICS),
@@ -328,8 +341,8 @@ def scenarios(scale: Scale, work: Path, server: CountingServer) -> Iterator[Row]
     yield scenario(cold, {**rerender, "cold_feeds": True}, lambda env: 0, runs=QUIET_RUNS)
     semantic_spec = {**rerender, "config": str(write_semantic_config(work / "semantic.yml"))}
     shared = {"DIGEST_CACHE_DIR": environment(semantic)["DIGEST_CACHE_DIR"]}  # the second reads what the first cached
-    yield scenario(f"{semantic}, embeddings computed", semantic_spec, lambda env: 0, settings=shared)
-    yield scenario(f"{semantic}, embeddings cached", semantic_spec, lambda env: 0, runs=QUIET_RUNS, settings=shared)
+    yield scenario(computed, semantic_spec, lambda env: 0, settings=shared, readers=[cached])
+    yield scenario(cached, semantic_spec, lambda env: 0, runs=QUIET_RUNS, settings=shared)
     yield scenario(f"render {len(DAYS)} golden days, all topics", {"kind": "golden"}, lambda env: 0, runs=QUIET_RUNS)
 
 
@@ -343,7 +356,7 @@ def write_semantic_config(path: Path) -> Path:
     return path
 
 
-def arxiv_scenarios(work: Path, server: CountingServer) -> Iterator[Row]:
+def arxiv_scenarios(work: Path, server: CountingServer, only: str = "") -> Iterator[Row | None]:
     """Latest batch, a 20-day backfill, a 60-day one, and the 60 days re-rendered offline, for 200 topics."""
     holidays = load_holidays()
     days = announcement_days(FIRST_ANNOUNCEMENT, FIRST_ANNOUNCEMENT + timedelta(days=120), holidays)[:60]
@@ -359,7 +372,13 @@ def arxiv_scenarios(work: Path, server: CountingServer) -> Iterator[Row]:
             "DIGEST_REQUEST_TIMEOUT": "300",
         }
 
-    def scenario(name: str, spec: dict[str, Any], limit: Callable[[dict[str, str]], int]) -> Row:
+    offline = f"re-render 60 days offline, all of arXiv, {ARXIV_TOPICS} topics"
+
+    def scenario(
+        name: str, spec: dict[str, Any], limit: Callable[[dict[str, str]], int], readers: Sequence[str] = ()
+    ) -> Row | None:
+        if not chosen(only, name, readers):
+            return None
         env = environment(name)
         server.reset_counts()
         result = measure(spec, env)
@@ -388,8 +407,10 @@ def arxiv_scenarios(work: Path, server: CountingServer) -> Iterator[Row]:
         def backfill_limit(env: dict[str, str], span: list[date] = span) -> int:
             return server.oai_pages_needed + id_lists(env, span)
 
-        yield scenario(f"backfill {count} days (OAI), all of arXiv", ranged, backfill_limit)
-    offline = f"re-render 60 days offline, all of arXiv, {ARXIV_TOPICS} topics"
+        readers = [offline] if count == 60 else []
+        yield scenario(f"backfill {count} days (OAI), all of arXiv", ranged, backfill_limit, readers)
+    if not chosen(only, offline):
+        return
     shutil.copytree(
         Path(environment("backfill 60 days (OAI), all of arXiv")["DIGEST_CACHE_DIR"]),
         Path(environment(offline)["DIGEST_CACHE_DIR"]),
@@ -406,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=[*sorted(SCALES), "arxiv"], default="full")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--summaries", action="store_true", help="Only the row of summarising 50 papers.")
+    parser.add_argument("--only", default="", metavar="TEXT", help="Only the scenarios whose name contains TEXT.")
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
@@ -426,12 +448,17 @@ def main(argv: list[str] | None = None) -> int:
     ):
         rows = []
         measured = (
-            arxiv_scenarios(Path(work), server) if args.scale == "arxiv" else scenarios(scale, Path(work), server)
+            arxiv_scenarios(Path(work), server, args.only)
+            if args.scale == "arxiv"
+            else scenarios(scale, Path(work), server, args.only)
         )
         for row in measured:
-            rows.append(row)
-            print(f"measured: {' | '.join(row.cells())}", file=sys.stderr, flush=True)
+            if row is not None and chosen(args.only, row.scenario):
+                rows.append(row)
+                print(f"measured: {' | '.join(row.cells())}", file=sys.stderr, flush=True)
         print(table(rows))
+        if args.only:
+            return 0
         if args.scale != "arxiv":
             print(feeds_cost(rows, Path(work)))
     speed = measure({"kind": "parse"}, {})["records_per_cpu_second"]
