@@ -29,9 +29,9 @@ from digest.core.plan import Plan
 from digest.core.words import plural
 from digest.edges import Edges
 from digest.llm.judge import judge_candidates, judge_decisions, judge_papers
-from digest.outputs.day_record import Source, day_record, record_json
+from digest.outputs.day_record import Source, day_records_json
 from digest.outputs.publish import PublishResult, commit_message
-from digest.outputs.render import render_digest
+from digest.outputs.render import render_digests
 from digest.outputs.reports import BackfillReport, DayResult, Delivery, RunReport
 from digest.outputs.write import digest_path, write_digests
 from digest.selection.select import select_decisions
@@ -86,19 +86,11 @@ def run_for_date(
         ),
     )
     code_links = plan.settings.code_links
-    announcement, source = provenance
     summaries = store.load_summaries(sorted({d.paper.id for decided in kept.values() for d in decided}), plan.llm)
     shown = summaries if plan.llm is not None and plan.llm.summaries_in_digest else None
-    digests = {
-        name: render_digest(
-            name, plan.topics[name].topic, day, [d.paper for d in decided], code_links=code_links, summaries=shown
-        )
-        for name, decided in kept.items()
-    }
-    records = {
-        name: record_json(day_record(name, day, announcement, source, decided, summaries))
-        for name, decided in kept.items()
-    }
+    selected = {name: (plan.topics[name].topic, [d.paper for d in decided]) for name, decided in kept.items()}
+    digests = render_digests(day, selected, code_links=code_links, summaries=shown)
+    records = day_records_json(day, provenance, kept, summaries)
     before = {name: list(store.load_listed(name, day, day + timedelta(days=1))) for name in kept}
     write_digests(plan.output_dir, day, digests, records)
     listed = {name: [decision.paper.id for decision in decided] for name, decided in kept.items()}

@@ -29,11 +29,13 @@ __all__ = [
     "Status",
     "day_record",
     "day_record_path",
+    "day_records_json",
     "day_schema",
     "listed_paper",
     "paper_status",
     "parse_day_record",
     "read_day_record",
+    "read_day_record_text",
     "record_json",
 ]
 
@@ -157,11 +159,60 @@ def day_record(
 def record_json(record: DayRecord) -> str:
     """The file's text: the same record gives the same bytes (a re-run changes nothing git sees). A paper
     without a summary has no `summary` key, so records stay as they were while summaries are off."""
-    data = record.model_dump(mode="json")
-    for paper in data["papers"]:
-        if paper["summary"] is None:
-            del paper["summary"]
-    return _indented(data, "\n") + "\n"
+    return _record_text(
+        record, [_shared_text(paper) + _own_text(paper.why, paper.similarity, paper.summary) for paper in record.papers]
+    )
+
+
+def day_records_json(
+    day: date,
+    provenance: tuple[date, Source | None],
+    kept: Mapping[str, Sequence[Decision]],
+    summaries: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Every topic's record text of one date (topic -> the verdicts it kept; `provenance`: the announcement
+    and where its batch came from), each as `record_json(day_record(...))` gives it: what a paper's entry
+    shares between topics (all but why it was kept) is encoded once for every topic keeping it."""
+    announcement, source = provenance
+    summaries = summaries or {}
+    shared: dict[int, str] = {}  # by the record's identity: every record stays alive until the texts return
+    texts = {}
+    for topic, decisions in kept.items():
+        entries = []
+        for decision in decisions:
+            summary = summaries.get(decision.paper.id)
+            common = shared.get(id(decision.paper))
+            if common is None:
+                common = shared[id(decision.paper)] = _shared_text(listed_paper(decision, summary))
+            entries.append(common + _own_text(decision.why, decision.similarity, summary))
+        texts[topic] = _record_text(day_record(topic, day, announcement, source, []), entries)
+    return texts
+
+
+_OWN = ("why", "similarity", "summary")
+"""A listed paper's fields that differ from topic to topic (the last ones of `ListedPaper`)."""
+_ENTRY = "\n  "
+"""Where a listed paper's object starts in a record: an item of the `papers` list, two deep."""
+
+
+def _record_text(record: DayRecord, entries: Sequence[str]) -> str:
+    head = record.model_dump(mode="json", exclude={"papers"})
+    listed = "[" + _ENTRY + ("," + _ENTRY).join(entries) + "\n ]" if entries else "[]"
+    return _indented(head, "\n")[:-2] + f",\n {_encode_text('papers')}: {listed}\n}}\n"
+
+
+def _shared_text(paper: ListedPaper) -> str:
+    """A listed paper's object in a record, open after its last shared field."""
+    return _indented(paper.model_dump(mode="json", exclude=set(_OWN)), _ENTRY)[: -len(_ENTRY) - 1]
+
+
+def _own_text(why: str, similarity: float | None, summary: str | None) -> str:
+    """The rest of a listed paper's object: its topic's fields, and `summary` only once made; then closed."""
+    inner = _ENTRY + " "
+    own = {"why": why, "similarity": similarity} | ({"summary": summary} if summary is not None else {})
+    return (
+        "".join(f",{inner}{_encode_text(key)}: {_indented(value, inner)}" for key, value in own.items()) + _ENTRY + "}"
+    )
 
 
 def _indented(value: object, newline: str) -> str:
@@ -194,13 +245,18 @@ def day_record_path(output_dir: Path, topic: str, day: date) -> Path:
 
 def read_day_record(path: Path) -> DayRecord | None:
     """The record in `path`; None when there is none (a digest written before the contract existed)."""
+    text = read_day_record_text(path)
+    return None if text is None else parse_day_record(path, text)
+
+
+def read_day_record_text(path: Path) -> str | None:
+    """The text of the record in `path`, unparsed; None when there is none."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read {path}: {getattr(err, 'strerror', None) or err}") from err
-    return parse_day_record(path, text)
 
 
 def parse_day_record(path: Path, text: str | bytes) -> DayRecord:

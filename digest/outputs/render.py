@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
@@ -24,6 +24,7 @@ __all__ = [
     "read_digest_entries",
     "read_digest_ids",
     "render_digest",
+    "render_digests",
     "render_indexes",
     "render_overview",
     "render_topic_index",
@@ -88,7 +89,11 @@ def author_line(authors: Sequence[str]) -> str:
 
 
 def _terms(terms: Sequence[Keyword]) -> str:
-    return " ".join(f"`{keyword_text(term)}`" for term in terms)
+    return _codes(keyword_text(term) for term in terms)
+
+
+def _codes(words: Iterable[str]) -> str:
+    return " ".join(f"`{word}`" for word in words)
 
 
 _ENVIRONMENT = jinja2.Environment(
@@ -102,6 +107,7 @@ _ENVIRONMENT.filters.update(
     title_text=title_text,
     author_line=author_line,
     terms=_terms,
+    codes=_codes,
     urlpath=lambda name: quote(name),
     summary_lines=lambda text: "  \n  ".join(neutralise(line) for line in text.splitlines() if line.strip()),
 )
@@ -122,15 +128,41 @@ def render_digest(
     model's summary, with `summaries_in_digest`) a TL;DR block after its abstract; without either, the
     digest is the source's format byte for byte.
     """
-    return _ENVIRONMENT.get_template("digest.md.j2").render(
-        topic=topic_name,
-        date=day.isoformat(),
-        keywords=topic.keywords,
-        filters=topic.filters,
-        papers=papers,
-        code_links=code_links,
-        summaries=summaries or {},
-    )
+    digests = render_digests(day, {topic_name: (topic, papers)}, code_links=code_links, summaries=summaries)
+    return digests[topic_name]
+
+
+def render_digests(
+    day: date,
+    topics: Mapping[str, tuple[Topic, Sequence[Paper]]],
+    *,
+    code_links: bool = False,
+    summaries: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The digests of one date (topic name -> its topic and papers, as `render_digest` takes them): a paper
+    that several topics keep is rendered once, its entry shared by every digest listing it."""
+    head, entry = _ENVIRONMENT.get_template("digest.md.j2"), _ENVIRONMENT.get_template("paper.md.j2")
+    summaries = summaries or {}
+    entries: dict[int, str] = {}  # by the record's identity: every record stays alive until the digests return
+
+    def entry_of(paper: Paper) -> str:
+        text = entries.get(id(paper))
+        if text is None:
+            summary = summaries.get(paper.id)
+            text = entries[id(paper)] = entry.render(paper=paper, code_links=code_links, summary=summary)
+        return text
+
+    return {
+        name: head.render(
+            topic=name,
+            date=day.isoformat(),
+            keywords=topic.keywords,
+            filters=topic.filters,
+            count=len(papers),
+            entries="\n".join(entry_of(paper) for paper in papers),
+        )
+        for name, (topic, papers) in topics.items()
+    }
 
 
 _ENTRY_HEAD = re.compile(

@@ -13,8 +13,17 @@ from click.testing import CliRunner
 from digest.cli.main import main
 from digest.core.errors import InputError
 from digest.core.models import Paper
-from digest.outputs.day_record import day_record_path, day_schema, read_day_record
+from digest.outputs.day_record import (
+    day_record,
+    day_record_path,
+    day_records_json,
+    day_schema,
+    read_day_record,
+    record_json,
+)
+from digest.selection.select import Decision
 from tests.support.golden import DAYS
+from tests.support.papers import paper
 from tests.support.recipes import render_golden_day, save_records
 
 SCHEMA_FILE = Path(__file__).parent.parent.parent / "docs" / "day-record.schema.json"
@@ -70,6 +79,28 @@ def test_a_record_says_why_each_paper_was_kept_as_explain_does(tmp_path: Path) -
     assert listed.links.pdf == "https://arxiv.org/pdf/2510.99999v2"
     assert [(link.kind, link.url) for link in listed.code_links] == [("code", "https://github.com/lab/model")]
     assert (record.announcement, record.announced.isoformat()) == (date(2025, 10, 13), "2025-10-14T00:00:00+00:00")
+
+
+def test_a_date_s_records_share_each_paper_and_read_as_each_topic_s_own() -> None:
+    shared = paper("2510.00002", version=2, announce_type="replace", abstract="Code: https://github.com/lab/x.")
+    other = paper(authors=["Ada", "Émile"], categories=["cs.RO", "cs.LG"])
+    kept = {
+        "MLLM": [
+            Decision(shared, True, "keyword `x`", "x", "…x…"),
+            Decision(other, True, "similarity 0.700", similarity=0.7),
+        ],
+        "Robots": [Decision(shared, True, "keyword `robot`", "robot", "a robot")],
+        "None": [],
+    }
+    summaries = {"2510.00002": "A line."}
+    day, announcement = date(2025, 10, 6), date(2025, 10, 3)
+    texts = day_records_json(day, (announcement, "oai"), kept, summaries)
+    assert texts == {
+        topic: record_json(day_record(topic, day, announcement, "oai", decisions, summaries))
+        for topic, decisions in kept.items()
+    }
+    assert texts["MLLM"] == json.dumps(json.loads(texts["MLLM"]), ensure_ascii=False, indent=1) + "\n"
+    assert '"summary": "A line."' in texts["Robots"] and '"summary"' not in texts["MLLM"].split('"2510.00001"')[1]
 
 
 def test_explain_prints_the_reason_the_record_keeps(tmp_path: Path) -> None:

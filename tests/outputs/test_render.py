@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from digest.core.config import Topic
-from digest.outputs.render import author_line, neutralise, render_digest
+from digest.outputs.render import author_line, neutralise, render_digest, render_digests
 from tests.support.papers import paper
 
 TOPIC = Topic(keywords=["VLM", ["LLM", "Reasoning"]], filters=["2D"])
@@ -42,6 +42,22 @@ def test_no_filters_are_shown_as_none() -> None:
 def test_entries_are_separated_by_one_blank_line() -> None:
     text = render_digest("MLLM", TOPIC, date(2025, 10, 4), [paper("2510.00002"), paper()])
     assert "  </details>\n\n- **[A paper](https://arxiv.org/abs/2510.00001)" in text
+
+
+def test_a_date_s_digests_share_each_entry_and_read_as_each_topic_s_own() -> None:
+    shared, other = paper("2510.00002", title="Shared"), paper(title="Own", categories=["cs.RO", "cs.LG"])
+    topics = {"MLLM": (TOPIC, [shared, other]), "Robots": (Topic(keywords=["robot"]), [shared]), "None": (TOPIC, [])}
+    summaries = {"2510.00002": "A line.\nAnother."}
+    day = date(2025, 10, 4)
+    digests = render_digests(day, topics, code_links=True, summaries=summaries)
+    assert digests == {
+        name: render_digest(name, topic, day, papers, code_links=True, summaries=summaries)
+        for name, (topic, papers) in topics.items()
+    }
+    assert (
+        "  <details open><summary>TL;DR</summary>\n  A line.  \n  Another.\n  </details>\n\n- **[Own]"
+        in digests["MLLM"]
+    )
 
 
 def test_authors_are_cut_to_six_plus_et_al() -> None:
