@@ -19,7 +19,7 @@ from urllib.parse import quote
 from digest.core.calendar import announcement_in_force, announcement_time
 from digest.core.models import IndexEntry
 from digest.core.plan import Plan
-from digest.outputs.day_record import day_record_path, read_day_record
+from digest.outputs.day_record import day_record_path, parse_day_record, read_day_record_text
 from digest.outputs.feed import (
     FEED_NAME,
     OPML_NAME,
@@ -53,11 +53,17 @@ class Listing:
 
 @dataclass(frozen=True)
 class _Digest:
+    output_dir: Path
     topic: str
     day: date
-    text: str
-    record: str
+    made_of: str
+    """The SHA-256 of the digest's text and its record's: a feed's cached entries are made of these (a
+    month of an archive's digests is gigabytes, never held at once)."""
     listings: Sequence[Listing]
+
+    def text(self) -> str:
+        """The digest's markdown, read again: only for a paper the store lacks."""
+        return read_digest(self.output_dir, self.topic, self.day)
 
 
 def newest_listings(days: Sequence[tuple[date, Sequence[Listing]]]) -> dict[str, tuple[date, Listing]]:
@@ -120,11 +126,15 @@ def _read(plan: Plan, topic: str, day: date) -> _Digest:
     """A digest and its record as the feeds see them: its listings, in its order."""
     text = read_digest(plan.output_dir, topic, day)
     path = day_record_path(plan.output_dir, topic, day)
-    record = read_day_record(path)
+    record = read_day_record_text(path)
+    made_of = hashlib.sha256(text.encode("utf-8"))
     if record is None:  # a digest written before records: no version to tell
-        return _Digest(topic, day, text, "", [Listing(paper_id, None, False) for paper_id in read_digest_ids(text)])
-    listings = [Listing(paper.id, paper.version, paper.status == "updated") for paper in record.papers]
-    return _Digest(topic, day, text, path.read_text(encoding="utf-8"), listings)
+        listings = [Listing(paper_id, None, False) for paper_id in read_digest_ids(text)]
+    else:
+        made_of.update(record.encode("utf-8"))
+        papers = parse_day_record(path, record).papers
+        listings = [Listing(paper.id, paper.version, paper.status == "updated") for paper in papers]
+    return _Digest(plan.output_dir, topic, day, made_of.hexdigest(), listings)
 
 
 def _feed(plan: Plan, store: Store, head: FeedHead, key: str, digests: Sequence[_Digest]) -> bytes:
@@ -160,7 +170,7 @@ def _entries(
                 topics_of.setdefault(listing.id, []).append(digest.topic)
     ids = list(topics_of)
     marks = store.load_row_marks(ids)
-    made_of = [FEED_FORMAT, announced.isoformat(), *(d.text + d.record for d in digests)]
+    made_of = [FEED_FORMAT, announced.isoformat(), *(digest.made_of for digest in digests)]
     made_of += [f"{paper_id}:{marks.get(paper_id)}:{','.join(topics_of[paper_id])}" for paper_id in ids]
     made_of += [f"{paper_id}={summaries[paper_id]}" for paper_id in ids if paper_id in summaries]
     fingerprint = hashlib.sha256("\n".join(made_of).encode("utf-8")).hexdigest()
@@ -170,7 +180,7 @@ def _entries(
     stored = store.load_feed_papers(ids)
     if len(stored) < len(ids):
         for digest in digests:
-            stored = {entry.id: entry for entry in read_digest_entries(digest.text)} | stored
+            stored = {entry.id: entry for entry in read_digest_entries(digest.text())} | stored
     papers = []
     for paper_id in ids:
         listing = chosen[paper_id][1]
