@@ -6,6 +6,7 @@ is never seen. See README, "Is my topic any good?"."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -49,10 +50,29 @@ def _variant(topic: Topic, rules: Rules, combine: str | None, threshold: float) 
     return TopicPlan(topic, replace(rules, combine=combine, threshold=threshold))  # type: ignore[arg-type]
 
 
-def _f1(
-    days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labels: Mapping[str, bool]
-) -> float:
-    return evaluate(days, planned, subscribed, labels, semantic=True).confusion.f1
+def _f1_by_threshold(
+    days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labels: Mapping[str, bool],
+    combine: str | None,
+) -> dict[float, float]:  # fmt: skip
+    """F1 on `days` at every threshold of the sweep. A threshold changes a verdict only by whether the
+    paper's similarity reaches it, so each paper is decided twice, as similar and as not, instead of once
+    a threshold."""
+    topic, rules = planned.topic, planned.rules
+    ever, never = _variant(topic, rules, combine, -math.inf), _variant(topic, rules, combine, math.inf)
+    similar = [evaluate([day], ever, subscribed, labels, semantic=True) for day in days]
+    unlike = [evaluate([day], never, subscribed, labels, semantic=True) for day in days]
+    labelled = {paper_id: labels[paper_id] for evaluation in similar for paper_id in evaluation.verdicts}
+    scored = list(zip(days, similar, unlike, strict=True))
+    f1s = {}
+    for threshold in THRESHOLDS:
+        kept = {
+            paper_id
+            for day, as_similar, as_unlike in scored
+            for paper_id, decision in as_similar.verdicts.items()
+            if (decision if day.similarity.get(paper_id, -math.inf) >= threshold else as_unlike.verdicts[paper_id]).kept
+        }
+        f1s[threshold] = Confusion.count(kept, labelled).f1
+    return f1s
 
 
 def swept(
@@ -68,10 +88,8 @@ def swept(
         if by_examples:  # the topic is the training dates' relevant papers: the held-out date is unseen
             centre = _centre(train, labels)
             train, held = [_rescored(d, centre) for d in train], _rescored(held, centre)
-        best = max(
-            THRESHOLDS,
-            key=lambda t: (round(_f1(train, _variant(topic, rules, combine, t), subscribed, labels), 9), -t),
-        )
+        f1s = _f1_by_threshold(train, planned, subscribed, labels, combine)
+        best = max(THRESHOLDS, key=lambda t: (round(f1s[t], 9), -t))
         thresholds.append(best)
         return evaluate([held], _variant(topic, rules, combine, best), subscribed, labels, semantic=True).confusion
 
