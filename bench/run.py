@@ -39,8 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.site import site_figures  # noqa: E402
-from bench.summaries import summarising_cpu  # noqa: E402
 from digest.core.calendar import ARXIV_TIMEZONE, announcement_days, latest_announcement, load_holidays, mailing_date  # noqa: E402
 from digest.core.config import Config  # noqa: E402
 from digest.core.config_file import load_config  # noqa: E402
@@ -434,6 +432,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
         return 0
+    # Imported only by the parent: a scenario's child would count the `openai` package's import (about a
+    # second of CPU) and the site's as its own cost.
+    from bench.site import site_figures
+    from bench.summaries import summarising_cpu
+
     if args.summaries:
         print(SUMMARISING.format(summarising_cpu(50)))
         return 0
