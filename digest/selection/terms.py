@@ -103,10 +103,7 @@ class Term:
 
     def ruled_out(self, text: str, folded: str) -> str | None:
         """Why this term does not count in a text that holds it: "unless `CLIP`", "mentioned once, needs 2"."""
-        if not self._unless and self.mentions == 1:
-            return None
-        first = self._parts[0].find(text, folded)
-        if first is None or any(part.find(text, folded) is None for part in self._parts[1:]):
+        if (not self._unless and self.mentions == 1) or self._every_part(text, folded) is None:
             return None
         other = self.ruled_out_by(text, folded)
         if other is not None:
@@ -115,14 +112,19 @@ class Term:
         return None if times >= self.mentions else f"mentioned {_count(times)}, needs {self.mentions}"
 
     def _found(self, text: str, folded: str) -> tuple[int, int] | None:
+        first = self._every_part(text, folded)
+        if first is None or (self.mentions > 1 and self._times(text, folded) < self.mentions):
+            return None
+        return first
+
+    def _every_part(self, text: str, folded: str) -> tuple[int, int] | None:
+        """Where the first part occurs, when every part occurs once at least; else None."""
         first = None
         for part in self._parts:
             found = part.find(text, folded)
             if found is None:
                 return None
             first = first or found
-        if self.mentions > 1 and self._times(text, folded) < self.mentions:
-            return None
         return first
 
     def _times(self, text: str, folded: str) -> int:
