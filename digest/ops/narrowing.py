@@ -1,11 +1,11 @@
 """The moves of `digest tune` that narrow a keyword instead of adding one: `unless` (`VLM` unless `CLIP`) and
 `mentions` (`Vision Language Model` mentioned twice).
 
-Pure. Both narrow only a keyword that keeps more wrong papers than right ones where it is narrowed, so the
-papers other keywords find stay kept. An `unless` must lower F1 on none of the dates it learns from. A
-`mentions` move comes with the keywords mined to win back the relevant papers that name the keyword once
-(`large vision-language models (LVLMs)` says `LVLM` too), and is measured with them. See docs/design.md,
-"Measuring and tuning".
+Pure. An `unless` narrows only the keywords that keep more wrong papers than right ones among those holding
+its phrase, so the papers other keywords find stay kept, and it must lower F1 on none of the dates it learns
+from. A `mentions` move is tried on a keyword whose papers that name it once hold enough wrong ones; it comes
+with the keywords mined to win back the relevant papers among them (`large vision-language models (LVLMs)`
+says `LVLM` too), and is measured with them. See docs/design.md, "Measuring and tuning".
 """
 
 from __future__ import annotations

@@ -173,7 +173,7 @@ def tune(
     if moves:
         mined = apply_moves(words_plan, moves).topic
         grown = mined.model_dump(mode="json", include={"keywords", "filters"}, exclude_defaults=True)
-        changes = {"match": "words", "keywords": grown["keywords"], "filters": grown.get("filters")}
+        changes = {"match": "words", "keywords": grown.get("keywords", []), "filters": grown.get("filters")}
         settings.append(Setting(f"match: words + {len(moves)} mined moves", changes, steps[len(moves) - 1].confusion))
     report = TuneReport(
         name, len(days), len({p.id for d in days for p in d.papers if p.id in labels}), configured, settings, steps, {}
