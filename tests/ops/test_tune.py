@@ -90,25 +90,26 @@ def test_a_phrase_found_on_one_training_date_only_is_not_kept_on_held_out_dates(
     assert not any("OCR" in step.move.term for step in tuned(days, labels).steps)
 
 
-def clip_days(relevant_on_last: bool = False) -> tuple[list[LabelledDay], dict[str, bool]]:
-    """Three dates of a topic `[VLM, MLLM]`: VLM papers (relevant), the same words and "CLIP" (not relevant;
-    on the last date two of three relevant, if asked), an MLLM paper with a CLIP encoder (relevant) and
-    eighty unlabelled ones. "CLIP" is all that marks the wrong keeps of `VLM`; a filter would lose the MLLMs."""
+def clip_days(wrong: int = 5, relevant_on_last: int = 0) -> tuple[list[LabelledDay], dict[str, bool]]:
+    """Three dates of a topic `[VLM, MLLM]`: VLM papers (relevant), `wrong` with the same words and "CLIP"
+    (not relevant, but for `relevant_on_last` of them on the last date), an MLLM paper with a CLIP encoder
+    (relevant) and 150 unlabelled ones. "CLIP" is all that marks the wrong keeps of `VLM`; a filter would
+    lose the MLLMs."""
     days, labels = [], {}
     for n in range(3):
-        base = 100 * n
+        base = 1000 * n
         reasoning = [
             paper(f"2510.{base + i:05d}", abstract="A VLM that reasons over charts.", **UNTITLED) for i in (1, 2, 3)
         ]
         clip = [
             paper(f"2510.{base + i:05d}", abstract="A VLM that reasons over charts. CLIP.", **UNTITLED)
-            for i in (4, 5, 6)
+            for i in range(4, 4 + wrong)
         ]
-        encoder = [paper(f"2510.{base + 7:05d}", abstract="An MLLM with a CLIP encoder.", **UNTITLED)]
-        others = [paper(f"2510.{base + 10 + i:05d}", abstract="A sorting pipeline.", **UNTITLED) for i in range(80)]
+        encoder = [paper(f"2510.{base + 20:05d}", abstract="An MLLM with a CLIP encoder.", **UNTITLED)]
+        others = [paper(f"2510.{base + 30 + i:05d}", abstract="A sorting pipeline.", **UNTITLED) for i in range(150)]
         labels |= {p.id: True for p in reasoning + encoder} | {p.id: False for p in clip}
-        if relevant_on_last and n == 2:
-            labels |= {p.id: True for p in clip[:2]}
+        if n == 2:
+            labels |= {p.id: True for p in clip[:relevant_on_last]}
         days.append(LabelledDay(date(2025, 10, 13) + timedelta(days=n), [*reasoning, *clip, *encoder, *others]))
     return days, labels
 
@@ -126,9 +127,20 @@ def test_a_keyword_that_keeps_wrong_papers_is_narrowed_by_their_phrase_not_filte
 
 
 def test_an_exclusion_that_lowers_f1_on_one_date_is_not_proposed() -> None:
-    days, labels = clip_days(relevant_on_last=True)  # `VLM` unless `CLIP` raises F1 on all three together
+    days, labels = clip_days(wrong=6, relevant_on_last=4)  # `VLM` unless `CLIP` drops 14 wrong, 4 right
     report = tune("MLLM", NARROWABLE, days, SUBSCRIBED, labels, description="x")
     assert report.steps == []
+
+
+def test_an_unless_that_drops_fewer_than_ten_more_wrong_papers_than_right_ones_is_not_proposed() -> None:
+    days, labels = clip_days(wrong=3)  # nine wrong keeps hold "CLIP": a margin chance gives
+    assert all(
+        step.move.kind != "unless" for step in tune("MLLM", NARROWABLE, days, SUBSCRIBED, labels, description="x").steps
+    )
+    days, labels = clip_days(wrong=4)  # twelve
+    assert [step.move for step in tune("MLLM", NARROWABLE, days, SUBSCRIBED, labels, description="x").steps] == [
+        Move("unless", "CLIP", ("VLM",))
+    ]
 
 
 TOOLS = ("for pseudo-labels", "as a captioner", "to rank categories", "as a judge", "for retrieval")
