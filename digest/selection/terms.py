@@ -15,8 +15,10 @@ from digest.core.config import Keyword, KeywordSpec, MatchMode, keyword_text
 __all__ = ["Term"]
 
 # Words mode: spaces, the hyphen and the Unicode dashes (‐ ‑ ‒ – — ―) are one separator; a term may take a
-# plural `s` or `es`.
+# plural `s` or `es`; a hyphen inside a word of the term may be left out.
 _SEPARATOR = r"[\s\-\u2010-\u2015]+"
+_DASHES = r"[\-\u2010-\u2015]+"
+_JOINED = r"[\s\-\u2010-\u2015]*"
 
 
 class _Part:
@@ -153,9 +155,12 @@ def _part(term: str, words: bool, case_sensitive: bool) -> _Part:
 
 
 def _word_pattern(term: str) -> str:
-    """The term's words joined by any separator, an optional plural `s` or `es`, no word character after."""
-    words = [re.escape(word) for word in re.split(_SEPARATOR, term.strip())]
-    return _SEPARATOR.join(words) + r"(?:e?s)?(?!\w)"
+    """The term's words joined by any separator, an optional plural `s` or `es`, no word character after.
+
+    A hyphen or dash inside a word of the term may also be left out (`Multi-Modal` finds "multimodal", as
+    papers write both); a space may not, since "visionlanguage" is no way to write "vision language"."""
+    words = [_JOINED.join(re.escape(piece) for piece in re.split(_DASHES, word) if piece) for word in term.split()]
+    return (_SEPARATOR.join(word for word in words if word) or _SEPARATOR) + r"(?:e?s)?(?!\w)"
 
 
 def _is_word_character(character: str) -> bool:

@@ -90,6 +90,15 @@ def test_words_mode_matches_across_spaces_hyphens_and_unicode_dashes(abstract: s
     assert kept(Topic(keywords=["Vision Language Model"]), f"We study {abstract} here.")
 
 
+@pytest.mark.parametrize("abstract", ["a multimodal language model", "multi-modal language models", "Multi Modal LMs"])
+def test_words_mode_lets_a_hyphen_of_the_keyword_be_left_out(abstract: str) -> None:
+    assert kept(Topic(keywords=["Multi-Modal Language Model", "Multi\u2013Modal LM"]), abstract)
+
+
+def test_words_mode_does_not_join_the_words_a_keyword_separates_by_a_space() -> None:
+    assert not kept(Topic(keywords=["Vision Language Model"]), "visionlanguage models")
+
+
 @pytest.mark.parametrize("abstract", ["two VLMs", "several approaches", "one approach."])
 def test_words_mode_matches_a_plural_in_s_or_es(abstract: str) -> None:
     assert kept(Topic(keywords=["VLM", "approach"]), abstract)
