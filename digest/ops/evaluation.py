@@ -181,8 +181,5 @@ def warnings_of(days: Sequence[LabelledDay], labels: Mapping[str, bool]) -> list
 
 
 def folds(days: Sequence[LabelledDay], fold: Callable[[Sequence[LabelledDay], LabelledDay], Confusion]) -> Confusion:
-    total = Confusion()
-    for held in days:
-        train = [day for day in days if day is not held] or [held]
-        total = total + fold(train, held)
-    return total
+    """Each date scored with what was chosen on the other dates (on itself when it is the only one), summed."""
+    return sum((fold([day for day in days if day is not held] or [held], held) for held in days), Confusion(0, 0, 0, 0))

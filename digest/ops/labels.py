@@ -239,10 +239,10 @@ def update_labels(
 class Confusion:
     """A topic's verdicts on labelled papers: true and false positives and negatives."""
 
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
+    tp: int
+    fp: int
+    fn: int
+    tn: int
 
     @classmethod
     def count(cls, kept: Iterable[str], labels: Mapping[str, bool]) -> Confusion:

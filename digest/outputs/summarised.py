@@ -44,18 +44,14 @@ def add_summaries(plan: Plan, store: Store, summarised: Collection[str]) -> list
     return days
 
 
+_PRINTED = {"id", "version", "title", "authors", "abstract", "categories", "announce_type"}
+"""The fields of a listed paper that are the paper's own, as its digest printed them."""
+
+
 def _as_printed(listed: ListedPaper) -> Paper:
     """A listed paper as its digest printed it: the record's own text, not the store's newer versions."""
-    return Paper(
-        id=listed.id,
-        version=listed.version,
-        title=listed.title,
-        authors=listed.authors,
-        abstract=listed.abstract,
-        categories=listed.categories,
-        primary_category=listed.categories[0] if listed.categories else None,
-        announce_type=listed.announce_type,
-    )
+    primary = listed.categories[0] if listed.categories else None
+    return Paper(**listed.model_dump(include=_PRINTED), primary_category=primary)
 
 
 def _dates_listing(plan: Plan, store: Store, ids: Collection[str]) -> Iterable[tuple[date, list[str]]]:

@@ -50,16 +50,7 @@ class ListedItem:
 
     def to_paper(self) -> Paper:
         """The paper record; the listing's first category is the primary."""
-        return Paper(
-            id=self.id,
-            version=self.version,
-            title=self.title,
-            authors=self.authors,
-            abstract=self.abstract,
-            categories=self.categories,
-            primary_category=self.categories[0],
-            announce_type=self.announce_type,
-        )
+        return Paper(**vars(self), primary_category=self.categories[0])
 
 
 @dataclass(frozen=True)
