@@ -56,22 +56,29 @@ def server(golden_site: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{running.port}/"
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[Any]:
-    """A Chromium of its own (a fresh user-data-dir: no labels from another test), downloads allowed."""
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One Chromium for the module: starting it is most of a test's time, and each test gets a context of its own."""
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
         pytest.skip("Playwright is not installed: `pip install -e '.[test]'` runs this test")
     with sync_playwright() as playwright:
         try:
-            context = playwright.chromium.launch_persistent_context(
-                str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=FLAGS, accept_downloads=True
-            )
+            running = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         except Error as err:
             pytest.skip(f"Chromium at {CHROMIUM} did not start: {err.message.splitlines()[0]}")
-        yield context
-        context.close()
+        yield running
+        running.close()
+
+
+@pytest.fixture
+def browser(chromium: Any) -> Iterator[Any]:
+    """A browser context of its own (its own storage, as a fresh profile: no labels from another test), downloads
+    allowed."""
+    context = chromium.new_context(accept_downloads=True)
+    yield context
+    context.close()
 
 
 @pytest.fixture
