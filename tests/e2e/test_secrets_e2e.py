@@ -1,6 +1,7 @@
 """No secret of a notification target reaches a terminal, a log line or the store, whoever prints it.
 
-`digest -vv run` runs as a real process with the real Apprise plugins. Every web target posts through a
+`digest -vv run` runs as a real process with the real Apprise plugins, forked from an interpreter that has
+imported them already (`tests/support/forked.py`). Every web target posts through a
 proxy on a closed local port (requests honours `HTTPS_PROXY`), so each post fails at once without a lookup
 of the service's name; the mail target's SMTP server is a closed local port too.
 """
@@ -9,8 +10,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from digest.cli.main import main
 from digest.store.database import Store
 from digest.store.runs import RunRecord
 from tests.support.arxiv_server import ArxivServer
+from tests.support.forked import start_digest
 from tests.support.golden import golden_config_path
 from tests.support.receiver import Receiver
 
@@ -80,15 +80,8 @@ def test_no_target_secret_reaches_the_logs_the_errors_the_store_or_status(
 ) -> None:
     env = environment(server, tmp_path, log_format)
     config = ["--config", str(golden_config_path(MONDAY))]
-    run = subprocess.run(
-        [sys.executable, "-m", "digest", "-vv", "run", *config],
-        env=os.environ | env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 1, run.stderr[-2000:]
+    run = start_digest(["-vv", "run", *config], os.environ | env, tmp_path / "run")
+    assert run.wait(timeout=120) == 1, run.stderr[-2000:]
     assert "DEBUG apprise" in run.stderr or '"logger": "apprise"' in run.stderr  # Apprise's own lines are there
     assert "Name or service not known" not in run.stderr  # no lookup of a service's host
     assert leaked(run.stdout) == []

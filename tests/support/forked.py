@@ -44,7 +44,7 @@ _SERVER.set_forkserver_preload(
 
 
 class Forked:
-    """A started `digest` command, seen as a `subprocess.Popen` with its stderr in a file."""
+    """A started `digest` command, seen as a `subprocess.Popen` with its stdout and stderr in files."""
 
     def __init__(self, process: multiprocessing.process.BaseProcess, stderr: Path) -> None:
         self.process = process
@@ -58,6 +58,10 @@ class Forked:
     @property
     def returncode(self) -> int | None:
         return self.process.exitcode
+
+    @property
+    def stdout(self) -> str:
+        return self.stderr_path.with_suffix(".stdout").read_text(encoding="utf-8")
 
     @property
     def stderr(self) -> str:
