@@ -89,7 +89,8 @@ class TuneReport:
             if self.dates > 1
             else "one date: cross-validation is impossible, these are TRAINING figures (optimistic)"
         )
-        lines = [f"{self.topic}: {self.labelled} labelled papers on {self.dates} dates; {how}"]
+        on = f"{self.dates} dates" if self.dates > 1 else "1 date"
+        lines = [f"{self.topic}: {self.labelled} labelled papers on {on}; {how}"]
         lines += [f"warning: {warning}" for warning in self.warnings]
         lines += ["", f"{'setting':44} {'precision':>9} {'recall':>7} {'F1':>6}"]
         for setting in [self.configured, *self.settings]:

@@ -192,7 +192,7 @@ def test_the_json_report_holds_a_narrowed_topic_as_plain_data() -> None:
 def test_one_labelled_date_says_the_figures_are_training_figures() -> None:
     text = tuned(*robot_days(1)).describe()
     assert text.startswith(
-        "MLLM: 6 labelled papers on 1 dates; one date: cross-validation is impossible, these are TRAINING figures"
+        "MLLM: 6 labelled papers on 1 date; one date: cross-validation is impossible, these are TRAINING figures"
     )
 
 
