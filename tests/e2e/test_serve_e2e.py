@@ -1,11 +1,11 @@
-"""`digest serve --once --push`: the scheduled job, end to end, into a real git repository."""
+"""`digest serve --once --push`: the scheduled job, end to end, into a real git repository; and `digest serve`
+as a real process (forked with the CLI imported, `tests/support/forked.py`) that a SIGTERM stops."""
 
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
-import sys
 import threading
 from datetime import date
 from pathlib import Path
@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from digest.cli.main import main
 from tests.support.arxiv_server import ArxivServer
+from tests.support.forked import start_digest
 from tests.support.golden import golden_config_path
 from tests.support.world import golden_world
 
@@ -63,23 +64,22 @@ def test_serve_started_after_a_missed_tick_runs_that_date_at_once_and_stops_on_s
             }
         )
         args = ["serve", "--config", str(golden_config_path(MONDAY))]
-        child = subprocess.Popen(
-            [sys.executable, "-m", "digest", *args], env=env, stderr=subprocess.PIPE, text=True, cwd=tmp_path
-        )
+        child = start_digest(args, env, tmp_path / "serve", cwd=tmp_path)
         watchdog = threading.Timer(60, child.kill)  # a child that never logs the run ends the reads below
         watchdog.start()
         try:
-            assert child.stderr is not None
-            lines = [child.stderr.readline()]
+            written = child.stderr_lines()
+            lines = [next(written, "")]
             while lines[-1] and "run at 2025-10-14T09:00:00+00:00" not in lines[-1]:  # "": the child died
-                lines.append(child.stderr.readline())
-            lines.append(child.stderr.readline())  # the next run
-            child.send_signal(signal.SIGTERM)
-            _, rest = child.communicate(timeout=60)
+                lines.append(next(written, ""))
+            lines.append(next(written, ""))  # the next run
+            os.kill(child.pid, signal.SIGTERM)
+            child.wait(timeout=60)
+            rest = list(written)
         finally:
             watchdog.cancel()
             child.kill()
-    messages = [line.split(": ", 1)[1].rstrip("\n") for line in lines + rest.splitlines(keepends=True)]
+    messages = [line.split(": ", 1)[1].rstrip("\n") for line in lines + rest]
     assert child.returncode == 0
     assert messages[0] == (
         "--now/DIGEST_NOW pins the time the runs see to 2025-10-14T09:00:00+00:00 (a testing aid); "

@@ -80,36 +80,49 @@ class Forked:
     def stderr_lines(self) -> Iterator[str]:
         """Its stderr line by line as it is written, until the process ends."""
         with self.stderr_path.open(encoding="utf-8") as stream:
+            line = ""
             while True:
-                line = stream.readline()
+                line += stream.readline()  # a line read while it is being written comes in parts
                 if line.endswith("\n"):
                     yield line
+                    line = ""
                 elif not self.process.is_alive():
-                    yield from stream.readlines()
+                    yield from (line + stream.read()).splitlines(keepends=True)
                     return
                 else:
                     time.sleep(0.01)
 
 
 def start_digest(
-    args: Sequence[str], environment: Mapping[str, str], output: Path, arm: Callable[[], None] | None = None
+    args: Sequence[str],
+    environment: Mapping[str, str],
+    output: Path,
+    arm: Callable[[], None] | None = None,
+    cwd: Path | None = None,
 ) -> Forked:
-    """`digest ARGS` in a session of its own with exactly `environment`, writing `output.stdout` and
-    `output.stderr`; `arm` runs first in the child (to make it kill itself at a chosen moment)."""
+    """`digest ARGS` in a session of its own with exactly `environment` (in `cwd` if given), writing
+    `output.stdout` and `output.stderr`; `arm` runs first in the child (to make it kill itself at a chosen moment)."""
     stdout, stderr = output.with_suffix(".stdout"), output.with_suffix(".stderr")
     stdout.touch()
     stderr.touch()
-    process = _SERVER.Process(target=_digest, args=(list(args), dict(environment), stdout, stderr, arm))
+    process = _SERVER.Process(target=_digest, args=(list(args), dict(environment), stdout, stderr, arm, cwd))
     process.start()
     return Forked(process, stderr)
 
 
 def _digest(
-    args: list[str], environment: dict[str, str], stdout: Path, stderr: Path, arm: Callable[[], None] | None
+    args: list[str],
+    environment: dict[str, str],
+    stdout: Path,
+    stderr: Path,
+    arm: Callable[[], None] | None,
+    cwd: Path | None,
 ) -> None:
     os.setsid()  # its own session, as `start_new_session=True`: the git it starts is found by the session id
     os.environ.clear()
     os.environ.update(environment)
+    if cwd is not None:
+        os.chdir(cwd)
     for fd, path in ((1, stdout), (2, stderr)):
         os.dup2(os.open(path, os.O_WRONLY | os.O_APPEND), fd)
     sys.stdout = open(1, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
