@@ -7,6 +7,7 @@ means every fetcher gets the same politeness and the same "complete or fail" beh
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import socket
@@ -41,6 +42,13 @@ _NAMES = {"rss": "arXiv RSS", "api": "arXiv API", "oai": "arXiv OAI-PMH"}
 _TOO_MANY_REQUESTS = 429
 
 
+@functools.cache
+def _trust_store() -> ssl.SSLContext:
+    """httpx's TLS context (certifi's roots, or SSL_CERT_FILE/SSL_CERT_DIR), built once a process: loading the
+    roots costs some 40 ms, which every client of a run and of a test would pay again."""
+    return httpx.create_ssl_context()
+
+
 class ArxivHttp(AbstractContextManager["ArxivHttp"]):
     """Spacing, timeout, retries with backoff and request counts for all arXiv traffic.
 
@@ -64,6 +72,7 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
         self.max_wait = settings.max_retry_wait
         self._client = client or httpx.Client(
             transport=transport,
+            verify=_trust_store(),
             timeout=settings.request_timeout,
             headers={"User-Agent": USER_AGENT},
             follow_redirects=True,
