@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -112,27 +112,31 @@ def paper_status(paper: Paper) -> Status:
 
 def listed_paper(decision: Decision, summary: str | None = None) -> ListedPaper:
     """A kept paper as the contract lists it, with its summary when the model made one."""
-    paper = decision.paper
+    own = {"why": decision.why, "similarity": decision.similarity, "summary": summary}
+    return ListedPaper.model_validate(_shared_fields(decision.paper) | own)
+
+
+def _shared_fields(paper: Paper) -> dict[str, Any]:
+    """A listed paper's fields that do not depend on the topic, as JSON values in `ListedPaper`'s order:
+    what `ListedPaper.model_dump(mode="json")` would give of them, without building the model (a re-render
+    lists hundreds of thousands of papers)."""
     versioned = f"{paper.id}v{paper.version}" if paper.version else paper.id
-    return ListedPaper(
-        id=paper.id,
-        version=paper.version,
-        status=paper_status(paper),
-        announce_type=paper.announce_type,
-        title=paper.title,
-        authors=paper.authors,
-        abstract=paper.abstract,
-        categories=paper.categories,
-        links=Links(
-            abs=f"https://arxiv.org/abs/{paper.id}",
-            pdf=f"https://arxiv.org/pdf/{versioned}",
-            html=f"https://arxiv.org/html/{versioned}",
-        ),
-        code_links=[CodeLinkRecord(kind=link.kind, url=link.url) for link in paper.code_links],
-        why=decision.why,
-        similarity=decision.similarity,
-        summary=summary,
-    )
+    return {
+        "id": paper.id,
+        "version": paper.version,
+        "status": paper_status(paper),
+        "announce_type": paper.announce_type,
+        "title": paper.title,
+        "authors": paper.authors,
+        "abstract": paper.abstract,
+        "categories": paper.categories,
+        "links": {
+            "abs": f"https://arxiv.org/abs/{paper.id}",
+            "pdf": f"https://arxiv.org/pdf/{versioned}",
+            "html": f"https://arxiv.org/html/{versioned}",
+        },
+        "code_links": [{"kind": link.kind, "url": link.url} for link in paper.code_links],
+    }
 
 
 def day_record(
@@ -159,9 +163,9 @@ def day_record(
 def record_json(record: DayRecord) -> str:
     """The file's text: the same record gives the same bytes (a re-run changes nothing git sees). A paper
     without a summary has no `summary` key, so records stay as they were while summaries are off."""
-    return _record_text(
-        record, [_shared_text(paper) + _own_text(paper.why, paper.similarity, paper.summary) for paper in record.papers]
-    )
+    shared = (paper.model_dump(mode="json", exclude=set(_OWN)) for paper in record.papers)
+    own = (_own_text(paper.why, paper.similarity, paper.summary) for paper in record.papers)
+    return _record_text(record, [(_shared_text(fields), text) for fields, text in zip(shared, own, strict=True)])
 
 
 def day_records_json(
@@ -183,8 +187,8 @@ def day_records_json(
             summary = summaries.get(decision.paper.id)
             common = shared.get(id(decision.paper))
             if common is None:
-                common = shared[id(decision.paper)] = _shared_text(listed_paper(decision, summary))
-            entries.append(common + _own_text(decision.why, decision.similarity, summary))
+                common = shared[id(decision.paper)] = _shared_text(_shared_fields(decision.paper))
+            entries.append((common, _own_text(decision.why, decision.similarity, summary)))
         texts[topic] = _record_text(day_record(topic, day, announcement, source, []), entries)
     return texts
 
@@ -195,15 +199,22 @@ _ENTRY = "\n  "
 """Where a listed paper's object starts in a record: an item of the `papers` list, two deep."""
 
 
-def _record_text(record: DayRecord, entries: Sequence[str]) -> str:
-    head = record.model_dump(mode="json", exclude={"papers"})
-    listed = "[" + _ENTRY + ("," + _ENTRY).join(entries) + "\n ]" if entries else "[]"
-    return _indented(head, "\n")[:-2] + f",\n {_encode_text('papers')}: {listed}\n}}\n"
+def _record_text(record: DayRecord, entries: Sequence[tuple[str, str]]) -> str:
+    """The record's text around its papers' entries (each its shared part and its topic's own), joined in
+    one pass: a date's record is megabytes when a topic keeps hundreds of papers."""
+    head = _indented(record.model_dump(mode="json", exclude={"papers"}), "\n")[:-2] + ',\n "papers": '
+    if not entries:
+        return head + "[]\n}\n"
+    pieces = [head, "["]
+    for shared, own in entries:
+        pieces += (_ENTRY, shared, own, ",")
+    pieces[-1] = "\n ]\n}\n"
+    return "".join(pieces)
 
 
-def _shared_text(paper: ListedPaper) -> str:
-    """A listed paper's object in a record, open after its last shared field."""
-    return _indented(paper.model_dump(mode="json", exclude=set(_OWN)), _ENTRY)[: -len(_ENTRY) - 1]
+def _shared_text(fields: Mapping[str, Any]) -> str:
+    """A listed paper's object in a record (its shared fields as JSON values), open after the last of them."""
+    return _indented(fields, _ENTRY)[: -len(_ENTRY) - 1]
 
 
 def _own_text(why: str, similarity: float | None, summary: str | None) -> str:
@@ -218,6 +229,10 @@ def _own_text(why: str, similarity: float | None, summary: str | None) -> str:
 def _indented(value: object, newline: str) -> str:
     """`json.dumps(value, ensure_ascii=False, indent=1)`, the same bytes: with an indent `json` encodes in
     Python one token at a time, the larger part of a re-render's cost; this joins C-encoded leaves instead."""
+    if isinstance(value, str):
+        return _encode_text(value)
+    if value is None:
+        return "null"
     if isinstance(value, dict):
         if not value:
             return "{}"
@@ -228,9 +243,9 @@ def _indented(value: object, newline: str) -> str:
         if not value:
             return "[]"
         inner = newline + " "
-        return "[" + inner + ("," + inner).join(_indented(item, inner) for item in value) + newline + "]"
-    if isinstance(value, str):
-        return _encode_text(value)
+        strings = all(isinstance(item, str) for item in value)  # authors, categories: encoded by C alone
+        texts: Iterable[str] = map(_encode_text, value) if strings else (_indented(item, inner) for item in value)
+        return "[" + inner + ("," + inner).join(texts) + newline + "]"
     return _encode_leaf(value)
 
 

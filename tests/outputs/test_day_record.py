@@ -84,12 +84,16 @@ def test_a_record_says_why_each_paper_was_kept_as_explain_does(tmp_path: Path) -
 def test_a_date_s_records_share_each_paper_and_read_as_each_topic_s_own() -> None:
     shared = paper("2510.00002", version=2, announce_type="replace", abstract="Code: https://github.com/lab/x.")
     other = paper(authors=["Ada", "Émile"], categories=["cs.RO", "cs.LG"])
+    unversioned = paper("2510.00003", version=None, title='A "quoted" \\ title\u2028\t', authors=[])
     kept = {
         "MLLM": [
             Decision(shared, True, "keyword `x`", "x", "…x…"),
             Decision(other, True, "similarity 0.700", similarity=0.7),
         ],
-        "Robots": [Decision(shared, True, "keyword `robot`", "robot", "a robot")],
+        "Robots": [
+            Decision(shared, True, "keyword `robot`", "robot", "a robot"),
+            Decision(unversioned, True, "keyword `title`", "title", "a title"),
+        ],
         "None": [],
     }
     summaries = {"2510.00002": "A line."}
@@ -99,7 +103,8 @@ def test_a_date_s_records_share_each_paper_and_read_as_each_topic_s_own() -> Non
         topic: record_json(day_record(topic, day, announcement, "oai", decisions, summaries))
         for topic, decisions in kept.items()
     }
-    assert texts["MLLM"] == json.dumps(json.loads(texts["MLLM"]), ensure_ascii=False, indent=1) + "\n"
+    for text in texts.values():
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n"
     assert '"summary": "A line."' in texts["Robots"] and '"summary"' not in texts["MLLM"].split('"2510.00001"')[1]
 
 
