@@ -21,6 +21,7 @@ __all__ = [
     "OverviewEntry",
     "author_line",
     "neutralise",
+    "paper_entry",
     "read_digest_entries",
     "read_digest_ids",
     "render_digest",
@@ -41,7 +42,8 @@ _TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
 _LINE_BREAK = re.compile("[\n\v\f\r\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _UNPRINTABLE = re.compile("[\x00-\x08\n-\x1f\x7f-\x9f\u2028\u2029]")
-"""Either of the two above: one scan of a text that holds neither, as nearly every abstract."""
+"""Either of the two above: one scan of a text that holds neither, as nearly every abstract. Each of them is
+unprintable to `str.isprintable`, a scan twice as fast that rules most texts out first."""
 # A link's target (`](…` inline, `]: …` as a definition) up to its end; checked once decoded.
 _LINK_TARGET = re.compile(r"(?<!\\)\](?P<opening>\s*[(:])(?P<target>[^)]{0,200})")
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
@@ -51,7 +53,7 @@ def neutralise(text: str) -> str:
     """Text safe to print in a digest, the one place every printed text passes: control characters dropped
     (a line break becomes a space), `<` written as `&lt;` where it would start a tag (so `<ACT> token` stays
     visible), and a link to a script (`javascript:`, `vbscript:`, `data:`) broken into plain text."""
-    if _UNPRINTABLE.search(text):
+    if not text.isprintable() and _UNPRINTABLE.search(text):
         text = _CONTROL.sub("", _LINE_BREAK.sub(" ", text))
     if "]" in text and ("](" in text or "]:" in text or "] " in text):  # one character is found by memchr
         text = _LINK_TARGET.sub(_script_link_broken, text)
@@ -111,7 +113,6 @@ _ENVIRONMENT.filters.update(
     terms=_terms,
     codes=_codes,
     urlpath=lambda name: quote(name),
-    summary_lines=lambda text: "  \n  ".join(neutralise(line) for line in text.splitlines() if line.strip()),
 )
 
 
@@ -143,15 +144,14 @@ def render_digests(
 ) -> dict[str, str]:
     """The digests of one date (topic name -> its topic and papers, as `render_digest` takes them): a paper
     that several topics keep is rendered once, its entry shared by every digest listing it."""
-    head, entry = _ENVIRONMENT.get_template("digest.md.j2"), _ENVIRONMENT.get_template("paper.md.j2")
+    head = _ENVIRONMENT.get_template("digest.md.j2")
     summaries = summaries or {}
     entries: dict[int, str] = {}  # by the record's identity: every record stays alive until the digests return
 
     def entry_of(paper: Paper) -> str:
         text = entries.get(id(paper))
         if text is None:
-            summary = summaries.get(paper.id)
-            text = entries[id(paper)] = entry.render(paper=paper, code_links=code_links, summary=summary)
+            text = entries[id(paper)] = paper_entry(paper, code_links=code_links, summary=summaries.get(paper.id))
         return text
 
     return {
@@ -165,6 +165,27 @@ def render_digests(
         )
         for name, (topic, papers) in topics.items()
     }
+
+
+def paper_entry(paper: Paper, *, code_links: bool = False, summary: str | None = None) -> str:
+    """One paper's entry in a digest: its linked title and badges, authors, abstract and, once made, its
+    summary. Formatted here rather than by a template: a re-render of all of arXiv writes a million entries,
+    and a template's context costs more than the text."""
+    links = "".join(f" [`{link.kind}`]({link.url})" for link in paper.code_links) if code_links else ""
+    entry = (
+        f"- **[{title_text(paper.title)}](https://arxiv.org/abs/{paper.id})**  `arXiv:{paper.id}`{links}  "
+        f"{_codes(paper.categories)}  \n"
+        f"  _{neutralise(author_line(paper.authors))}_\n"
+        f"  <details open><summary>Abstract</summary>\n  {neutralise(paper.abstract)}\n  </details>\n"
+    )
+    if summary:
+        entry += f"\n  <details open><summary>TL;DR</summary>\n  {_summary_lines(summary)}\n  </details>\n"
+    return entry
+
+
+def _summary_lines(text: str) -> str:
+    """A summary's lines, each neutralised, as one markdown paragraph broken at each line."""
+    return "  \n  ".join(neutralise(line) for line in text.splitlines() if line.strip())
 
 
 _ENTRY_HEAD = re.compile(
