@@ -35,6 +35,9 @@ class _Part:
         self._word_start = word_start
 
     def find(self, text: str, folded: str) -> tuple[int, int] | None:
+        if isinstance(self._needle, str):  # most parts: one `str.find`, without the generator `spans` is
+            start = (folded if self._folded else text).find(self._needle)
+            return (start, start + len(self._needle)) if start >= 0 else None
         return next(self.spans(text, folded), None)
 
     def spans(self, text: str, folded: str) -> Iterator[tuple[int, int]]:
@@ -95,7 +98,7 @@ class Term:
     def search(self, text: str, folded: str) -> tuple[int, int] | None:
         """Where the first part matched, when every part matches and no `unless` term does; else None.
         `folded` is `text.lower()`."""
-        if self.ruled_out_by(text, folded):
+        if self._unless and self.ruled_out_by(text, folded):
             return None
         return self._found(text, folded)
 
