@@ -32,7 +32,7 @@ from digest.outputs.reports import DayResult, Delivery
 from digest.outputs.summarised import add_summaries
 from digest.outputs.write import check_indexes, remove_leftovers
 from digest.selection.kept import kept_by_topics
-from digest.selection.match import category_prefilter
+from digest.selection.match import category_prefilter, clue_prefilter
 from digest.sources.arxiv import Arxiv
 from digest.sources.batches import Batches
 from digest.sources.oai import HarvestProgress
@@ -98,7 +98,7 @@ def open_edges(
 ) -> Iterator[Edges]:
     """The real edges, under the output directory's lock: one run at a time writes there. The batches come
     as `sourcing` says, each OAI-PMH page told to `on_harvest`; the stored ones are read only as far as
-    some topic's category rule lets a paper through."""
+    some topic's category rule lets a paper through and its text holds a clue of some topic's keywords."""
     prefilter = category_prefilter(
         plan.subscribed, {planned.rules.category_rule for planned in plan.every_topic.values()}
     )
@@ -110,7 +110,7 @@ def open_edges(
     ):
         check_indexes(plan.output_dir, plan.every_topic)
         remove_leftovers(plan.output_dir, plan.every_topic)
-        wanted = Wanted(kept_by_topics(plan, store), prefilter)
+        wanted = Wanted(kept_by_topics(plan, store), prefilter, clue_prefilter(plan.every_topic.values()))
         yield Edges(
             store,
             Batches(plan, store, arxiv, sourcing or Sourcing(), wanted, on_harvest),

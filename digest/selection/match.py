@@ -7,20 +7,23 @@ docs/design.md, "Selection".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 import ahocorasick_rs
 
 from digest.core.config import CategoryRule, MatchMode, TextField, Topic
 from digest.core.models import Paper
+from digest.core.plan import TopicPlan
 from digest.selection.terms import Term
 
 __all__ = [
     "BatchIndex",
     "CategoryFilter",
+    "ClueFilter",
     "SearchedTexts",
     "TopicMatcher",
     "category_prefilter",
+    "clue_prefilter",
     "in_subscribed_categories",
     "searched_text",
 ]
@@ -54,6 +57,33 @@ def category_prefilter(subscribed: Collection[str], rules: Collection[CategoryRu
     )
 
 
+ClueFilter = Callable[[str, str, str | None], bool]
+"""A test on a paper's title, abstract and comment, applied before the paper itself is read."""
+
+
+def clue_prefilter(topics: Iterable[TopicPlan]) -> ClueFilter | None:
+    """Whether a paper's text holds a keyword clue of some topic: a paper that holds none is no topic's
+    candidate (`BatchIndex.candidates`), so it need not be built. None when some topic may keep a paper
+    without a clue: it follows authors, has a keyword without one (a regex, a case-sensitive term), matches
+    by meaning, or searches the authors' names."""
+    planned = list(topics)
+    matchers = [TopicMatcher(topic.topic, topic.rules.match) for topic in planned]
+    if any(topic.topic.similar_to is not None for topic in planned) or any(
+        matcher.clues is None or "authors" in matcher.fields for matcher in matchers
+    ):
+        return None
+    clues: dict[tuple[TextField, ...], set[str]] = {}
+    for matcher in matchers:
+        clues.setdefault(matcher.fields, set()).update(matcher.clues or ())
+    finders = [(fields, ahocorasick_rs.AhoCorasick(sorted(found))) for fields, found in clues.items() if found]
+
+    def holds_clue(title: str, abstract: str, comment: str | None) -> bool:
+        values: dict[TextField, str] = {"title": title, "abstract": abstract, "comment": comment or ""}
+        return any(finder.find_matches_as_indexes(_joined(values, fields).lower()) for fields, finder in finders)
+
+    return holds_clue
+
+
 class SearchedTexts:
     """Each paper's searched text and its lower-case form, built once per batch and shared by every topic."""
 
@@ -71,12 +101,11 @@ class SearchedTexts:
 
 def searched_text(paper: Paper, fields: Iterable[TextField]) -> str:
     """The text a topic searches: by default title + " " + abstract, as the source."""
-    values = {
-        "title": paper.title,
-        "abstract": paper.abstract,
-        "comment": paper.comment or "",
-        "authors": ", ".join(paper.authors),
-    }
+    values: dict[TextField, str] = {"title": paper.title, "abstract": paper.abstract, "comment": paper.comment or ""}
+    return _joined(values | {"authors": ", ".join(paper.authors)}, fields)
+
+
+def _joined(values: Mapping[TextField, str], fields: Iterable[TextField]) -> str:
     return " ".join(values[field] for field in fields)
 
 

@@ -67,7 +67,7 @@ class Batches:
         on_harvest: HarvestProgress = lambda spec, received, total: None,
     ) -> None:
         self.plan, self.store, self.arxiv = plan, store, arxiv
-        self.keep, self.prefilter = wanted.keep, wanted.prefilter
+        self.wanted = wanted
         self.source, self.stored = sourcing.source, sourcing.stored
         self.on_harvest = on_harvest
         self.notes: list[str] = []
@@ -248,18 +248,21 @@ class Batches:
         """The batches with the API's metadata for every paper some configured topic keeps."""
         return describe_batches(
             batches,
-            keep=self.keep,
+            keep=self.wanted.keep,
             recall=self.store.load_papers,
             fetch=lambda ids: fetch_metadata(self.arxiv.api, ids),
         )
 
     def _load_stored(self, announcement: date, asked: date) -> list[Paper] | None:
-        """The stored batch less the papers no topic's category rule lets through (never built), unless refreshing.
+        """The stored batch less the papers no topic can keep (never built), unless refreshing: those no topic's
+        category rule lets through, or whose text holds no clue of a topic's keywords (`Wanted`).
 
         What every topic selects from it is the same as from the whole batch. Offline, its absence is an
         OfflineMissError that says what to run.
         """
-        stored = None if self.stored == "never" else self.store.load_batch(announcement, only=self.prefilter)
+        stored = None
+        if self.stored != "never":
+            stored = self.store.load_batch(announcement, only=self.wanted.prefilter, holding=self.wanted.clues)
         if stored is not None:
             log.info("the batch announced %s is stored; no request", announcement)
         elif self.stored == "only":

@@ -7,17 +7,21 @@ from dataclasses import dataclass
 
 from digest.core.models import Paper
 
-__all__ = ["CategoryFilter", "Wanted"]
+__all__ = ["CategoryFilter", "ClueFilter", "Wanted"]
 
 CategoryFilter = Callable[[list[str], str | None], bool]
 """A test on a stored paper's categories and primary category, made before the paper is built."""
+ClueFilter = Callable[[str, str, str | None], bool]
+"""A test on a stored paper's title, abstract and comment, made before the paper is built."""
 
 
 @dataclass(frozen=True)
 class Wanted:
     """What the topics want of a batch, handed in by the caller: `keep` names the papers whose full metadata
-    the API is asked for (those some topic keeps: `selection.kept`), `prefilter` the stored papers worth
-    building at all (those some topic's category rule lets through; None: every one)."""
+    the API is asked for (those some topic keeps: `selection.kept`), `prefilter` and `clues` the stored
+    papers worth building at all (those some topic's category rule lets through, and whose text holds a
+    clue of some topic's keywords; None: every one)."""
 
     keep: Callable[[list[Paper]], set[str]]
     prefilter: CategoryFilter | None = None
+    clues: ClueFilter | None = None

@@ -94,22 +94,28 @@ class PaperTables(Tables):
         return row.fetchone() is not None
 
     def load_batch(
-        self, announcement: date, only: Callable[[list[str], str | None], bool] | None = None
+        self,
+        announcement: date,
+        only: Callable[[list[str], str | None], bool] | None = None,
+        holding: Callable[[str, str, str | None], bool] | None = None,
     ) -> list[Paper] | None:
         """The batch as it was saved (the very records rendered then, with their announce types), or None.
 
         `only` tests each paper's categories and primary category as SQLite reads the row, once per distinct
-        pair: a paper it rejects is never built, and building records is most of the cost of reading a batch.
+        pair, and `holding` its title, abstract and comment: a paper either rejects is never built, and
+        building records is most of the cost of reading a batch.
         """
         if not self.has_batch(announcement):
             return None
         wanted = functools.cache(lambda categories, primary: only is None or only(json.loads(categories), primary))
         self._db.create_function("wanted", 2, wanted, deterministic=True)
+        self._db.create_function("holding", 3, holding or (lambda title, abstract, comment: True), deterministic=True)
         rows = self._db.execute(
             """
             SELECT papers.*, batch_members.announce_type FROM batch_members
             JOIN papers ON papers.id = batch_members.id AND papers.version = batch_members.version
             WHERE batch_members.announcement = ? AND wanted(papers.categories, papers.primary_category)
+            AND holding(papers.title, papers.abstract, papers.comment)
             ORDER BY batch_members.position
             """,
             (announcement.isoformat(),),

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from digest.core.config import CategoryRule, Config, Settings, Topic
+from digest.core.config import CategoryRule, Config, KeywordSpec, Settings, SimilarTo, Topic
 from digest.core.models import AnnounceType
-from digest.core.plan import Rules
-from digest.selection.match import category_prefilter
-from digest.selection.select import select_topic
+from digest.core.plan import Rules, TopicPlan
+from digest.selection.match import category_prefilter, clue_prefilter
+from digest.selection.select import select_topic, select_topics
 from tests.support.papers import paper
 from tests.support.recipes import write_day
 
@@ -44,6 +44,40 @@ def test_the_category_prefilter_passes_what_any_topic_rule_passes() -> None:
     both = category_prefilter(SUBSCRIBED, [Rules(category_rule="all").category_rule, "primary"])
     passed = [p.id for p in (CROSS_LISTED, CROSS_IN, INSIDE) if both(p.categories, p.primary_category)]
     assert passed == ["2510.00001", "2510.00003"]
+
+
+def test_the_clue_prefilter_passes_every_paper_a_topic_keeps_and_no_paper_without_a_clue() -> None:
+    topics = {
+        "Vision": TopicPlan(Topic(keywords=["vision language", ["diffusion", "video"]]), Rules(match="words")),
+        "Robots": TopicPlan(Topic(keywords=["robot"], fields=["title", "abstract", "comment"]), Rules()),
+    }
+    papers = [
+        paper("2510.00001", title="Vision-Language models"),
+        paper("2510.00002", abstract="Diffusion for images, no video."),
+        paper("2510.00003", title="Diffusion without the other part"),
+        paper("2510.00004", comment="Robotics workshop"),
+        paper("2510.00005", title="Nothing of the kind"),
+    ]
+    holds = clue_prefilter(topics.values())
+    assert holds is not None
+    passed = [p.id for p in papers if holds(p.title, p.abstract, p.comment)]
+    kept = {p.id for selected in select_topics(papers, topics, {"cs.CV"}).values() for p in selected}
+    assert passed == ["2510.00001", "2510.00002", "2510.00003", "2510.00004"]
+    assert kept == {"2510.00001", "2510.00002", "2510.00004"}
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        Topic(keywords=["VLM"], authors=["Ada Lovelace"]),
+        Topic(keywords=[KeywordSpec(regex="V(LM|isual)")]),
+        Topic(keywords=[KeywordSpec(term="VLM", case_sensitive=True)]),
+        Topic(keywords=["VLM"], similar_to=SimilarTo(description="vision language models")),
+        Topic(keywords=["VLM"], fields=["title", "authors"]),
+    ],
+)
+def test_no_clue_prefilter_when_a_topic_may_keep_a_paper_without_a_clue(topic: Topic) -> None:
+    assert clue_prefilter([TopicPlan(TOPIC, Rules()), TopicPlan(topic, Rules())]) is None
 
 
 def test_the_topic_category_rule_overrides_the_setting() -> None:

@@ -62,6 +62,16 @@ def test_a_batch_loads_only_the_papers_whose_categories_pass_only_in_saved_order
     assert sorted(asked) == [(["cs.AI"], "cs.AI"), (["cs.CV"], "cs.CV"), (["cs.CV", "eess.IV"], "cs.CV")]
 
 
+def test_a_batch_loads_only_the_papers_whose_texts_pass_holding(store: Store) -> None:
+    store.save_papers([paper("2510.00001", title="A VLM"), paper("2510.00002"), paper("2510.00003", comment="VLM")])
+    store.save_batch(MONDAY, "oai", [(f"2510.0000{number}", 1, "new") for number in (1, 2, 3)])
+
+    def holding(title: str, abstract: str, comment: str | None) -> bool:
+        return "VLM" in f"{title} {abstract} {comment}"
+
+    assert [p.id for p in store.load_batch(MONDAY, holding=holding) or []] == ["2510.00001", "2510.00003"]
+
+
 def test_a_batch_is_replaced_whole(store: Store) -> None:
     store.save_papers([paper("2510.00001"), paper("2510.00002")])
     store.save_batch(MONDAY, "rss", [("2510.00001", 1, "new")])
