@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import to_json
 
 from digest.core.calendar import announcement_time
 from digest.core.errors import InputError
@@ -160,8 +161,17 @@ def day_record(
     )
 
 
-def record_json(record: DayRecord) -> str:
-    """The file's text: the same record gives the same bytes (a re-run changes nothing git sees). A paper
+_OWN = ("why", "similarity", "summary")
+"""A listed paper's fields that differ from topic to topic (the last ones of `ListedPaper`)."""
+_ENTRY = b"\n  "
+"""Where a listed paper's object starts in a record: an item of the `papers` list, two deep."""
+_OWN_FIELD = "\n   "
+"""Where each of its fields starts."""
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def record_json(record: DayRecord) -> bytes:
+    """The file's bytes: the same record gives the same bytes (a re-run changes nothing git sees). A paper
     without a summary has no `summary` key, so records stay as they were while summaries are off."""
     shared = (paper.model_dump(mode="json", exclude=set(_OWN)) for paper in record.papers)
     own = (_own_text(paper.why, paper.similarity, paper.summary) for paper in record.papers)
@@ -173,13 +183,14 @@ def day_records_json(
     provenance: tuple[date, Source | None],
     kept: Mapping[str, Sequence[Decision]],
     summaries: Mapping[str, str] | None = None,
-) -> dict[str, str]:
-    """Every topic's record text of one date (topic -> the verdicts it kept; `provenance`: the announcement
-    and where its batch came from), each as `record_json(day_record(...))` gives it: what a paper's entry
-    shares between topics (all but why it was kept) is encoded once for every topic keeping it."""
+) -> dict[str, bytes]:
+    """Every topic's record of one date (topic -> the verdicts it kept; `provenance`: the announcement and
+    where its batch came from), each as `record_json(day_record(...))` gives it: what a paper's entry
+    shares between topics (all but why it was kept) is encoded once for every topic keeping it, and from
+    the record itself rather than a `ListedPaper`."""
     announcement, source = provenance
     summaries = summaries or {}
-    shared: dict[int, str] = {}  # by the record's identity: every record stays alive until the texts return
+    shared: dict[int, bytes] = {}  # by the record's identity: every record stays alive until the texts return
     texts = {}
     for topic, decisions in kept.items():
         entries = []
@@ -193,64 +204,34 @@ def day_records_json(
     return texts
 
 
-_OWN = ("why", "similarity", "summary")
-"""A listed paper's fields that differ from topic to topic (the last ones of `ListedPaper`)."""
-_ENTRY = "\n  "
-"""Where a listed paper's object starts in a record: an item of the `papers` list, two deep."""
-
-
-def _record_text(record: DayRecord, entries: Sequence[tuple[str, str]]) -> str:
-    """The record's text around its papers' entries (each its shared part and its topic's own), joined in
-    one pass: a date's record is megabytes when a topic keeps hundreds of papers."""
-    head = _indented(record.model_dump(mode="json", exclude={"papers"}), "\n")[:-2] + ',\n "papers": '
+def _record_text(record: DayRecord, entries: Sequence[tuple[bytes, bytes]]) -> bytes:
+    """The record around its papers' entries (each its shared part and its topic's own), joined in one
+    pass: a date's record is megabytes when a topic keeps hundreds of papers."""
+    head = to_json(record.model_dump(mode="json", exclude={"papers"}), indent=1)[:-2] + b',\n "papers": '
     if not entries:
-        return head + "[]\n}\n"
-    pieces = [head, "["]
+        return head + b"[]\n}\n"
+    pieces = [head, b"["]
     for shared, own in entries:
-        pieces += (_ENTRY, shared, own, ",")
-    pieces[-1] = "\n ]\n}\n"
-    return "".join(pieces)
+        pieces += (_ENTRY, shared, own, b",")
+    pieces[-1] = b"\n ]\n}\n"
+    return b"".join(pieces)
 
 
-def _shared_text(fields: Mapping[str, Any]) -> str:
-    """A listed paper's object in a record (its shared fields as JSON values), open after the last of them."""
-    return _indented(fields, _ENTRY)[: -len(_ENTRY) - 1]
+def _shared_text(fields: Mapping[str, Any]) -> bytes:
+    """A listed paper's object in a record (its shared fields as JSON values), open after the last of them.
+
+    pydantic's serializer gives strings, integers, null, lists and objects the very bytes of
+    `json.dumps(..., ensure_ascii=False, indent=1)`, several times faster than `json` with an indent,
+    which encodes in Python one token at a time (not floats: those are among a topic's own fields). The
+    object is indented two deeper at each line break, which in JSON is never inside a string."""
+    return to_json(fields, indent=1).replace(b"\n", _ENTRY)[: -len(_ENTRY) - 1]
 
 
-def _own_text(why: str, similarity: float | None, summary: str | None) -> str:
+def _own_text(why: str, similarity: float | None, summary: str | None) -> bytes:
     """The rest of a listed paper's object: its topic's fields, and `summary` only once made; then closed."""
-    inner = _ENTRY + " "
     own = {"why": why, "similarity": similarity} | ({"summary": summary} if summary is not None else {})
-    return (
-        "".join(f",{inner}{_encode_text(key)}: {_indented(value, inner)}" for key, value in own.items()) + _ENTRY + "}"
-    )
-
-
-def _indented(value: object, newline: str) -> str:
-    """`json.dumps(value, ensure_ascii=False, indent=1)`, the same bytes: with an indent `json` encodes in
-    Python one token at a time, the larger part of a re-render's cost; this joins C-encoded leaves instead."""
-    if isinstance(value, str):
-        return _encode_text(value)
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        inner = newline + " "
-        items = (f"{_encode_text(key)}: {_indented(item, inner)}" for key, item in value.items())
-        return "{" + inner + ("," + inner).join(items) + newline + "}"
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        inner = newline + " "
-        strings = all(isinstance(item, str) for item in value)  # authors, categories: encoded by C alone
-        texts: Iterable[str] = map(_encode_text, value) if strings else (_indented(item, inner) for item in value)
-        return "[" + inner + ("," + inner).join(texts) + newline + "]"
-    return _encode_leaf(value)
-
-
-_encode_text = json.encoder.encode_basestring  # the C encoder of a string, as `ensure_ascii=False` uses it
-_encode_leaf = json.JSONEncoder(ensure_ascii=False).encode
+    text = "".join(f",{_OWN_FIELD}{_encode(key)}: {_encode(value)}" for key, value in own.items())
+    return text.encode() + _ENTRY + b"}"
 
 
 def day_record_path(output_dir: Path, topic: str, day: date) -> Path:

@@ -59,16 +59,16 @@ def read_digest(output_dir: Path, topic: str, day: date) -> str:
 
 
 def write_digests(
-    output_dir: Path, day: date, digests: Mapping[str, str], records: Mapping[str, str] | None = None
+    output_dir: Path, day: date, digests: Mapping[str, str], records: Mapping[str, bytes] | None = None
 ) -> list[Path]:
-    """Write one date's digests and their JSON records (topic -> text) all together; return the files whose
-    bytes changed.
+    """Write one date's digests (topic -> text) and their JSON records (topic -> bytes) all together; return
+    the files whose bytes changed.
 
     Every temporary file is written before any is renamed, so a full disk leaves the date's old files, and
     a digest is never without its record.
     """
-    files = {digest_path(output_dir, topic, day): text for topic, text in digests.items()}
-    files |= {day_record_path(output_dir, topic, day): text for topic, text in (records or {}).items()}
+    files: dict[Path, str | bytes] = {digest_path(output_dir, topic, day): text for topic, text in digests.items()}
+    files |= {day_record_path(output_dir, topic, day): data for topic, data in (records or {}).items()}
     return _write_all(files)
 
 

@@ -84,7 +84,7 @@ def test_a_record_says_why_each_paper_was_kept_as_explain_does(tmp_path: Path) -
 def test_a_date_s_records_share_each_paper_and_read_as_each_topic_s_own() -> None:
     shared = paper("2510.00002", version=2, announce_type="replace", abstract="Code: https://github.com/lab/x.")
     other = paper(authors=["Ada", "Émile"], categories=["cs.RO", "cs.LG"])
-    unversioned = paper("2510.00003", version=None, title='A "quoted" \\ title\u2028\t', authors=[])
+    unversioned = paper("2510.00003", version=None, title='A "quoted" \\ title\u2028\t\x1f 😀', authors=[])
     kept = {
         "MLLM": [
             Decision(shared, True, "keyword `x`", "x", "…x…"),
@@ -104,8 +104,8 @@ def test_a_date_s_records_share_each_paper_and_read_as_each_topic_s_own() -> Non
         for topic, decisions in kept.items()
     }
     for text in texts.values():
-        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n"
-    assert '"summary": "A line."' in texts["Robots"] and '"summary"' not in texts["MLLM"].split('"2510.00001"')[1]
+        assert text == (json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n").encode()
+    assert b'"summary": "A line."' in texts["Robots"] and b'"summary"' not in texts["MLLM"].split(b'"2510.00001"')[1]
 
 
 def test_explain_prints_the_reason_the_record_keeps(tmp_path: Path) -> None:
