@@ -75,7 +75,7 @@ def clue_prefilter(topics: Iterable[TopicPlan]) -> ClueFilter | None:
     clues: dict[tuple[TextField, ...], set[str]] = {}
     for matcher in matchers:
         clues.setdefault(matcher.fields, set()).update(matcher.clues or ())
-    finders = [(fields, ahocorasick_rs.AhoCorasick(sorted(found))) for fields, found in clues.items() if found]
+    finders = [(fields, _finder(sorted(found))) for fields, found in clues.items() if found]
 
     def holds_clue(title: str, abstract: str, comment: str | None) -> bool:
         values: dict[TextField, str] = {"title": title, "abstract": abstract, "comment": comment or ""}
@@ -181,7 +181,7 @@ class BatchIndex:
                 self._index(fields, clues, eligible)
 
     def _index(self, fields: tuple[TextField, ...], clues: list[str], positions: list[int]) -> None:
-        finder = ahocorasick_rs.AhoCorasick(clues)
+        finder = _finder(clues)
         for clue in clues:
             self._holding[fields, clue] = []
         for position in positions:
@@ -200,6 +200,12 @@ class BatchIndex:
         else:
             positions = sorted({p for clue in matcher.clues for p in self._holding[matcher.fields, clue]})
         return [self.papers[position] for position in positions if in_categories[position]]
+
+
+def _finder(clues: list[str]) -> ahocorasick_rs.AhoCorasick:
+    """An automaton finding `clues`, built as a DFA: a few milliseconds more to build, and it searches a text
+    twice as fast as the default, every paper of every batch."""
+    return ahocorasick_rs.AhoCorasick(clues, implementation=ahocorasick_rs.Implementation.DFA)
 
 
 def _name(author: str) -> str:
