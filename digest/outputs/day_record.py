@@ -168,6 +168,7 @@ _ENTRY = b"\n  "
 _OWN_FIELD = "\n   "
 """Where each of its fields starts."""
 _encode = json.JSONEncoder(ensure_ascii=False).encode
+_encode_text = json.encoder.encode_basestring  # the C encoder of a string, as `ensure_ascii=False` uses it
 
 
 def record_json(record: DayRecord) -> bytes:
@@ -229,8 +230,10 @@ def _shared_text(fields: Mapping[str, Any]) -> bytes:
 
 def _own_text(why: str, similarity: float | None, summary: str | None) -> bytes:
     """The rest of a listed paper's object: its topic's fields, and `summary` only once made; then closed."""
-    own = {"why": why, "similarity": similarity} | ({"summary": summary} if summary is not None else {})
-    text = "".join(f",{_OWN_FIELD}{_encode(key)}: {_encode(value)}" for key, value in own.items())
+    score = "null" if similarity is None else _encode(similarity)
+    text = f',{_OWN_FIELD}"why": {_encode_text(why)},{_OWN_FIELD}"similarity": {score}'
+    if summary is not None:
+        text += f',{_OWN_FIELD}"summary": {_encode_text(summary)}'
     return text.encode() + _ENTRY + b"}"
 
 
