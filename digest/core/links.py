@@ -72,8 +72,9 @@ def find_code_links(*texts: str | None) -> list[CodeLink]:
 
 
 def _may_link(text: str) -> bool:
-    """A URL or a bare code host as abstracts write them (lower case, or `GitHub.com`)."""
-    return "://" in text or any(host in text for host in _CODE_HOSTS)
+    """A URL or a bare code host as abstracts write them (lower case, or `GitHub.com`). Every such host
+    holds `.co` or `.org`: most abstracts hold neither, and are not scanned for each host."""
+    return "://" in text or ((".co" in text or ".org" in text) and any(host in text for host in _CODE_HOSTS))
 
 
 def _links_in(text: str) -> Iterable[CodeLink]:
