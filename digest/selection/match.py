@@ -85,10 +85,12 @@ def clue_prefilter(topics: Iterable[TopicPlan]) -> ClueFilter | None:
 
 
 class SearchedTexts:
-    """Each paper's searched text and its lower-case form, built once per batch and shared by every topic."""
+    """Each paper's searched text and its lower-case form, built once per batch and shared by every topic,
+    and the keyword clues found in it once `BatchIndex` has looked."""
 
     def __init__(self) -> None:
         self._texts: dict[tuple[str, int | None, tuple[TextField, ...]], tuple[str, str]] = {}
+        self._clues: dict[tuple[str, int | None, tuple[TextField, ...]], set[str]] = {}
 
     def of(self, paper: Paper, fields: tuple[TextField, ...]) -> tuple[str, str]:
         key = (paper.id, paper.version, fields)
@@ -97,6 +99,14 @@ class SearchedTexts:
             text = searched_text(paper, fields)
             found = self._texts[key] = (text, text.lower())
         return found
+
+    def hold(self, paper: Paper, fields: tuple[TextField, ...], clues: set[str]) -> None:
+        """Remember the clues found in the paper's text, every keyword's clue having been looked for."""
+        self._clues[paper.id, paper.version, fields] = clues
+
+    def held(self, paper: Paper, fields: tuple[TextField, ...]) -> set[str] | None:
+        """The clues of every keyword found in the paper's text; None when they were not looked for."""
+        return self._clues.get((paper.id, paper.version, fields))
 
 
 def searched_text(paper: Paper, fields: Iterable[TextField]) -> str:
@@ -124,9 +134,12 @@ class TopicMatcher:
         Most papers match no keyword: `BatchIndex` rules them out by these before the full search.
         """
 
-    def keyword(self, paper: Paper, text: str, folded: str) -> tuple[str, str] | None:
-        """The first keyword (or followed author) that matches, with the text around the match."""
+    def keyword(self, paper: Paper, text: str, folded: str, held: set[str] | None = None) -> tuple[str, str] | None:
+        """The first keyword (or followed author) that matches, with the text around the match; a keyword
+        whose clue is not among those `held` in the text (when known: `SearchedTexts.held`) is not searched."""
         for term in self.keywords:
+            if held is not None and term.clue is not None and term.clue not in held:
+                continue
             found = term.search(text, folded)
             if found:
                 return term.shown, _around(text, found)
@@ -176,7 +189,8 @@ class BatchIndex:
         eligible = [position for position, passes in enumerate(verdicts) if any(passes)]
         self._holding: dict[tuple[tuple[TextField, ...], str], list[int]] = {}
         for fields in {matcher.fields for matcher, _ in topics}:
-            clues = sorted({clue for matcher, _ in topics if matcher.fields == fields for clue in matcher.clues or ()})
+            terms = [term for matcher, _ in topics if matcher.fields == fields for term in matcher.keywords]
+            clues = sorted({term.clue for term in terms if term.clue is not None})  # every term's: see `held`
             if clues:
                 self._index(fields, clues, eligible)
 
@@ -185,9 +199,12 @@ class BatchIndex:
         for clue in clues:
             self._holding[fields, clue] = []
         for position in positions:
-            _, folded = self.texts.of(self.papers[position], fields)
-            for found in {match[0] for match in finder.find_matches_as_indexes(folded, overlapping=True)}:
-                self._holding[fields, clues[found]].append(position)
+            paper = self.papers[position]
+            _, folded = self.texts.of(paper, fields)
+            found = {clues[match[0]] for match in finder.find_matches_as_indexes(folded, overlapping=True)}
+            self.texts.hold(paper, fields, found)
+            for clue in found:
+                self._holding[fields, clue].append(position)
 
     def candidates(self, matcher: TopicMatcher, rule: CategoryRule) -> list[Paper]:
         """The papers `decide` may keep for this topic: in its categories and holding one of its clues.

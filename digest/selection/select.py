@@ -58,8 +58,9 @@ def decide(
         return Decision(paper, False, reason, similarity=similarity)
     if rules.replacements == "exclude" and paper.announce_type in ("replace", "replace-cross"):
         return Decision(paper, False, "a replacement (replacements: exclude)", similarity=similarity)
-    text, folded = (texts or SearchedTexts()).of(paper, matcher.fields)
-    matched = matcher.keyword(paper, text, folded)
+    searched = texts or SearchedTexts()
+    text, folded = searched.of(paper, matcher.fields)
+    matched = matcher.keyword(paper, text, folded, searched.held(paper, matcher.fields))
     similar = similarity is not None and similarity >= rules.threshold
     score = f"similarity {similarity:.3f}" if similarity is not None else ""
     if similarity is None or rules.combine == "any":

@@ -162,6 +162,15 @@ def test_a_topic_without_clues_sees_every_paper_beside_topics_with_clues() -> No
     assert selected == {"vlm": ["2510.00001"], "ada": ["2510.00002"]}
 
 
+def test_a_topic_without_clues_still_matches_its_keywords_beside_topics_with_clues() -> None:
+    papers = [paper(title="Robots that see", authors=["Bob"])]
+    both = Topic(keywords=["see"], authors=["Ada Lovelace"])  # no clues: a followed author needs none
+    assert ids_by_topic(papers, robot=Topic(keywords=["robot"]), both=both) == {
+        "robot": ["2510.00001"],
+        "both": ["2510.00001"],
+    }
+
+
 # Policies
 
 
