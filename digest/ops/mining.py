@@ -49,7 +49,7 @@ def select_moves(
     planned: TopicPlan, days: Collection[date], index: PhraseIndex, labels: Mapping[str, bool], verdicts_of: VerdictsOf
 ) -> list[Move]:
     """Greedy forward selection on `days`: at each step the move with the best F1 there, while F1 rises."""
-    counts = Counts.of(index, days)
+    counts = Counts.of(index, days, [i for i in verdicts_of(planned) if labels[i]])
     common = {phrase for phrase, count in counts.training.items() if count > GENERIC_SHARE * counts.training_papers}
 
     def keywords_for(verdicts: Mapping[str, Decision], confusion: Confusion) -> list[Option]:
@@ -108,7 +108,6 @@ def _keyword_options(
     """Phrases of the relevant papers no keyword matched, each with the F1 it would bring: every paper of
     the dates that holds it and is not kept counts as wrongly kept, unless it is a missed relevant one."""
     missed = [i for i, d in verdicts.items() if labels[i] and d.reason.startswith("no keyword matched")]
-    relevant = Counter(phrase for i in verdicts if labels[i] for phrase in index.of[i])
     kept = Counter(phrase for i, d in verdicts.items() if d.kept for phrase in index.of[i])
     tp, fp, fn = confusion.tp, confusion.fp, confusion.fn
     options = []
@@ -116,7 +115,7 @@ def _keyword_options(
         gain, everywhere = len(holders), counts.training[phrase]
         if gain < LEAST_HOLDERS or not everywhere or len({index.date_of[i] for i in holders}) < spread:
             continue
-        if counts.precision(phrase, relevant[phrase]) < PRECISION_FLOOR:
+        if counts.precision(phrase) < PRECISION_FLOOR:
             continue
         wrong = max(everywhere - kept[phrase] - gain, 0)
         if gain - wrong < LEAST_GAIN:
@@ -135,8 +134,9 @@ def _filter_options(
     kept = {i for i, d in verdicts.items() if d.kept}
     tp, fp, fn = confusion.tp, confusion.fp, confusion.fn
     options = []
+    rightly_kept = found_in([i for i in kept if labels[i]], index)
     for phrase, holders in found_in([i for i in kept if not labels[i]], index).items():
-        lost = {i for i in kept if labels[i] and phrase in index.of[i]}
+        lost = set(rightly_kept.get(phrase, ()))
         removed = len(holders)
         if removed - len(lost) < FILTER_GAIN or len({index.date_of[i] for i in holders}) < spread:
             continue

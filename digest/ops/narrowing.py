@@ -65,10 +65,11 @@ def unless_options(
             matched[term] = {i for i, d in alone.items() if d.kept}
     kept = {i for i, d in verdicts.items() if d.kept}
     shortlist = []
+    rightly_kept = found_in([i for i in kept if labels[i]], index)
     for phrase, holders in found_in([i for i in kept if not labels[i]], index).items():
         if len({index.date_of[i] for i in holders}) < spread or phrase in common:
             continue
-        right = {i for i in kept if labels[i] and phrase in index.of[i]}
+        right = set(rightly_kept.get(phrase, ()))
         narrowed = tuple(term for term, ids in matched.items() if len(ids & set(holders)) > len(ids & right))
         still = {i for term, ids in matched.items() if term not in narrowed for i in ids}
         gain = sum(i not in still for i in holders) - sum(i not in still for i in right)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,12 +40,15 @@ def phrases(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for segment in _BREAK.split(text):
         words = [word for word in _SEPARATOR.split(segment) if word]
+        stop = [word.lower() in _STOPWORDS for word in words]
+        last = [_singular(word) for word in words]
         for start in range(len(words)):
+            if stop[start]:
+                continue
             for end in range(start + 1, min(start + LONGEST, len(words)) + 1):
-                run = words[start:end]
-                if run[0].lower() in _STOPWORDS or run[-1].lower() in _STOPWORDS:
+                if stop[end - 1]:
                     continue
-                shown = " ".join([*run[:-1], _singular(run[-1])])
+                shown = " ".join([*words[start : end - 1], last[end - 1]])
                 if len(shown) > 2 and not shown.replace(" ", "").isdigit():
                     found.setdefault(shown.lower(), shown)
     return found
@@ -86,6 +89,10 @@ class PhraseIndex:
                     for folded, shown in found.items():
                         self.shown.setdefault(folded, shown)
             self.papers_with[day] = counts
+        self.everywhere: Counter[str] = Counter()
+        """How many papers of all the dates hold each phrase."""
+        for counts in self.papers_with.values():
+            self.everywhere.update(counts)
 
 
 @dataclass(frozen=True)
@@ -97,28 +104,32 @@ class Counts:
     training_papers: int
     stored: Counter[str]
     stored_papers: int
+    relevant: Counter[str]
+    """How many of the relevant labelled papers of the training dates hold each phrase."""
 
     @classmethod
-    def of(cls, index: PhraseIndex, days: Collection[date]) -> Counts:
+    def of(cls, index: PhraseIndex, days: Collection[date], relevant: Iterable[str]) -> Counts:
+        """The counts on the training `days`, whose relevant labelled papers are `relevant`."""
         held_out = set(index.date_of.values()) - set(days)
         training: Counter[str] = Counter()
-        stored: Counter[str] = Counter()
-        for day, counts in index.papers_with.items():
-            if day in days:
-                training.update(counts)
-            if day not in held_out:
-                stored.update(counts)
+        for day in days:
+            training.update(index.papers_with.get(day, {}))
+        stored = index.everywhere.copy()
+        for day in held_out:
+            stored.subtract(index.papers_with[day])
         return cls(
             training,
             sum(index.papers.get(day, 0) for day in days),
             stored,
             sum(n for day, n in index.papers.items() if day not in held_out),
+            Counter(phrase for paper_id in relevant for phrase in index.of[paper_id]),
         )
 
-    def precision(self, phrase: str, relevant: int) -> float:
+    def precision(self, phrase: str) -> float:
         """The share of the papers holding `phrase` that are relevant, estimated twice and the lower kept: on
         the training dates, and across the store (the relevant rate of the training dates over the
         phrase's rate among all stored papers: a phrase common on unlabelled dates too is generic)."""
+        relevant = self.relevant[phrase]
         on_training = relevant / self.training[phrase]
         in_store = (relevant / self.training_papers) / (self.stored[phrase] / self.stored_papers)
         return min(on_training, in_store)
