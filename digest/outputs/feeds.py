@@ -19,7 +19,7 @@ from urllib.parse import quote
 from digest.core.calendar import announcement_in_force, announcement_time
 from digest.core.models import IndexEntry
 from digest.core.plan import Plan
-from digest.outputs.day_record import day_record_path, parse_day_record, read_day_record_text
+from digest.outputs.day_record import day_record_path, parse_listings, read_day_record_text
 from digest.outputs.feed import (
     FEED_NAME,
     OPML_NAME,
@@ -132,8 +132,8 @@ def _read(plan: Plan, topic: str, day: date) -> _Digest:
         listings = [Listing(paper_id, None, False) for paper_id in read_digest_ids(text)]
     else:
         made_of.update(record.encode("utf-8"))
-        papers = parse_day_record(path, record).papers
-        listings = [Listing(paper.id, paper.version, paper.status == "updated") for paper in papers]
+        listed = parse_listings(path, record)
+        listings = [Listing(paper_id, version, status == "updated") for paper_id, version, status in listed]
     return _Digest(plan.output_dir, topic, day, made_of.hexdigest(), listings)
 
 

@@ -18,6 +18,7 @@ from digest.outputs.day_record import (
     day_record_path,
     day_records_json,
     day_schema,
+    parse_listings,
     read_day_record,
     record_json,
 )
@@ -131,6 +132,20 @@ def test_a_damaged_record_is_one_clear_error_naming_the_file(tmp_path: Path) -> 
     path.write_text('{"format": 1, "topic": "MLLM"', encoding="utf-8")
     with pytest.raises(InputError, match=r"2025-10-13\.json is not a digest record \(not valid JSON\)"):
         read_day_record(path)
+
+
+def test_a_records_listings_are_its_papers_ids_versions_and_statuses_in_its_order(golden_archive: Path) -> None:
+    path = max(golden_archive.glob("*/*.json"), key=lambda path: path.stat().st_size)
+    record = read_day_record(path)
+    assert record is not None and len(record.papers) > 1
+    expected = [(listed.id, listed.version, listed.status) for listed in record.papers]
+    assert parse_listings(path, path.read_bytes()) == expected
+
+
+def test_a_damaged_records_listings_are_one_clear_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "2025-10-13.json"
+    with pytest.raises(InputError, match=r"2025-10-13\.json is not a digest record \(papers\.0\.id: Field required\)"):
+        parse_listings(path, '{"papers": [{"version": 1, "status": "new"}]}')
 
 
 def test_a_date_without_a_record_reads_as_none(tmp_path: Path) -> None:
