@@ -32,7 +32,7 @@ from digest.outputs.reports import DayResult, Delivery
 from digest.outputs.summarised import add_summaries
 from digest.outputs.write import check_indexes, remove_leftovers
 from digest.selection.kept import kept_by_topics
-from digest.selection.match import category_prefilter, clue_prefilter
+from digest.selection.match import clue_prefilter
 from digest.sources.arxiv import Arxiv
 from digest.sources.batches import Batches
 from digest.sources.oai import HarvestProgress
@@ -40,6 +40,7 @@ from digest.sources.wanted import Wanted
 from digest.store.database import Store
 from digest.store.journal import Journal
 from digest.store.lock import lock_path, output_lock
+from digest.store.papers import CategoryTest
 
 if TYPE_CHECKING:
     from digest.llm.client import ModelClient
@@ -99,9 +100,7 @@ def open_edges(
     """The real edges, under the output directory's lock: one run at a time writes there. The batches come
     as `sourcing` says, each OAI-PMH page told to `on_harvest`; the stored ones are read only as far as
     some topic's category rule lets a paper through and its text holds a clue of some topic's keywords."""
-    prefilter = category_prefilter(
-        plan.subscribed, {planned.rules.category_rule for planned in plan.every_topic.values()}
-    )
+    prefilter = CategoryTest(plan.subscribed, {planned.rules.category_rule for planned in plan.every_topic.values()})
     with (
         output_lock(lock_path(plan.store_path.parent, plan.output_dir), plan.settings.lock_timeout),
         Store.open(plan.store_path) as store,

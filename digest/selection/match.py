@@ -18,11 +18,9 @@ from digest.selection.terms import Term
 
 __all__ = [
     "BatchIndex",
-    "CategoryFilter",
     "ClueFilter",
     "SearchedTexts",
     "TopicMatcher",
-    "category_prefilter",
     "clue_prefilter",
     "in_subscribed_categories",
     "searched_text",
@@ -44,17 +42,6 @@ def in_subscribed_categories(
     if rule == "any":
         return any(category in subscribed for category in categories)
     return all(category in subscribed for category in categories)
-
-
-CategoryFilter = Callable[[Sequence[str], str | None], bool]
-"""A test on a paper's categories and primary category, applied before the paper itself is read."""
-
-
-def category_prefilter(subscribed: Collection[str], rules: Collection[CategoryRule]) -> CategoryFilter:
-    """Whether a paper passes any of these category rules: the papers that no topic's rule lets through are not."""
-    return lambda categories, primary: any(
-        in_subscribed_categories(categories, subscribed, rule, primary) for rule in rules
-    )
 
 
 ClueFilter = Callable[[str, str, str | None], bool]

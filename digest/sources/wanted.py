@@ -6,11 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from digest.core.models import Paper
+from digest.store.papers import CategoryTest
 
-__all__ = ["CategoryFilter", "ClueFilter", "Wanted"]
+__all__ = ["ClueFilter", "Wanted"]
 
-CategoryFilter = Callable[[list[str], str | None], bool]
-"""A test on a stored paper's categories and primary category, made before the paper is built."""
 ClueFilter = Callable[[str, str, str | None], bool]
 """A test on a stored paper's title, abstract and comment, made before the paper is built."""
 
@@ -23,5 +22,5 @@ class Wanted:
     clue of some topic's keywords; None: every one)."""
 
     keep: Callable[[list[Paper]], set[str]]
-    prefilter: CategoryFilter | None = None
+    prefilter: CategoryTest | None = None
     clues: ClueFilter | None = None

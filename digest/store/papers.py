@@ -6,20 +6,41 @@ in their order, with their announce types).
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
+from digest.core.config import CategoryRule
 from digest.core.links import find_code_links
 from digest.core.models import AnnounceType, FeedPaper, Paper
 from digest.store.tables import Tables, text_or_none
 
-__all__ = ["Member", "PaperTables"]
+__all__ = ["CategoryTest", "Member", "PaperTables"]
 
 Member = tuple[str, int | None, str]
 """A batch membership row: paper id, version, announce type."""
+
+_SUBSCRIBED = "(SELECT value FROM json_each(:subscribed))"
+_RULE_SQL: dict[CategoryRule, str] = {
+    "all": f"NOT EXISTS (SELECT 1 FROM json_each(papers.categories) WHERE value NOT IN {_SUBSCRIBED})",
+    "any": f"EXISTS (SELECT 1 FROM json_each(papers.categories) WHERE value IN {_SUBSCRIBED})",
+    "primary": "COALESCE(NULLIF(papers.primary_category, ''), json_extract(papers.categories, '$[0]'))"
+    f" IN {_SUBSCRIBED}",
+}
+
+
+@dataclass(frozen=True)
+class CategoryTest:
+    """The stored papers some topic's category rule (`in_subscribed_categories`) lets through, tested by SQLite
+    on the row: a batch holds thousands of distinct category lists, and parsing each in Python cost more."""
+
+    subscribed: Collection[str]
+    rules: Collection[CategoryRule]
+
+    def sql(self) -> str:
+        return "(" + " OR ".join(_RULE_SQL[rule] for rule in sorted(self.rules)) + ")" if self.rules else "0"
 
 
 class PaperTables(Tables):
@@ -96,29 +117,30 @@ class PaperTables(Tables):
     def load_batch(
         self,
         announcement: date,
-        only: Callable[[list[str], str | None], bool] | None = None,
+        only: CategoryTest | None = None,
         holding: Callable[[str, str, str | None], bool] | None = None,
     ) -> list[Paper] | None:
         """The batch as it was saved (the very records rendered then, with their announce types), or None.
 
-        `only` tests each paper's categories and primary category as SQLite reads the row, once per distinct
-        pair, and `holding` its title, abstract and comment: a paper either rejects is never built, and
-        building records is most of the cost of reading a batch.
+        `only` tests each paper's categories and primary category as SQLite reads the row, and `holding` its
+        title, abstract and comment: a paper either rejects is never built, and building records is most of
+        the cost of reading a batch.
         """
         if not self.has_batch(announcement):
             return None
-        wanted = functools.cache(lambda categories, primary: only is None or only(json.loads(categories), primary))
-        self._db.create_function("wanted", 2, wanted, deterministic=True)
         self._db.create_function("holding", 3, holding or (lambda title, abstract, comment: True), deterministic=True)
         rows = self._db.execute(
-            """
+            f"""
             SELECT papers.*, batch_members.announce_type FROM batch_members
             JOIN papers ON papers.id = batch_members.id AND papers.version = batch_members.version
-            WHERE batch_members.announcement = ? AND wanted(papers.categories, papers.primary_category)
+            WHERE batch_members.announcement = :announcement AND {"1" if only is None else only.sql()}
             AND holding(papers.title, papers.abstract, papers.comment)
             ORDER BY batch_members.position
             """,
-            (announcement.isoformat(),),
+            {
+                "announcement": announcement.isoformat(),
+                "subscribed": json.dumps(sorted(only.subscribed if only else [])),
+            },
         )
         return [_paper(record, cast(AnnounceType, announce_type)) for *record, announce_type in rows]
 

@@ -10,7 +10,7 @@ import pytest
 from digest.core.config import CategoryRule, Config, KeywordSpec, Settings, SimilarTo, Topic
 from digest.core.models import AnnounceType
 from digest.core.plan import Rules, TopicPlan
-from digest.selection.match import category_prefilter, clue_prefilter
+from digest.selection.match import clue_prefilter
 from digest.selection.select import select_topic, select_topics
 from tests.support.papers import paper
 from tests.support.recipes import write_day
@@ -38,12 +38,6 @@ def test_each_category_rule_with_papers_cross_listed_outside(rule: CategoryRule,
     rules = Rules(category_rule=rule)
     selected = select_topic([CROSS_LISTED, CROSS_IN, INSIDE], TOPIC, SUBSCRIBED, rules)
     assert [p.id for p in selected] == expected
-
-
-def test_the_category_prefilter_passes_what_any_topic_rule_passes() -> None:
-    both = category_prefilter(SUBSCRIBED, [Rules(category_rule="all").category_rule, "primary"])
-    passed = [p.id for p in (CROSS_LISTED, CROSS_IN, INSIDE) if both(p.categories, p.primary_category)]
-    assert passed == ["2510.00001", "2510.00003"]
 
 
 def test_the_clue_prefilter_passes_every_paper_a_topic_keeps_and_no_paper_without_a_clue() -> None:

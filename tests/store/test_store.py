@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from digest.core.config import CategoryRule
 from digest.core.errors import DigestError
+from digest.selection.match import in_subscribed_categories
 from digest.store.database import Store
 from digest.store.migrations import SCHEMA_VERSION
+from digest.store.papers import CategoryTest
 from tests.support.papers import paper
 
 MONDAY = date(2025, 10, 13)
@@ -52,14 +55,29 @@ def test_a_batch_loads_only_the_papers_whose_categories_pass_only_in_saved_order
         ]
     )
     store.save_batch(MONDAY, "oai", [(f"2510.0000{number}", 1, "new") for number in (3, 2, 1, 0)])
-    asked: list[tuple[list[str], str | None]] = []
-
-    def only(categories: list[str], primary: str | None) -> bool:
-        asked.append((categories, primary))
-        return "eess.IV" not in categories
-
+    only = CategoryTest({"cs.AI", "cs.CV"}, {"all"})
     assert [p.id for p in store.load_batch(MONDAY, only) or []] == ["2510.00003", "2510.00002", "2510.00000"]
-    assert sorted(asked) == [(["cs.AI"], "cs.AI"), (["cs.CV"], "cs.CV"), (["cs.CV", "eess.IV"], "cs.CV")]
+
+
+CROSS_LISTED = (["cs.CV", "eess.IV"], "cs.CV")
+CROSS_IN = (["eess.IV", "cs.CV"], "eess.IV")
+INSIDE = (["cs.AI", "cs.CV"], None)  # no primary stored: the first category stands for it
+
+
+@pytest.mark.parametrize("rules", [["all"], ["primary"], ["any"], ["all", "primary"], []])
+def test_the_category_test_keeps_the_papers_some_of_its_category_rules_passes(
+    store: Store, rules: list[CategoryRule]
+) -> None:
+    listed = [CROSS_LISTED, CROSS_IN, INSIDE]
+    store.save_papers([paper(f"2510.0000{n}", categories=c, primary_category=p) for n, (c, p) in enumerate(listed)])
+    store.save_batch(MONDAY, "oai", [(f"2510.0000{number}", 1, "new") for number in range(3)])
+    subscribed = {"cs.AI", "cs.CV"}
+    expected = [
+        f"2510.0000{n}"
+        for n, (c, p) in enumerate(listed)
+        if any(in_subscribed_categories(c, subscribed, rule, p) for rule in rules)
+    ]
+    assert [p.id for p in store.load_batch(MONDAY, CategoryTest(subscribed, rules)) or []] == expected
 
 
 def test_a_batch_loads_only_the_papers_whose_texts_pass_holding(store: Store) -> None:
