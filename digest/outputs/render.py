@@ -21,7 +21,6 @@ __all__ = [
     "OverviewEntry",
     "author_line",
     "neutralise",
-    "paper_entry",
     "read_digest_entries",
     "read_digest_ids",
     "render_digest",
@@ -151,7 +150,7 @@ def render_digests(
     def entry_of(paper: Paper) -> str:
         text = entries.get(id(paper))
         if text is None:
-            text = entries[id(paper)] = paper_entry(paper, code_links=code_links, summary=summaries.get(paper.id))
+            text = entries[id(paper)] = _paper_entry(paper, code_links=code_links, summary=summaries.get(paper.id))
         return text
 
     return {
@@ -167,7 +166,7 @@ def render_digests(
     }
 
 
-def paper_entry(paper: Paper, *, code_links: bool = False, summary: str | None = None) -> str:
+def _paper_entry(paper: Paper, *, code_links: bool = False, summary: str | None = None) -> str:
     """One paper's entry in a digest: its linked title and badges, authors, abstract and, once made, its
     summary. Formatted here rather than by a template: a re-render of all of arXiv writes a million entries,
     and a template's context costs more than the text."""

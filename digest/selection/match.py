@@ -7,7 +7,7 @@ docs/design.md, "Selection".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import ahocorasick_rs
 
@@ -15,10 +15,10 @@ from digest.core.config import CategoryRule, MatchMode, TextField, Topic
 from digest.core.models import Paper
 from digest.core.plan import TopicPlan
 from digest.selection.terms import Term
+from digest.store.papers import ClueFilter
 
 __all__ = [
     "BatchIndex",
-    "ClueFilter",
     "SearchedTexts",
     "TopicMatcher",
     "clue_prefilter",
@@ -42,10 +42,6 @@ def in_subscribed_categories(
     if rule == "any":
         return any(category in subscribed for category in categories)
     return all(category in subscribed for category in categories)
-
-
-ClueFilter = Callable[[str, str, str | None], bool]
-"""A test on a paper's title, abstract and comment, applied before the paper itself is read."""
 
 
 def clue_prefilter(topics: Iterable[TopicPlan]) -> ClueFilter | None:

@@ -6,12 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from digest.core.models import Paper
-from digest.store.papers import CategoryTest
+from digest.store.papers import CategoryTest, ClueFilter
 
-__all__ = ["ClueFilter", "Wanted"]
-
-ClueFilter = Callable[[str, str, str | None], bool]
-"""A test on a stored paper's title, abstract and comment, made before the paper is built."""
+__all__ = ["Wanted"]
 
 
 @dataclass(frozen=True)

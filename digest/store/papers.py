@@ -17,10 +17,14 @@ from digest.core.links import find_code_links
 from digest.core.models import AnnounceType, FeedPaper, Paper
 from digest.store.tables import Tables, text_or_none
 
-__all__ = ["CategoryTest", "Member", "PaperTables"]
+__all__ = ["CategoryTest", "ClueFilter", "Member", "PaperTables"]
 
 Member = tuple[str, int | None, str]
 """A batch membership row: paper id, version, announce type."""
+
+ClueFilter = Callable[[str, str, str | None], bool]
+"""A test on a stored paper's title, abstract and comment, made as SQLite reads the row, before the paper
+is built (`selection.match.clue_prefilter`)."""
 
 _SUBSCRIBED = "(SELECT value FROM json_each(:subscribed))"
 _RULE_SQL: dict[CategoryRule, str] = {
@@ -118,7 +122,7 @@ class PaperTables(Tables):
         self,
         announcement: date,
         only: CategoryTest | None = None,
-        holding: Callable[[str, str, str | None], bool] | None = None,
+        holding: ClueFilter | None = None,
     ) -> list[Paper] | None:
         """The batch as it was saved (the very records rendered then, with their announce types), or None.
 
