@@ -139,6 +139,9 @@ def _parse_row(path: Path, number: int, row: list[str]) -> tuple[str, Label]:
     if len(row) < 2:
         raise InputError(f"{path}: line {number}: expected `id,label[,note]`, got {','.join(row).strip()!r}")
     paper_id = normalise_id(row[0])
+    if paper_id is None and row[0].strip().lower() == HEADER[0]:
+        shown = ",".join(HEADER)
+        raise InputError(f"{path}: line {number}: a header reads `{shown}`, got {','.join(row).strip()!r}")
     if paper_id is None:
         raise InputError(f"{path}: line {number}: {row[0].strip()!r} is not an arXiv id (such as 2510.01234)")
     label = row[1].strip()

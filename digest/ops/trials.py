@@ -37,7 +37,9 @@ def trial_topic(plan: Plan, topic: Topic) -> TopicPlan:
 
 def count_kept(plan: Plan, planned: TopicPlan, span: tuple[date, date]) -> list[tuple[date, list[Paper] | None]]:
     """The papers the topic would keep on each announcement of the span; None where no batch is stored."""
-    stored = load_stored_batches(plan, announcement_days(*span, plan.holidays))
+    stored = list(load_stored_batches(plan, announcement_days(*span, plan.holidays)))
+    if all(papers is None for _, _, papers in stored):
+        raise _nothing_stored(span)
     return trial_counts([(day, papers) for day, _, papers in stored], planned, plan.subscribed)
 
 
@@ -47,6 +49,14 @@ def score_topic(
     """The topic's verdicts on the labelled papers of the span's stored batches, and the labelled ids those
     batches do not hold."""
     stored = load_labelled_days(plan, announcement_days(*span, plan.holidays), planned.topic.similar_to)
+    if not stored:
+        raise _nothing_stored(span)
+    if not any(paper.id in labels for day in stored for paper in day.papers):
+        start, end = span
+        raise InputError(
+            f"none of the {plural(len(labels), 'labelled paper')} is in the batches stored from {start} to {end}: "
+            "label papers of those dates (`digest label --suggest`), or try the dates they were announced on"
+        )
     labelled = judge_labelled(plan, planned.topic, stored, labels, os.environ)
     missing = sorted(set(labels) - {paper.id for day in labelled for paper in day.papers})
     return evaluate(labelled, planned, plan.subscribed, labels), missing
@@ -84,13 +94,18 @@ def suggest_labels(
     labelled = load_labels(path, missing_ok=True).labels
     days = load_labelled_days(plan, announcement_days(start, end, plan.holidays), planned.topic.similar_to)
     if not days:
-        raise InputError(
-            f"no batch from {start} to {end} is stored; fetch those dates first: "
-            f"`digest backfill --from {start} --to {end}`"
-        )
+        raise _nothing_stored((start, end))
     suggestions = suggest_papers(days, planned, plan.subscribed, labelled, count)
     span_text = f"from {start.isoformat()} to {end.isoformat()}"
     if not suggestions:
         return f"{topic_name}: no unlabelled paper at the topic's edges {span_text}\n"
     heading = f"{topic_name}: {plural(len(suggestions), 'unlabelled paper')} to label, {span_text}"
     return format_suggestions(suggestions, heading, command)
+
+
+def _nothing_stored(span: tuple[date, date]) -> InputError:
+    start, end = span
+    return InputError(
+        f"no batch from {start} to {end} is stored; fetch those dates first: "
+        f"`digest backfill --from {start} --to {end}`"
+    )

@@ -103,6 +103,38 @@ def test_try_counts_a_topic_file_per_stored_date(config_path: Path, tmp_path: Pa
     )
 
 
+def test_try_over_dates_none_of_which_is_stored_is_exit_2_and_says_what_to_fetch(
+    config_path: Path, tmp_path: Path
+) -> None:
+    topic = tmp_path / "vlm.yaml"
+    topic.write_text("name: VLM\nkeywords: [VLM]\n")
+    result = digest(config_path, "try", "--topic-file", str(topic), "--from", "2025-10-14", "--to", "2025-10-15")
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: no batch from 2025-10-14 to 2025-10-15 is stored; fetch those dates first: "
+        "`digest backfill --from 2025-10-14 --to 2025-10-15`\n"
+    )
+
+
+@pytest.mark.parametrize("as_json", [[], ["--json"]])
+def test_scoring_labels_none_of_which_is_in_the_stored_batches_is_exit_2(
+    config_path: Path, tmp_path: Path, as_json: list[str]
+) -> None:
+    topic = tmp_path / "vlm.yaml"
+    topic.write_text("name: VLM\nkeywords: [VLM]\n")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("id,label,note\n2510.09999,1\n2510.09998,0\n")
+    result = digest(
+        config_path, "try", "--topic-file", str(topic), "--from", "2025-10-13", "--to", "2025-10-13",
+        "--labels", str(labels), *as_json,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: none of the 2 labelled papers is in the batches stored from 2025-10-13 to 2025-10-13: label "
+        "papers of those dates (`digest label --suggest`), or try the dates they were announced on\n"
+    )
+
+
 def test_a_broken_topic_file_is_exit_2(config_path: Path, tmp_path: Path) -> None:
     topic = tmp_path / "bad.yaml"
     topic.write_text("keywords: [{regex: '('}]\n")

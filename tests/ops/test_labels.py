@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from digest.cli.main import main
 from digest.core.config import SimilarTo, Topic
+from digest.core.errors import InputError
 from digest.core.plan import Rules, TopicPlan
 from digest.ops.labels import Label, load_labels, normalise_id, update_labels
 from digest.ops.suggest import suggest_papers
@@ -188,6 +189,14 @@ def test_a_file_labelling_one_id_both_ways_names_both_lines(config: Path) -> Non
     assert result.exit_code == 2
     assert result.stderr == f"Error: {path}: lines 2 and 4 label 2510.08987 both ways; keep one of them\n"
     assert path.read_text() == "id,label\n2510.08987,1\n2510.09097,0\n2510.08987v2,0\n"
+
+
+def test_a_header_of_other_names_is_refused_with_the_header_it_should_be(tmp_path: Path) -> None:
+    path = tmp_path / "MLLM.csv"
+    path.write_text("id,relevant\n2510.08987,1\n")
+    with pytest.raises(InputError) as raised:
+        load_labels(path)
+    assert str(raised.value) == f"{path}: line 1: a header reads `id,label,note`, got 'id,relevant'"
 
 
 def test_a_file_labelling_one_id_twice_the_same_way_reads_as_one_label(tmp_path: Path) -> None:
