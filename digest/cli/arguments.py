@@ -91,18 +91,21 @@ class ManyValues(click.Command):
 
 
 def spread_values(args: Sequence[str], greedy: Collection[str]) -> list[str]:
-    """`--yes A B` as `--yes A --yes B` for the options in `greedy`; every other argument as it is."""
+    """`--yes A B` as `--yes A --yes B` for the options in `greedy`; every other argument as it is. A greedy
+    option with no value is refused: click would take the next option's name for its value."""
     spread: list[str] = []
     option, first = None, False
-    for arg in args:
+    for arg in [*args, "--"]:
         if arg.startswith("-"):
+            if option is not None and first:
+                raise click.BadOptionUsage(option, f"Option '{option}' needs at least one value.")
             option, first = (arg, True) if arg in greedy else (None, False)
         elif option is not None:
             if not first:
                 spread.append(option)
             first = False
         spread.append(arg)
-    return spread
+    return spread[:-1]
 
 
 def clock_option(command: F) -> F:

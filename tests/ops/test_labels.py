@@ -82,6 +82,17 @@ def test_label_refuses_a_value_that_is_not_an_id_and_writes_nothing(config: Path
     assert not (config.parent / "labels" / "MLLM.csv").exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [(["--yes"], "--yes"), (["--yes", "2510.08987", "--no"], "--no"), (["--remove", "--no", "2510.08987"], "--remove")],
+)
+def test_an_id_option_with_no_id_is_refused_and_writes_nothing(config: Path, args: list[str], option: str) -> None:
+    result = digest(config, "label", "--topic", "MLLM", *args)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Error: Option '{option}' needs at least one value.\n")
+    assert not (config.parent / "labels" / "MLLM.csv").exists()
+
+
 # Labelling again, removing
 
 
