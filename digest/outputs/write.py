@@ -20,7 +20,6 @@ from pathlib import Path
 from digest.core.errors import InputError, OutputError
 from digest.core.models import INDEX_MARKER, IndexEntry
 from digest.outputs.day_record import day_record_path
-from digest.outputs.feed import FEED_NAME
 from digest.store.lock import OLD_LOCK_NAME
 
 __all__ = [
@@ -32,7 +31,6 @@ __all__ = [
     "read_digest",
     "remove_leftovers",
     "write_digests",
-    "write_feed",
     "write_file",
     "write_pages",
 ]
@@ -205,11 +203,6 @@ def write_pages(output_dir: Path, pages: Mapping[str, str | bytes]) -> list[Path
     first."""
     _refuse_foreign(output_dir / name for name in pages if Path(name).name == INDEX_NAME)
     return _write_all({output_dir / name: text for name, text in pages.items()})
-
-
-def write_feed(output_dir: Path, topic: str, feed: bytes) -> list[Path]:
-    """Write a topic's feed (not an index page: nothing to refuse), atomically, if its bytes changed."""
-    return _write_all({output_dir / topic / FEED_NAME: feed})
 
 
 def _digest_files(topic_dir: Path) -> Iterator[tuple[date, Path]]:
