@@ -7,7 +7,10 @@ only the month that changed; the browser searches every bundle at once (Pagefind
 
 Each bundle is built beside the old one (`.pagefind-new/<month>`) and put in its place by two renames: a
 kill leaves the month's old bundle, its new one, or none, and the next build (whose manifest still has the
-month's old key) builds it again. Pagefind writes the same bytes for the same pages.
+month's old key) builds it again. Pagefind writes the same bytes for the same pages met in the same order, and
+it meets them in the order its folder lists them, which on many filesystems (tmpfs, btrfs) is the order they
+were written in: a first build and a day-by-day one write a month's pages in different orders. So Pagefind
+indexes a copy of the month's pages (`.pagefind-new/<month>.pages`), written afresh in the order of their names.
 """
 
 from __future__ import annotations
@@ -87,7 +90,13 @@ def remove_search_leftovers(site_dir: Path) -> None:
 
 def _swap(site_dir: Path, month: str, index: Indexer) -> None:
     fresh, old, current = site_dir / _NEW / month, site_dir / _OLD / month, site_dir / SEARCH_DIR / month
-    index(site_dir, f"*/{month}-*.html", fresh)
+    pages, staged = f"*/{month}-*.html", site_dir / _NEW / f"{month}.pages"
+    try:
+        _copy_in_order(site_dir, pages, staged)
+    except OSError as err:
+        raise OutputError(f"cannot copy the pages to index to {staged}: {err.strerror or err}") from err
+    index(staged, pages, fresh)
+    shutil.rmtree(staged, ignore_errors=True)
     try:
         old.parent.mkdir(exist_ok=True)
         current.parent.mkdir(exist_ok=True)
@@ -97,6 +106,15 @@ def _swap(site_dir: Path, month: str, index: Indexer) -> None:
         shutil.rmtree(old, ignore_errors=True)
     except OSError as err:
         raise OutputError(f"cannot put the search index in {current}: {err.strerror or err}") from err
+
+
+def _copy_in_order(site_dir: Path, pages: str, staged: Path) -> None:
+    """The pages `pages` matches, copied to a new folder one by one in the order of their names (a folder
+    that lists its files in the order they were written, or by their names, lists them alike every time)."""
+    for page in sorted(site_dir.glob(pages)):
+        copy = staged / page.relative_to(site_dir)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, copy)
 
 
 def _write_front(root: Path, months: list[str]) -> None:

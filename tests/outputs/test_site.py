@@ -368,6 +368,24 @@ def test_search_is_one_bundle_a_month_and_an_update_re_indexes_only_its_month(tm
     assert bundles == 'window.arxivDigestBundles = ["2025-10", "2025-09"];\n'
 
 
+def test_the_search_index_does_not_depend_on_the_order_the_pages_were_written_in(tmp_path: Path) -> None:
+    """Many filesystems (tmpfs, btrfs) list a folder in the order its files were written, and a first build
+    writes a month's pages in another order than a day-by-day one: Pagefind must index them in one order."""
+    output = archive(tmp_path / "output").settings.output_dir
+    site = tmp_path / "site"
+    build_site(output, site, ["Vision", "Speech"])
+    bundles = []
+    for newest_first in (False, True):
+        copy = tmp_path / f"newest-first-{newest_first}"
+        shutil.copytree(site, copy, ignore=shutil.ignore_patterns("2025-10-*.html", SEARCH_DIR))
+        for page in sorted(site.glob("*/2025-10-*.html"), reverse=newest_first):
+            shutil.copyfile(page, copy / page.relative_to(site))
+        assert build_site(output, copy, ["Vision", "Speech"]).search_seconds is not None
+        bundle = copy / SEARCH_DIR
+        bundles.append({path.relative_to(bundle): path.read_bytes() for path in bundle.rglob("*") if path.is_file()})
+    assert bundles[0] == bundles[1]
+
+
 def test_the_home_page_links_each_topics_dates_before_the_latest(tmp_path: Path) -> None:
     site, _ = build(archive(tmp_path / "output").settings.output_dir)
     home = (site / "index.html").read_text(encoding="utf-8")
