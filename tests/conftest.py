@@ -1,7 +1,10 @@
-"""Every test runs with a clean environment: no DIGEST_* from the developer's shell, caches under tmp_path."""
+"""Every test runs with a clean environment: no DIGEST_* from the developer's shell, caches under tmp_path;
+the temporary folders are in RAM when the machine has a RAM filesystem."""
 
 from __future__ import annotations
 
+import contextlib
+import getpass
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +15,35 @@ from filelock import FileLock
 from tests.support.arxiv_server import ArxivServer
 from tests.support.receiver import Receiver
 from tests.support.world import golden_world
+
+RAM_FILESYSTEM = Path("/dev/shm")
+_CHOSEN_TEMPORARY_ROOT = ("PYTEST_DEBUG_TEMPROOT", "TMPDIR", "TEMP", "TMP")
+_RAM_ROOT = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest's temporary root in RAM, unless the user chose a place (`--basetemp`, or one of
+    `_CHOSEN_TEMPORARY_ROOT`): the stores' commits and the atomic writes' fsyncs would wait for the disk.
+    xdist's workers are given folders inside the one this process makes."""
+    chosen = config.option.basetemp or any(os.environ.get(name) for name in _CHOSEN_TEMPORARY_ROOT)
+    if not chosen and RAM_FILESYSTEM.is_dir() and os.access(RAM_FILESYSTEM, os.W_OK | os.X_OK):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(RAM_FILESYSTEM)
+        config.stash[_RAM_ROOT] = RAM_FILESYSTEM / f"pytest-of-{getpass.getuser()}"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After a passing run, once pytest has removed the run's folder, nothing of the suite stays in RAM:
+    pytest's `pytest-current` link (dangling now) goes, and `pytest-of-<user>` too unless another run holds a
+    folder there (a failing run's, kept for a look: pytest keeps the last three)."""
+    root = session.config.stash.get(_RAM_ROOT, None)
+    if exitstatus != 0 or root is None:
+        return
+    current = root / "pytest-current"
+    if current.is_symlink() and not current.exists():
+        current.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        root.rmdir()
 
 
 @pytest.fixture(autouse=True)
