@@ -4,11 +4,13 @@ the temporary folders are in RAM when the machine has a RAM filesystem."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import feedparser
 import pytest
 from filelock import FileLock
 
@@ -44,6 +46,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         current.unlink(missing_ok=True)
     with contextlib.suppress(OSError):
         root.rmdir()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def feeds_parsed_once() -> Iterator[None]:
+    """`feedparser.parse` of bytes remembered per test process (the last 8 bodies): the local arXiv serves the
+    same golden feed, up to a megabyte, to every run of a module, and each parse takes 0.2 to 0.5 s.
+
+    Faithful: it is the same function called with the same bytes and the same keyword arguments, and for bytes
+    it reads no clock, network or file, so it returns an equal result; that result is only read (by
+    `rss.parse_listing` and the feed tests), never changed, so one result can serve every call."""
+    parse = feedparser.parse
+
+    @functools.lru_cache(maxsize=8)
+    def parsed(body: bytes, options: tuple[tuple[str, object], ...]) -> feedparser.FeedParserDict:
+        return parse(body, **dict(options))
+
+    def remembered(source: object, **options: object) -> feedparser.FeedParserDict:
+        if isinstance(source, bytes):
+            return parsed(source, tuple(sorted(options.items())))
+        return parse(source, **options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(feedparser, "parse", remembered)
+        yield
 
 
 @pytest.fixture(autouse=True)
