@@ -20,6 +20,7 @@ from digest.core.config import Topic
 from digest.core.models import Decision, Paper
 from digest.core.plan import Rules, TopicPlan
 from digest.selection.match import BatchIndex, SearchedTexts, TopicMatcher, in_subscribed_categories
+from digest.store.papers import StoredBatch
 
 __all__ = ["Criteria", "decide", "order_papers", "select_decisions", "select_topic", "select_topics"]
 
@@ -123,11 +124,13 @@ def select_decisions(
     `decide`, by topic. Each day's JSON says why a paper was kept from these.
 
     `similarity` holds the scores of the topics with `similar_to` (topic -> id -> score): with `combine:
-    any` a paper at the threshold is a candidate too, not only one with a keyword clue.
+    any` a paper at the threshold is a candidate too, not only one with a keyword clue. A batch read from the
+    store comes with the clues found in its texts as it was read (`StoredBatch`): they are not searched again.
     """
+    known = papers.clues if isinstance(papers, StoredBatch) else None
     batch = list(papers)
     judged = {name: Criteria.of(planned, subscribed) for name, planned in topics.items()}
-    index = BatchIndex(batch, subscribed, [(c.matcher, c.rules.category_rule) for c in judged.values()])
+    index = BatchIndex(batch, subscribed, [(c.matcher, c.rules.category_rule) for c in judged.values()], known)
     scores = similarity or {}
     kept = {}
     for name, criteria in judged.items():

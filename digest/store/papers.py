@@ -7,24 +7,37 @@ in their order, with their announce types).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
-from digest.core.config import CategoryRule
+from digest.core.config import CategoryRule, TextField
 from digest.core.links import find_code_links
 from digest.core.models import AnnounceType, FeedPaper, Paper
 from digest.store.tables import Tables, text_or_none
 
-__all__ = ["CategoryTest", "ClueFilter", "Member", "PaperTables"]
+__all__ = ["CategoryTest", "ClueFilter", "Clues", "Member", "PaperTables", "StoredBatch"]
 
 Member = tuple[str, int | None, str]
 """A batch membership row: paper id, version, announce type."""
 
-ClueFilter = Callable[[str, str, str | None], bool]
-"""A test on a stored paper's title, abstract and comment, made as SQLite reads the row, before the paper
-is built (`selection.match.clue_prefilter`)."""
+Clues = Mapping[tuple[TextField, ...], set[str]]
+"""The keyword clues a paper's text holds, by the fields searched."""
+ClueFilter = Callable[[str, str, str | None], Clues]
+"""The clues a stored paper's title, abstract and comment hold, found as SQLite reads the row: a paper
+holding none is not built (`selection.match.clue_prefilter`)."""
+
+
+class StoredBatch(list[Paper]):
+    """A batch as `load_batch` read it: its papers, and the clues its `ClueFilter` found in each one's text
+    ((id, version) -> clues), so that the selection does not search the same texts again
+    (`selection.match.BatchIndex`)."""
+
+    def __init__(self, papers: Iterable[Paper], clues: Mapping[tuple[str, int | None], Clues]) -> None:
+        super().__init__(papers)
+        self.clues = clues
+
 
 _SUBSCRIBED = "(SELECT value FROM json_each(:subscribed))"
 _RULE_SQL: dict[CategoryRule, str] = {
@@ -123,22 +136,33 @@ class PaperTables(Tables):
         announcement: date,
         only: CategoryTest | None = None,
         holding: ClueFilter | None = None,
-    ) -> list[Paper] | None:
+    ) -> StoredBatch | None:
         """The batch as it was saved (the very records rendered then, with their announce types), or None.
 
         `only` tests each paper's categories and primary category as SQLite reads the row, and `holding` its
         title, abstract and comment: a paper either rejects is never built, and building records is most of
-        the cost of reading a batch.
+        the cost of reading a batch. The clues `holding` found come with the papers.
         """
         if not self.has_batch(announcement):
             return None
-        self._db.create_function("holding", 3, holding or (lambda title, abstract, comment: True), deterministic=True)
+        found: dict[tuple[str, int | None], Clues] = {}
+
+        def holds(paper_id: str, version: int, title: str, abstract: str, comment: str | None) -> bool:
+            if holding is None:
+                return True
+            clues = holding(title, abstract, comment)
+            if not any(clues.values()):
+                return False
+            found[paper_id, version or None] = clues
+            return True
+
+        self._db.create_function("holding", 5, holds)
         rows = self._db.execute(
             f"""
             SELECT papers.*, batch_members.announce_type FROM batch_members
             JOIN papers ON papers.id = batch_members.id AND papers.version = batch_members.version
             WHERE batch_members.announcement = :announcement AND {"1" if only is None else only.sql()}
-            AND holding(papers.title, papers.abstract, papers.comment)
+            AND holding(papers.id, papers.version, papers.title, papers.abstract, papers.comment)
             ORDER BY batch_members.position
             """,
             {
@@ -146,7 +170,9 @@ class PaperTables(Tables):
                 "subscribed": json.dumps(sorted(only.subscribed if only else [])),
             },
         )
-        return [_paper(record, cast(AnnounceType, announce_type)) for *record, announce_type in rows]
+        return StoredBatch(
+            (_paper(record, cast(AnnounceType, announce_type)) for *record, announce_type in rows), found
+        )
 
     def latest_batch_before(self, announcement: date) -> tuple[date, set[str]] | None:
         """The previous stored batch and its ids: a feed that repeats it is stale."""

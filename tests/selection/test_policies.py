@@ -54,7 +54,7 @@ def test_the_clue_prefilter_passes_every_paper_a_topic_keeps_and_no_paper_withou
     ]
     holds = clue_prefilter(topics.values())
     assert holds is not None
-    passed = [p.id for p in papers if holds(p.title, p.abstract, p.comment)]
+    passed = [p.id for p in papers if any(holds(p.title, p.abstract, p.comment).values())]
     kept = {p.id for selected in select_topics(papers, topics, {"cs.CV"}).values() for p in selected}
     assert passed == ["2510.00001", "2510.00002", "2510.00003", "2510.00004"]
     assert kept == {"2510.00001", "2510.00002", "2510.00004"}

@@ -8,13 +8,19 @@ from pathlib import Path
 import pytest
 
 from digest.core.config import Config, KeywordSpec, Settings, Topic
+from digest.core.config_file import load_config
 from digest.core.models import Paper
-from digest.core.plan import Rules, TopicPlan
-from digest.selection.select import order_papers, select_topic, select_topics
+from digest.core.plan import Rules, TopicPlan, make_plan
+from digest.selection.match import clue_prefilter
+from digest.selection.select import order_papers, select_decisions, select_topic, select_topics
+from digest.store.database import Store
+from digest.store.papers import StoredBatch
+from tests.support.golden import DAYS, golden_config_path, golden_papers
 from tests.support.papers import paper
 from tests.support.recipes import keyword_matches, write_day
 
 SUBSCRIBED = {"cs.AI", "cs.CL", "cs.CV", "cs.LG", "cs.MA", "cs.RO"}
+MONDAY = date(2025, 10, 13)
 
 
 def kept(topic: Topic, *papers: Paper, rules: Rules | None = None) -> list[str]:
@@ -192,3 +198,30 @@ def test_dedupe_drops_papers_listed_in_the_topics_recent_digests(tmp_path: Path)
     again = [paper("2510.00002", title="VLM"), paper("2510.00003", title="VLM")]
     assert write_day(config, date(2025, 10, 14), again, config.topic).counts == {"MLLM": 1}
     assert write_day(config, date(2025, 10, 20), again, config.topic).counts == {"MLLM": 2}
+
+
+# A batch read from the store
+
+
+def test_a_stored_batch_is_selected_as_its_papers_are_with_the_clues_found_as_it_was_read(tmp_path: Path) -> None:
+    for day in DAYS:
+        config = load_config(golden_config_path(day), {})
+        plan = make_plan(config)
+        holding = clue_prefilter(plan.every_topic.values())
+        assert holding is not None
+        papers = golden_papers(day)
+        with Store.open(tmp_path / f"{day}.sqlite3") as store:
+            store.save_papers(papers)
+            store.save_batch(MONDAY, "oai", [(p.id, p.version, "new") for p in papers])
+            stored = store.load_batch(MONDAY, holding=holding)
+        assert stored is not None and stored.clues
+        assert select_decisions(stored, plan.topics, plan.subscribed) == select_decisions(
+            [p.model_copy(update={"announce_type": "new"}) for p in papers], plan.topics, plan.subscribed
+        )
+
+
+def test_the_clues_found_as_a_batch_was_read_are_not_searched_again() -> None:
+    listed = paper(title="A VLM")
+    said_to_hold_none = StoredBatch([listed], {(listed.id, listed.version): {("title", "abstract"): set()}})
+    assert select_topics(said_to_hold_none, {"T": TopicPlan(Topic(keywords=["VLM"]), Rules())}, SUBSCRIBED) == {"T": []}
+    assert kept(Topic(keywords=["VLM"]), listed) == [listed.id]

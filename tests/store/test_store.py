@@ -13,7 +13,7 @@ from digest.core.errors import DigestError
 from digest.selection.match import in_subscribed_categories
 from digest.store.database import Store
 from digest.store.migrations import SCHEMA_VERSION
-from digest.store.papers import CategoryTest
+from digest.store.papers import CategoryTest, Clues
 from tests.support.papers import paper
 
 MONDAY = date(2025, 10, 13)
@@ -84,10 +84,22 @@ def test_a_batch_loads_only_the_papers_whose_texts_pass_holding(store: Store) ->
     store.save_papers([paper("2510.00001", title="A VLM"), paper("2510.00002"), paper("2510.00003", comment="VLM")])
     store.save_batch(MONDAY, "oai", [(f"2510.0000{number}", 1, "new") for number in (1, 2, 3)])
 
-    def holding(title: str, abstract: str, comment: str | None) -> bool:
-        return "VLM" in f"{title} {abstract} {comment}"
+    def holding(title: str, abstract: str, comment: str | None) -> Clues:
+        return {("title", "abstract", "comment"): {"vlm"} if "VLM" in f"{title} {abstract} {comment}" else set()}
 
     assert [p.id for p in store.load_batch(MONDAY, holding=holding) or []] == ["2510.00001", "2510.00003"]
+
+
+def test_a_batch_comes_with_the_clues_holding_found_in_each_paper_it_loaded(store: Store) -> None:
+    store.save_papers([paper("2510.00001", title="A VLM"), paper("2510.00002")])
+    store.save_batch(MONDAY, "oai", [("2510.00001", 1, "new"), ("2510.00002", 1, "new")])
+
+    def holding(title: str, abstract: str, comment: str | None) -> Clues:
+        return {("title",): {"vlm"} if "VLM" in title else set()}
+
+    loaded = store.load_batch(MONDAY, holding=holding)
+    assert loaded is not None
+    assert loaded.clues == {("2510.00001", 1): {("title",): {"vlm"}}}
 
 
 def test_a_batch_is_replaced_whole(store: Store) -> None:
