@@ -85,7 +85,7 @@ class Edges:
     store: Store
     batches: BatchSource
     journal: Journal
-    archive: Callable[[], None]
+    archive: Callable[[Sequence[DayResult]], None]
     publish: Publisher
     notify: Notifier
     summarise: Summariser = lambda days, now: ([], 0)

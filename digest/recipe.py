@@ -30,6 +30,7 @@ from digest.core.words import plural
 from digest.edges import Edges
 from digest.llm.judge import judge_candidates, judge_decisions, judge_papers
 from digest.outputs.day_record import Source, day_records_json
+from digest.outputs.feeds import listings_of
 from digest.outputs.publish import PublishResult, commit_message
 from digest.outputs.render import render_digests
 from digest.outputs.reports import BackfillReport, DayResult, Delivery, RunReport
@@ -95,7 +96,8 @@ def run_for_date(
     write_digests(plan.output_dir, day, digests, records)
     listed = {name: [decision.paper.id for decision in decided] for name, decided in kept.items()}
     store.save_listed(day, listed)
-    return DayResult(day, listed, before, unjudged)
+    listings = {name: listings_of([decision.paper for decision in decided]) for name, decided in kept.items()}
+    return DayResult(day, listed, before, unjudged, listings)
 
 
 def run(plan: Plan, day: date | None, finish: Finish, edges: Edges, *, now: datetime) -> RunReport:
@@ -166,7 +168,7 @@ def write_records(
     edges.store.save_papers(papers, replace=False)  # the feeds read them from the store
     provenance: Provenance = (announcement_in_force(day, plan.holidays), "records")
     result = run_for_date(day, papers, plan, edges.store, provenance, (edges.model, datetime.now(UTC)))
-    edges.archive()
+    edges.archive([result])
     if result.unjudged:
         topic, cause = next(iter(result.unjudged.items()))
         raise ModelError(f"{day.isoformat()}: {topic} not written, the judge could not answer: {cause}")
@@ -223,7 +225,7 @@ def index_dates(days: Sequence[DayResult], edges: Edges) -> None:
     """The recipe's second step: the index pages and feeds, rebuilt once for all of `days`."""
     if not days:
         return
-    edges.archive()
+    edges.archive(days)
     edges.journal.mark([day.date for day in days], "indexes")
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from digest.core.calendar import announcement_in_force, announcement_time
-from digest.core.models import IndexEntry
+from digest.core.models import IndexEntry, Paper
 from digest.core.plan import Plan
-from digest.outputs.day_record import day_record_path, parse_listings, read_day_record_text
+from digest.outputs.day_record import day_record_path, paper_status, parse_listings, read_day_record_text
 from digest.outputs.feed import (
     FEED_NAME,
     OPML_NAME,
@@ -31,10 +31,10 @@ from digest.outputs.feed import (
     render_opml,
 )
 from digest.outputs.render import read_digest_entries, read_digest_ids
-from digest.outputs.write import read_digest, write_pages
+from digest.outputs.write import digest_path, read_digest, write_pages
 from digest.store.database import Store
 
-__all__ = ["ALL_TOPICS", "Listing", "feed_base_url", "newest_listings", "write_feeds"]
+__all__ = ["ALL_TOPICS", "Listing", "feed_base_url", "listings_of", "newest_listings", "write_feeds"]
 
 ALL_TOPICS = "*"
 """The combined feed's key in the store's entry cache: never a topic name (those start with a letter or digit)."""
@@ -42,13 +42,19 @@ FEED_FORMAT = "2"
 """Changes whenever the entries' markup or the code-link extraction changes: every cached date is rebuilt."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listing:
     """One paper on one digest: its version (None when the digest has no record) and whether it was updated."""
 
     id: str
     version: int | None
     updated: bool
+
+
+def listings_of(papers: Sequence[Paper]) -> list[Listing]:
+    """The listings of a digest of these papers, as its record gives them: what a run that wrote the digest
+    hands the feeds (`write_feeds`), so that they need not parse the record again."""
+    return [Listing(paper.id, paper.version, paper_status(paper) == "updated") for paper in papers]
 
 
 @dataclass(frozen=True)
@@ -83,16 +89,25 @@ def feed_base_url(plan: Plan) -> str | None:
     return base.rstrip("/") if base else None
 
 
-def write_feeds(plan: Plan, store: Store, archive: Mapping[str, Sequence[IndexEntry]]) -> None:
-    """Every topic's feed, the combined feed and the OPML list, from the digests and records on disk."""
+def write_feeds(
+    plan: Plan,
+    store: Store,
+    archive: Mapping[str, Sequence[IndexEntry]],
+    written: Mapping[tuple[str, date], Sequence[Listing]] | None = None,
+) -> None:
+    """Every topic's feed, the combined feed and the OPML list, from the digests and records on disk; the
+    listings of the digests this run `written` (topic and date -> `listings_of` their papers) are not parsed
+    from their records again."""
     if not archive:
         return
+    written = written or {}
     archive_id = _archive_id(plan.output_dir / FEED_NAME)
     base = feed_base_url(plan)
     every: list[_Digest] = []
     pages: dict[str, bytes] = {}
     for topic, entries in archive.items():  # one topic at a time: a month of a busy topic is megabytes
-        digests = [_read(plan, topic, day) for day in feed_dates([e.date for e in entries], plan.settings.feed_days)]
+        dates = feed_dates([entry.date for entry in entries], plan.settings.feed_days)
+        digests = [_read(plan, topic, day, written.get((topic, day))) for day in dates]
         every += digests
         head = FeedHead(
             id=f"{base}/{quote(topic)}/{FEED_NAME}" if base else f"urn:uuid:{uuid.uuid5(archive_id, topic)}",
@@ -122,19 +137,40 @@ def _digest_page(plan: Plan, path: str) -> str | None:
     return f"{plan.settings.digest_url.rstrip('/')}/{path}" if plan.settings.digest_url else None
 
 
-def _read(plan: Plan, topic: str, day: date) -> _Digest:
-    """A digest and its record as the feeds see them: its listings, in its order."""
-    text = read_digest(plan.output_dir, topic, day)
+def _read(plan: Plan, topic: str, day: date, written: Sequence[Listing] | None) -> _Digest:
+    """A digest and its record as the feeds see them: its listings, in its order (those `written`, when this
+    run wrote it: its files are read as bytes, only to be hashed)."""
     path = day_record_path(plan.output_dir, topic, day)
-    record = read_day_record_text(path)
-    made_of = hashlib.sha256(text.encode("utf-8"))
-    if record is None:  # a digest written before records: no version to tell
+    if written is not None:
+        try:
+            digest, record = digest_path(plan.output_dir, topic, day).read_bytes(), path.read_bytes()
+        except OSError:
+            pass  # gone or unreadable since: read as any digest, whose errors say which
+        else:
+            return _Digest(plan.output_dir, topic, day, _made_of(digest, record), written)
+    text = read_digest(plan.output_dir, topic, day)
+    record_text = read_day_record_text(path)
+    if record_text is None:  # a digest written before records: no version to tell
         listings = [Listing(paper_id, None, False) for paper_id in read_digest_ids(text)]
-    else:
-        made_of.update(record.encode("utf-8"))
-        listed = parse_listings(path, record)
-        listings = [Listing(paper_id, version, status == "updated") for paper_id, version, status in listed]
-    return _Digest(plan.output_dir, topic, day, made_of.hexdigest(), listings)
+        return _Digest(plan.output_dir, topic, day, _made_of(text.encode("utf-8"), None), listings)
+    listed = parse_listings(path, record_text)
+    listings = [Listing(paper_id, version, status == "updated") for paper_id, version, status in listed]
+    return _Digest(plan.output_dir, topic, day, _made_of(text.encode("utf-8"), record_text.encode("utf-8")), listings)
+
+
+def _made_of(digest: bytes, record: bytes | None) -> str:
+    """The SHA-256 of a digest and its record as text reads them back (universal newlines: a carriage return
+    is a newline), whether they were read as text or as bytes."""
+    made_of = hashlib.sha256(_as_text_reads(digest))
+    if record is not None:
+        made_of.update(_as_text_reads(record))
+    return made_of.hexdigest()
+
+
+def _as_text_reads(data: bytes) -> bytes:
+    if b"\r" not in data:
+        return data
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
 
 
 def _feed(plan: Plan, store: Store, head: FeedHead, key: str, digests: Sequence[_Digest]) -> bytes:

@@ -12,6 +12,7 @@ from digest.core.models import Usage
 from digest.core.words import plural
 from digest.outputs.day_record import day_record_path
 from digest.outputs.feed import FEED_NAME, OPML_NAME
+from digest.outputs.feeds import Listing
 from digest.outputs.publish import PublishResult
 from digest.outputs.write import INDEX_NAME, digest_path
 
@@ -40,6 +41,9 @@ class DayResult:
     """What each topic's digest of the date listed before this run (empty the first time): a correction's diff."""
     unjudged: Mapping[str, str] = field(default_factory=dict)
     """The judged topics not written, with why: the model could not give all their verdicts."""
+    listings: Mapping[str, Sequence[Listing]] = field(default_factory=dict)
+    """Each digest written, as its record lists its papers (`feeds.listings_of`): the archive pass's feeds
+    need not parse the records back (empty: read them)."""
 
     @property
     def counts(self) -> dict[str, int]:

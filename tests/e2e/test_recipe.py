@@ -94,7 +94,7 @@ def edges(
         store,
         batches,
         Journal(store, plan.output_dir),
-        lambda: write_archive(plan, store),
+        partial(write_archive, plan, store),
         publisher or RecordingPublisher(),
         lambda days, now, renotify: Delivery(),
         partial(summarise_dates, plan, store, model),

@@ -3,7 +3,10 @@ feed of every topic and an OPML list of them all."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
+from contextlib import closing
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,8 +15,12 @@ import pytest
 from lxml import etree
 
 from digest.core.config import Config, Settings, Topic
+from digest.core.plan import make_plan
+from digest.outputs.archive import write_archive
 from digest.outputs.feed import entry_id
 from digest.outputs.feeds import Listing, newest_listings
+from digest.recipe import run_for_date
+from digest.store.database import Store
 from tests.support.papers import listed
 from tests.support.recipes import write_day
 
@@ -135,3 +142,39 @@ def test_newest_listing_is_the_first_date_of_the_highest_version() -> None:
         ]
     )
     assert {paper_id: day for paper_id, (day, _) in chosen.items()} == {"a": THURSDAY, "b": MONDAY}
+
+
+def feed_files(output: Path) -> dict[Path, bytes]:
+    return {path: path.read_bytes() for path in sorted(output.rglob("feed.xml"))}
+
+
+def cache_keys(store_path: Path) -> list[tuple[str, str, str]]:
+    with closing(sqlite3.connect(store_path)) as store:
+        return store.execute("SELECT topic, date, fingerprint FROM feed_entries ORDER BY topic, date").fetchall()
+
+
+def test_the_feeds_of_a_runs_own_listings_are_those_its_records_read_back_give(tmp_path: Path) -> None:
+    made = config(tmp_path / "output")
+    carriage = Topic(keywords=["speech"], filters=["noise\r\nfloor"])  # shown in the digest as it is written
+    plan = make_plan(made.model_copy(update={"topic": {**made.topic, "Speech": carriage}}))
+    papers = [listed("2510.00001", version=2, announce_type="replace"), listed("2510.00002"), listed("2510.00003")]
+    papers.append(listed("2510.00004", "speech"))
+    with Store.open(plan.store_path) as store:
+        result = run_for_date(MONDAY, papers, plan, store, (MONDAY, "oai"))
+        write_archive(plan, store, [result])
+        from_memory, keys = feed_files(plan.output_dir), cache_keys(plan.store_path)
+        write_archive(plan, store)
+    assert b"\r" in (plan.output_dir / "Speech" / f"{MONDAY}.md").read_bytes()
+    assert result.listings["Vision"] == [
+        Listing("2510.00003", 1, False), Listing("2510.00002", 1, False), Listing("2510.00001", 2, True)
+    ]  # fmt: skip
+    assert feed_files(plan.output_dir) == from_memory
+    assert cache_keys(plan.store_path) == keys
+
+
+def test_the_feeds_take_a_runs_own_listings_without_parsing_its_records(tmp_path: Path) -> None:
+    plan = make_plan(config(tmp_path / "output"))
+    with Store.open(plan.store_path) as store:
+        result = run_for_date(MONDAY, [listed("2510.00001")], plan, store, (MONDAY, "oai"))
+        write_archive(plan, store, [replace(result, listings={"Vision": []})])
+    assert entries(plan.output_dir / "Vision" / "feed.xml") == []
