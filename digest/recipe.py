@@ -92,7 +92,7 @@ def run_for_date(
     selected = {name: (plan.topics[name].topic, [d.paper for d in decided]) for name, decided in kept.items()}
     digests = render_digests(day, selected, code_links=code_links, summaries=shown)
     records = day_records_json(day, provenance, kept, summaries)
-    before = {name: list(store.load_listed(name, day, day + timedelta(days=1))) for name in kept}
+    before = store.load_listed_on(day, kept)
     write_digests(plan.output_dir, day, digests, records)
     listed = {name: [decision.paper.id for decision in decided] for name, decided in kept.items()}
     store.save_listed(day, listed)

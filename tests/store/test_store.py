@@ -177,3 +177,11 @@ def test_versions_in_a_window_include_the_start_and_exclude_the_end(store: Store
         [("a", 1, start), ("b", 2, datetime(2025, 10, 13, 17, 59, tzinfo=UTC)), ("c", 1, end)],
     )
     assert [row[:2] for row in store.versions_submitted_between(start, end)] == [("a", 1), ("b", 2)]
+
+
+def test_what_each_topics_digest_of_a_date_listed_is_in_id_order_and_empty_for_one_without(store: Store) -> None:
+    store.save_listed(MONDAY, {"Vision": ["2510.00003", "2510.00001"], "Speech": ["2510.00002"]})
+    store.save_listed(MONDAY + timedelta(days=1), {"Vision": ["2510.00004"]})
+    listed = store.load_listed_on(MONDAY, ["Vision", "Robots"])
+    assert listed == {"Vision": ["2510.00001", "2510.00003"], "Robots": []}
+    assert listed["Vision"] == list(store.load_listed("Vision", MONDAY, MONDAY + timedelta(days=1)))
