@@ -111,6 +111,21 @@ def test_a_date_is_selected_rendered_written_and_remembered(tmp_path: Path, stor
     assert len(store.load_listed("MLLM", MONDAY, MONDAY + timedelta(days=1))) == result.counts["MLLM"]
 
 
+def test_a_date_written_again_remembers_what_its_digests_list_now(tmp_path: Path, store: Store) -> None:
+    config = Config(
+        category={"cs.CV": "CV"},
+        topic={"MLLM": Topic(keywords=["VLM"]), "LLM": Topic(keywords=["LLM"])},
+        settings=Settings(output_dir=tmp_path / "output"),
+    )
+    plan = make_plan(config)
+    first = [paper("2510.00001", title="A VLM"), paper("2510.00002", title="An LLM")]
+    other = [paper("2510.00003", title="A VLM"), paper("2510.00002", title="An LLM")]
+    for papers in (first, other, [*first, other[0]], first, first):
+        result = run_for_date(MONDAY, papers, plan, store, (MONDAY, "records"))
+        listed = {topic: list(store.load_listed(topic, MONDAY, MONDAY + timedelta(days=1))) for topic in result.kept}
+        assert listed == {topic: sorted(ids) for topic, ids in result.kept.items()}
+
+
 def test_dedupe_skips_what_the_store_says_the_topic_listed_within_its_days(tmp_path: Path, store: Store) -> None:
     config = Config(
         category={"cs.CV": "CV"},
