@@ -7,6 +7,7 @@ import contextlib
 import functools
 import getpass
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,18 +20,27 @@ from tests.support.receiver import Receiver
 from tests.support.world import golden_world
 
 RAM_FILESYSTEM = Path("/dev/shm")
+RAM_NEEDED = 1 << 30
+"""Free bytes /dev/shm needs to hold a run's folders (they peak near 200 MB): a container's is often 64 MB."""
 _CHOSEN_TEMPORARY_ROOT = ("PYTEST_DEBUG_TEMPROOT", "TMPDIR", "TEMP", "TMP")
 _RAM_ROOT = pytest.StashKey[Path]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """pytest's temporary root in RAM, unless the user chose a place (`--basetemp`, or one of
-    `_CHOSEN_TEMPORARY_ROOT`): the stores' commits and the atomic writes' fsyncs would wait for the disk.
+    """pytest's temporary root in RAM when there is room, unless the user chose a place (`--basetemp`, or one
+    of `_CHOSEN_TEMPORARY_ROOT`): the stores' commits and the atomic writes' fsyncs would wait for the disk.
     xdist's workers are given folders inside the one this process makes."""
     chosen = config.option.basetemp or any(os.environ.get(name) for name in _CHOSEN_TEMPORARY_ROOT)
-    if not chosen and RAM_FILESYSTEM.is_dir() and os.access(RAM_FILESYSTEM, os.W_OK | os.X_OK):
+    if not chosen and os.access(RAM_FILESYSTEM, os.W_OK | os.X_OK) and _free_bytes(RAM_FILESYSTEM) >= RAM_NEEDED:
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(RAM_FILESYSTEM)
         config.stash[_RAM_ROOT] = RAM_FILESYSTEM / f"pytest-of-{getpass.getuser()}"
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0
 
 
 @pytest.hookimpl(trylast=True)
