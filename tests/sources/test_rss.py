@@ -198,7 +198,7 @@ def test_an_html_error_page_is_incomplete() -> None:
 
 
 def make_settings(**overrides: float) -> Settings:
-    values: dict[str, float] = {"request_interval": 0.01, "retry_backoff": 0.01, "max_tries": 3, "request_timeout": 0.5}
+    values: dict[str, float] = {"request_interval": 0.01, "retry_backoff": 0.01, "max_tries": 3, "request_timeout": 10}
     values.update(overrides)
     return Settings.model_validate(values)
 
