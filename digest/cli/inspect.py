@@ -54,7 +54,7 @@ def explain(
     """
     plan = configuration.plan((topic_name,))
     planned = judge_candidates(plan.topics)[topic_name]
-    papers, seen, similarity = load_explained(plan, day, topic_name)
+    papers, seen, similarity = load_explained(plan, day, topic_name, datetime.now(UTC))
     if near_misses:
         misses = explanation.near_misses(papers, planned, plan.subscribed)
         click.echo(explanation.format_near_misses(misses, explanation.other_mode(planned)), nl=False)

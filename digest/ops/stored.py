@@ -7,10 +7,11 @@ sources below selection hand batches on without judging them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from digest.core.calendar import announcement_in_force
+from digest.core.calendar import announcement_in_force, not_yet_announced
 from digest.core.config import SimilarTo
+from digest.core.errors import InputError
 from digest.core.models import Paper
 from digest.core.plan import Plan
 from digest.ops.evaluation import LabelledDay
@@ -45,14 +46,18 @@ def load_labelled_days(plan: Plan, days: Iterable[date], similar_to: SimilarTo |
     return labelled
 
 
-def load_explained(plan: Plan, day: date, topic: str) -> tuple[list[Paper], dict[str, date], dict[str, float] | None]:
+def load_explained(
+    plan: Plan, day: date, topic: str, now: datetime
+) -> tuple[list[Paper], dict[str, date], dict[str, float] | None]:
     """The stored batch of `day`, whole, what the topic's digests listed in its `dedupe_days` before it, and
-    each paper's similarity when the topic has `similar_to`."""
+    each paper's similarity when the topic has `similar_to`. A date the store lacks says what to run, or, when
+    arXiv has not announced its batch by `now`, that nothing can fetch it yet."""
     announcement = announcement_in_force(day, plan.holidays)
     dedupe_days = plan.topics[topic].rules.dedupe_days
     with Store.open(plan.store_path) as store:
         papers = store.load_batch(announcement)
         if papers is None:
-            raise offline_miss(day, announcement)
+            unannounced = not_yet_announced(day, now, plan.holidays)
+            raise InputError(unannounced) if unannounced else offline_miss(day, announcement)
         seen = store.load_listed(topic, day - timedelta(days=dedupe_days), day) if dedupe_days else {}
         return papers, seen, score_topics(papers, {topic: plan.topics[topic]}, store).get(topic)

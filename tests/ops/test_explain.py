@@ -87,6 +87,15 @@ def test_explain_of_a_date_not_stored_says_what_to_run(config_path: Path) -> Non
     assert "run `digest run --date 2025-10-14` without --offline first" in result.output
 
 
+def test_explain_of_a_date_arxiv_has_not_announced_says_so_not_what_to_run(config_path: Path) -> None:
+    result = digest(config_path, "explain", "--date", "2099-01-06", "--topic", "MLLM")
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: arXiv has not announced the batch for 2099-01-06 yet "
+        "(it is announced at 20:00 US Eastern on Tuesday 2099-01-06)\n"
+    )
+
+
 def test_try_counts_a_topic_file_per_stored_date(config_path: Path, tmp_path: Path) -> None:
     topic = tmp_path / "vlm.yaml"
     topic.write_text("name: VLM-words\nkeywords: [Vision Language Model, VLM]\nmatch: words\n")
