@@ -6,7 +6,8 @@ sources below selection hand batches on without judging them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from digest.core.calendar import announcement_in_force, not_yet_announced
@@ -19,7 +20,7 @@ from digest.selection.semantic import embed_papers, score_topics, similarity_sco
 from digest.sources.batches import offline_miss
 from digest.store.database import Store
 
-__all__ = ["load_explained", "load_labelled_days", "load_stored_batches"]
+__all__ = ["load_explained", "load_labelled_days", "load_stored_batches", "scored_days"]
 
 
 def load_stored_batches(plan: Plan, days: Iterable[date]) -> Iterator[tuple[date, date, list[Paper] | None]]:
@@ -33,17 +34,21 @@ def load_stored_batches(plan: Plan, days: Iterable[date]) -> Iterator[tuple[date
 def load_labelled_days(plan: Plan, days: Iterable[date], similar_to: SimilarTo | None) -> list[LabelledDay]:
     """The stored batches of `days` (dates the store lacks are left out), each paper scored against
     `similar_to` when given; no network."""
-    labelled = []
     with Store.open(plan.store_path) as store:
-        vector = topic_vector(similar_to, store, "the topic") if similar_to is not None else None
+        stored = [(day, store.load_batch(announcement_in_force(day, plan.holidays))) for day in days]
+    loaded = [LabelledDay(day, papers) for day, papers in stored if papers is not None]
+    return scored_days(plan, loaded, similar_to) if similar_to is not None else loaded
+
+
+def scored_days(plan: Plan, days: Sequence[LabelledDay], similar_to: SimilarTo) -> list[LabelledDay]:
+    """`days` with each paper embedded and scored against `similar_to`, from the batches already read."""
+    scored = []
+    with Store.open(plan.store_path) as store:
+        vector = topic_vector(similar_to, store, "the topic")
         for day in days:
-            papers = store.load_batch(announcement_in_force(day, plan.holidays))
-            if papers is None:
-                continue
-            vectors = embed_papers(papers, store) if vector is not None else {}
-            scores = similarity_scores(papers, vectors, vector) if vector is not None else {}
-            labelled.append(LabelledDay(day, papers, scores, vectors))
-    return labelled
+            vectors = embed_papers(day.papers, store)
+            scored.append(replace(day, similarity=similarity_scores(day.papers, vectors, vector), vectors=vectors))
+    return scored
 
 
 def load_explained(

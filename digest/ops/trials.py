@@ -18,7 +18,7 @@ from digest.ops.evaluation import Evaluation, evaluate
 from digest.ops.explain import trial_counts
 from digest.ops.judged import judge_labelled
 from digest.ops.labels import load_labels
-from digest.ops.stored import load_labelled_days, load_stored_batches
+from digest.ops.stored import load_labelled_days, load_stored_batches, scored_days
 from digest.ops.suggest import format_suggestions, suggest_papers
 from digest.ops.tune import TuneReport, description_of, tune
 
@@ -76,7 +76,7 @@ def tune_topic(plan: Plan, name: str, labels_file: Path, span: tuple[date, date]
         raise InputError(
             f"no stored batch from {start} to {end} holds a paper of {labels_file}; fetch those dates first"
         )
-    labelled = {day.day: day for day in load_labelled_days(plan, dates, similar_to)}
+    labelled = {day.day: day for day in scored_days(plan, [day for day in stored if day.day in dates], similar_to)}
     days = judge_labelled(plan, planned.topic, [labelled.get(day.day, day) for day in stored], labels, os.environ)
     return tune(name, planned, days, plan.subscribed, labels, description=description)
 
