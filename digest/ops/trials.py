@@ -4,7 +4,7 @@ date, its verdicts scored against labels, and the settings compared on the label
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from digest.core.errors import InputError
 from digest.core.models import Paper
 from digest.core.plan import Plan, Rules, TopicPlan
 from digest.core.words import plural
-from digest.ops.evaluation import Evaluation, evaluate
+from digest.ops.evaluation import Evaluation, LabelledDay, evaluate
 from digest.ops.explain import trial_counts
 from digest.ops.judged import judge_labelled
 from digest.ops.labels import load_labels
@@ -26,8 +26,12 @@ __all__ = ["count_kept", "relevance", "score_topic", "suggest_labels", "trial_to
 
 
 def relevance(path: Path) -> dict[str, bool]:
-    """The labels file's verdicts: paper id -> relevant."""
-    return {paper_id: label.relevant for paper_id, label in load_labels(path).labels.items()}
+    """The labels file's verdicts: paper id -> relevant. A file with no label yet is an error: every figure
+    would be 0 of 0."""
+    labels = {paper_id: label.relevant for paper_id, label in load_labels(path).labels.items()}
+    if not labels:
+        raise InputError(f"{path}: no label yet; `digest label --topic T --yes ID --no ID` adds some")
+    return labels
 
 
 def trial_topic(plan: Plan, topic: Topic) -> TopicPlan:
@@ -49,14 +53,7 @@ def score_topic(
     """The topic's verdicts on the labelled papers of the span's stored batches, and the labelled ids those
     batches do not hold."""
     stored = load_labelled_days(plan, announcement_days(*span, plan.holidays), planned.topic.similar_to)
-    if not stored:
-        raise _nothing_stored(span)
-    if not any(paper.id in labels for day in stored for paper in day.papers):
-        start, end = span
-        raise InputError(
-            f"none of the {plural(len(labels), 'labelled paper')} is in the batches stored from {start} to {end}: "
-            "label papers of those dates (`digest label --suggest`), or try the dates they were announced on"
-        )
+    _check_labelled(stored, labels, span)
     labelled = judge_labelled(plan, planned.topic, stored, labels, os.environ)
     missing = sorted(set(labels) - {paper.id for day in labelled for paper in day.papers})
     return evaluate(labelled, planned, plan.subscribed, labels), missing
@@ -70,12 +67,8 @@ def tune_topic(plan: Plan, name: str, labels_file: Path, span: tuple[date, date]
     description = description_of(planned.topic)
     similar_to = planned.topic.similar_to or SimilarTo(description=description)  # the topic's own, if it has one
     stored = load_labelled_days(plan, announcement_days(*span, plan.holidays), None)
+    _check_labelled(stored, labels, span)
     dates = [day.day for day in stored if any(paper.id in labels for paper in day.papers)]
-    if not dates:
-        start, end = span
-        raise InputError(
-            f"no stored batch from {start} to {end} holds a paper of {labels_file}; fetch those dates first"
-        )
     labelled = {day.day: day for day in scored_days(plan, [day for day in stored if day.day in dates], similar_to)}
     days = judge_labelled(plan, planned.topic, [labelled.get(day.day, day) for day in stored], labels, os.environ)
     return tune(name, planned, days, plan.subscribed, labels, description=description)
@@ -101,6 +94,19 @@ def suggest_labels(
         return f"{topic_name}: no unlabelled paper at the topic's edges {span_text}\n"
     heading = f"{topic_name}: {plural(len(suggestions), 'unlabelled paper')} to label, {span_text}"
     return format_suggestions(suggestions, heading, command)
+
+
+def _check_labelled(stored: Sequence[LabelledDay], labels: Mapping[str, bool], span: tuple[date, date]) -> None:
+    """Refuse a span with no stored batch, or whose stored batches hold none of the labelled papers: its
+    figures would be 0 of 0."""
+    if not stored:
+        raise _nothing_stored(span)
+    if not any(paper.id in labels for day in stored for paper in day.papers):
+        start, end = span
+        raise InputError(
+            f"none of the {plural(len(labels), 'labelled paper')} is in the batches stored from {start} to {end}: "
+            "label papers of those dates (`digest label --suggest`), or try the dates they were announced on"
+        )
 
 
 def _nothing_stored(span: tuple[date, date]) -> InputError:

@@ -284,12 +284,38 @@ def test_tune_prints_a_yaml_snippet_to_paste(stored: Path) -> None:
     assert "match: words" in snippet or "similar_to" in snippet  # the best setting, not the configured topic
 
 
-def test_tune_without_stored_labelled_dates_says_what_to_fetch(tmp_path: Path) -> None:
+def test_tune_without_stored_dates_says_which_backfill_to_run(tmp_path: Path) -> None:
     result = digest(
         tmp_path, "tune", "--topic", "MLLM", "--labels", str(LABELS), "--from", "2025-10-13", "--to", "2025-10-13"
     )
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: no stored batch from 2025-10-13 to 2025-10-13 holds a paper of")
+    assert result.stderr == (
+        "Error: no batch from 2025-10-13 to 2025-10-13 is stored; fetch those dates first: "
+        "`digest backfill --from 2025-10-13 --to 2025-10-13`\n"
+    )
+
+
+def test_tune_on_stored_dates_that_hold_no_labelled_paper_says_to_label_them_not_to_fetch_them(
+    stored: Path,
+) -> None:
+    labels = stored / "labels.csv"
+    labels.write_text("id,label,note\n2510.09999,1\n2510.09998,0\n")
+    result = digest(stored, "tune", "--topic", "MLLM", "--labels", str(labels), "--from", DAYS[0], "--to", DAYS[0])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: none of the 2 labelled papers is in the batches stored from {DAYS[0]} to {DAYS[0]}: label "
+        "papers of those dates (`digest label --suggest`), or try the dates they were announced on\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["tune", "try"])
+def test_a_labels_file_with_no_label_yet_says_how_to_add_some(stored: Path, command: str) -> None:
+    labels = stored / "labels.csv"
+    labels.write_text("id,label,note\n")
+    chosen = ["--topic", "MLLM"] if command == "tune" else ["--topic-file", str(stored / "mllm.yaml")]
+    result = digest(stored, command, *chosen, "--labels", str(labels), "--from", DAYS[0], "--to", DAYS[0])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {labels}: no label yet; `digest label --topic T --yes ID --no ID` adds some\n"
 
 
 # The shipped tuned topic, on the labelled days and on the held-out ones
