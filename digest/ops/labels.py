@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from filelock import FileLock, Timeout
 
 from digest.core.errors import InputError, LockError, OutputError
+from digest.core.models import ARXIV_ID
 from digest.outputs.write import write_file
 
 __all__ = [
@@ -38,10 +39,9 @@ __all__ = [
     "update_labels",
 ]
 
-_NEW_ID = re.compile(r"^\d{4}\.\d{4,5}$")
-_OLD_ID = re.compile(r"^[a-z-]+(\.[A-Z]{2})?/\d{7}$")
 _VERSION = re.compile(r"v\d+$")
 _PREFIX = re.compile(r"^arxiv:", re.IGNORECASE)
+_SCHEMELESS_URL = re.compile(r"^(?:[\w-]+\.)*arxiv\.org/", re.IGNORECASE)
 _URL_PATH = re.compile(r"^/(?:abs|pdf|html)/(.+?)(?:\.pdf)?/?$")
 HEADER = ["id", "label", "note"]
 
@@ -65,10 +65,11 @@ class LabelFile:
 def normalise_id(text: str) -> str | None:
     """An arXiv id without its version (`2510.01234`, `hep-th/9901001`), or None when `text` is not one.
 
-    Accepts what a reader copies: `arXiv:2507.07685v2`, `2507.07685v2`, and arxiv.org abs, pdf and html URLs.
+    Accepts what a reader copies: `arXiv:2507.07685v2`, `2507.07685v2`, and arxiv.org abs, pdf and html
+    URLs, with or without `https://`.
     """
     candidate = text.strip()
-    parts = urlsplit(candidate)
+    parts = urlsplit(f"https://{candidate}" if _SCHEMELESS_URL.match(candidate) else candidate)
     if parts.scheme in ("http", "https"):
         host = parts.hostname or ""
         found = _URL_PATH.match(parts.path)
@@ -76,7 +77,7 @@ def normalise_id(text: str) -> str | None:
             return None
         candidate = found.group(1)
     paper_id = _VERSION.sub("", _PREFIX.sub("", candidate))
-    return paper_id if _NEW_ID.match(paper_id) or _OLD_ID.match(paper_id) else None
+    return paper_id if ARXIV_ID.fullmatch(paper_id) else None
 
 
 def clean_note(text: str) -> str:

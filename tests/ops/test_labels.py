@@ -48,6 +48,9 @@ def labels_of(config: Path) -> str:
         ("https://arxiv.org/pdf/2507.07685v2.pdf", "2507.07685"),
         ("https://arxiv.org/pdf/2507.07685v2", "2507.07685"),
         ("https://arxiv.org/abs/hep-th/9901001v2", "hep-th/9901001"),
+        ("arxiv.org/abs/2507.07685v2", "2507.07685"),
+        ("www.arxiv.org/pdf/2507.07685", "2507.07685"),
+        ("math.AG/0601001", "math.AG/0601001"),
     ],
 )
 def test_an_id_in_any_copied_form_is_the_versionless_id(text: str, paper_id: str) -> None:
@@ -55,7 +58,15 @@ def test_an_id_in_any_copied_form_is_the_versionless_id(text: str, paper_id: str
 
 
 @pytest.mark.parametrize(
-    "text", ["arxiv:2510", "2510.1", "https://example.org/abs/2507.07685", "https://arxiv.org/list/cs.CV/new"]
+    "text",
+    [
+        "arxiv:2510",
+        "2510.1",
+        "https://example.org/abs/2507.07685",
+        "https://arxiv.org/list/cs.CV/new",
+        "notarxiv.org/abs/2507.07685",
+        "2507.07685v",
+    ],
 )
 def test_what_is_not_an_arxiv_id_is_none(text: str) -> None:
     assert normalise_id(text) is None
