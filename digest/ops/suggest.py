@@ -2,8 +2,9 @@
 
 A label teaches a topic most where its verdict is in doubt, so the suggestions are the papers at its
 edges: a similarity near the threshold (for a topic with `similar_to`), a keyword hit that a filter
-dropped, and a paper on which substring and whole-word matching disagree. Pure: stored batches and
-labels in, suggestions out, in a deterministic order (the kinds taken in turn, each closest first).
+dropped, a dropped paper holding a phrase of the relevant papers the topic misses (what `tune` would mine),
+and a paper on which substring and whole-word matching disagree. Pure: stored batches and labels in,
+suggestions out, in a deterministic order (the kinds taken in turn, each closest first).
 """
 
 from __future__ import annotations
@@ -11,19 +12,25 @@ from __future__ import annotations
 import itertools
 import re
 import shlex
-from collections.abc import Collection, Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from digest.core.models import Paper
 from digest.core.plan import TopicPlan
 from digest.ops.evaluation import LabelledDay
 from digest.ops.explain import near_misses, other_mode
+from digest.ops.mining import GENERIC_SHARE
+from digest.ops.phrases import phrases
+from digest.selection.match import searched_text
 from digest.selection.select import Criteria, decide
 
 __all__ = ["Suggestion", "format_suggestions", "suggest_papers"]
 
 MARGIN = 0.05
 """How far from the threshold a similarity may be for the paper to count as near it."""
+MINED_HOLDERS = 2
+"""A phrase points at papers to label when this many relevant papers the topic misses hold it."""
 ABSTRACT_WIDTH = 100
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
@@ -37,9 +44,11 @@ class Suggestion:
 
 
 def suggest_papers(
-    days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labelled: Collection[str], count: int
-) -> list[Suggestion]:
-    """Up to `count` unlabelled papers of `days` at the topic's edges, one kind after another in turn."""
+    days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labelled: Mapping[str, bool],
+    count: int,
+) -> list[Suggestion]:  # fmt: skip
+    """Up to `count` unlabelled papers of `days` at the topic's edges, one kind after another in turn.
+    `labelled` holds each labelled paper's verdict (relevant or not)."""
     papers: dict[str, Paper] = {}
     scores: dict[str, float] = {}
     for day in days:
@@ -52,6 +61,7 @@ def suggest_papers(
     kinds = [
         _near_threshold(unlabelled, planned, scores),
         _filtered(unlabelled, planned, subscribed),
+        _mined(days, planned, subscribed, labelled),
         _disputed(unlabelled, planned, subscribed),
     ]
     chosen: dict[str, Suggestion] = {}
@@ -80,6 +90,33 @@ def _filtered(papers: Sequence[Paper], planned: TopicPlan, subscribed: Collectio
             span = f': "{decision.span}"' if decision.span else ""
             suggestions.append(Suggestion(paper, f"a keyword hit, dropped by {decision.reason}{span}"))
     return suggestions
+
+
+def _mined(
+    days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labelled: Mapping[str, bool]
+) -> list[Suggestion]:
+    """Unlabelled papers the topic drops that hold a phrase of the relevant papers it misses, the phrases
+    most particular to those papers first (the longer on a tie): their labels say whether the phrase belongs
+    in the topic. A phrase held by more than `GENERIC_SHARE` of the papers says nothing of a topic."""
+    criteria = Criteria.of(planned, subscribed)
+    papers: dict[str, Paper] = {}
+    for paper in (paper for day in days for paper in day.papers):
+        papers.setdefault(paper.id, paper)
+    found = {i: phrases(searched_text(paper, planned.topic.fields)) for i, paper in papers.items()}
+    kept = {i: decide(paper, criteria).kept for i, paper in papers.items()}
+    holders = Counter(phrase for held in found.values() for phrase in held)
+    missed = Counter(phrase for i, held in found.items() if labelled.get(i) and not kept[i] for phrase in held)
+    particular = [
+        phrase for phrase, n in missed.items() if n >= MINED_HOLDERS and holders[phrase] <= GENERIC_SHARE * len(found)
+    ]
+    particular.sort(key=lambda phrase: (-missed[phrase] / holders[phrase], -missed[phrase], -len(phrase), phrase))
+    suggestions: dict[str, Suggestion] = {}
+    for phrase in particular:
+        for paper_id in sorted(i for i, held in found.items() if phrase in held and i not in labelled):
+            if not kept[paper_id] and paper_id not in suggestions:
+                why = f"holds `{found[paper_id][phrase]}`, as {missed[phrase]} relevant papers the topic misses do"
+                suggestions[paper_id] = Suggestion(papers[paper_id], why)
+    return list(suggestions.values())
 
 
 def _disputed(papers: Sequence[Paper], planned: TopicPlan, subscribed: Collection[str]) -> list[Suggestion]:

@@ -84,7 +84,7 @@ def suggest_labels(
     if start > end:
         raise InputError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
     ((topic_name, planned),) = plan.topics.items()
-    labelled = load_labels(path, missing_ok=True).labels
+    labelled = {i: label.relevant for i, label in load_labels(path, missing_ok=True).labels.items()}
     days = load_labelled_days(plan, announcement_days(start, end, plan.holidays), planned.topic.similar_to)
     if not days:
         raise _nothing_stored((start, end))

@@ -270,7 +270,7 @@ def test_suggestions_take_each_edge_in_turn_closest_first_and_skip_labelled_pape
     ]
     scores = {"2510.00002": 0.53, "2510.00003": 0.49, "2510.00004": 0.2, "2510.00006": 0.5, "2510.00007": 0.1}
     days = [LabelledDay(date(2025, 10, 13), papers, {**{p.id: 0.0 for p in papers}, **scores})]
-    suggestions = suggest_papers(days, planned, ["cs.CV"], {"2510.00006"}, 10)
+    suggestions = suggest_papers(days, planned, ["cs.CV"], {"2510.00006": False}, 10)
     assert [(s.paper.id, s.why) for s in suggestions] == [
         ("2510.00003", "similarity 0.490, threshold 0.5"),
         ("2510.00001", 'a keyword hit, dropped by filter `survey`: "A VLM survey We review."'),
@@ -278,11 +278,43 @@ def test_suggestions_take_each_edge_in_turn_closest_first_and_skip_labelled_pape
         ("2510.00002", "similarity 0.530, threshold 0.5"),
         ("2510.00005", 'a keyword hit, dropped by filter `survey`: "Agents A survey of VLM agents."'),
     ]
-    assert [s.paper.id for s in suggest_papers(days, planned, ["cs.CV"], {"2510.00006"}, 2)] == [
+    assert [s.paper.id for s in suggest_papers(days, planned, ["cs.CV"], {"2510.00006": False}, 2)] == [
         "2510.00003",
         "2510.00001",
     ]
-    assert suggest_papers(days, planned, ["cs.CV"], {p.id for p in papers}, 10) == []
+    assert suggest_papers(days, planned, ["cs.CV"], {p.id: False for p in papers}, 10) == []
+
+
+def test_a_dropped_paper_holding_a_phrase_of_the_relevant_papers_the_topic_misses_is_suggested() -> None:
+    planned = TopicPlan(Topic(keywords=["MLLM"]), Rules())
+    missed = [paper(f"2510.0000{n}", title="A large multimodal model for charts") for n in (1, 2)]
+    others = [paper(f"2510.01{n:03}", title=f"Graph number {n}") for n in range(100)]
+    unlabelled = [
+        paper("2510.00201", title="Large multimodal models reading maps"),
+        paper("2510.00202", title="An MLLM with a large multimodal model inside"),
+        paper("2510.00203", title="Tables"),
+    ]
+    days = [LabelledDay(date(2025, 10, 13), [*missed, *others, *unlabelled], {})]
+    labelled = {"2510.00001": True, "2510.00002": True}
+    suggestions = suggest_papers(days, planned, ["cs.CV"], labelled, 10)
+    assert [(s.paper.id, s.why) for s in suggestions] == [
+        ("2510.00201", "holds `Large multimodal model`, as 2 relevant papers the topic misses do"),
+    ]
+
+
+def test_a_phrase_of_a_single_missed_paper_or_of_the_papers_the_topic_keeps_suggests_nothing() -> None:
+    planned = TopicPlan(Topic(keywords=["MLLM"]), Rules())
+    papers = [
+        paper("2510.00001", title="A large multimodal model for charts"),
+        paper("2510.00002", title="An MLLM: a vision encoder for charts"),
+        paper("2510.00003", title="An MLLM: a vision encoder for maps"),
+        *[paper(f"2510.01{n:03}", title=f"Graph number {n}") for n in range(100)],
+        paper("2510.00201", title="Large multimodal models reading maps"),
+        paper("2510.00202", title="A vision encoder for tables"),
+    ]
+    days = [LabelledDay(date(2025, 10, 13), papers, {})]
+    labelled = {"2510.00001": True, "2510.00002": True, "2510.00003": True}
+    assert suggest_papers(days, planned, ["cs.CV"], labelled, 10) == []
 
 
 @pytest.fixture
