@@ -20,7 +20,8 @@ from click.core import ParameterSource
 from digest.cli.logs import LogFormat, configure_logging
 from digest.core.config import Config, output_dir_problem
 from digest.core.config_file import load_config
-from digest.core.errors import ConfigError, DigestError
+from digest.core.errors import ConfigError, DigestError, InputError
+from digest.core.models import normalise_id
 from digest.core.plan import Plan, make_plan
 from digest.core.redact import redact
 from digest.core.targets import remember_targets
@@ -30,6 +31,7 @@ __all__ = [
     "ConfigChoice",
     "Iso",
     "ManyValues",
+    "arxiv_ids",
     "clock_option",
     "config_options",
     "configured",
@@ -74,6 +76,17 @@ def _moment(text: str) -> datetime:
 
 
 DATE = Iso("YYYY-MM-DD", _calendar_date)
+
+
+def arxiv_ids(texts: tuple[str, ...]) -> list[str]:
+    """The versionless ids of option values (several a value, split at commas and spaces)."""
+    ids = []
+    for text in (part for value in texts for part in value.replace(",", " ").split()):
+        paper_id = normalise_id(text)
+        if paper_id is None:
+            raise InputError(f"{text!r} is not an arXiv id (such as 2510.01234)")
+        ids.append(paper_id)
+    return ids
 
 
 class ManyValues(click.Command):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from digest.cli.arguments import DATE, ConfigChoice, clock_option, config_options, reports_errors, say
+from digest.cli.arguments import DATE, ConfigChoice, arxiv_ids, clock_option, config_options, reports_errors, say
 from digest.core.config_file import load_topic
 from digest.core.errors import InputError
 from digest.core.intents import Sourcing
@@ -37,7 +37,7 @@ __all__ = ["explain", "status", "try_topic", "verify_command"]
 @click.option("--near-misses", is_flag=True, help="Only the papers the topic's other match mode would add or drop.")
 @click.option("--kept", "shown", flag_value="kept", help="Only the papers the topic kept.")
 @click.option("--dropped", "shown", flag_value="dropped", help="Only the papers the topic dropped.")
-@click.option("--paper", "paper_id", help="Only this paper (an arXiv id such as 2510.01234).")
+@click.option("--paper", "paper_id", help="Only this paper: an id (2510.01234), arXiv:id or abs URL.")
 @config_options
 @reports_errors
 def explain(
@@ -52,6 +52,14 @@ def explain(
 
     Example: digest explain --date 2025-10-13 --topic MLLM --near-misses
     """
+    if near_misses and (shown or paper_id):
+        raise InputError("--near-misses lists the papers the other match mode decides differently; "
+                         "--kept, --dropped and --paper narrow the full explanation, without it")  # fmt: skip
+    if paper_id is not None:
+        ids = arxiv_ids((paper_id,))
+        if len(ids) != 1:
+            raise InputError(f"--paper takes one arXiv id, not {paper_id!r}")
+        paper_id = ids[0]
     plan = configuration.plan((topic_name,))
     planned = judge_candidates(plan.topics)[topic_name]
     papers, seen, similarity = load_explained(plan, day, topic_name, datetime.now(UTC))

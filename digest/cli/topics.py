@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 
 import click
 
-from digest.cli.arguments import DATE, ConfigChoice, ManyValues, config_options, reports_errors
+from digest.cli.arguments import DATE, ConfigChoice, ManyValues, arxiv_ids, config_options, reports_errors
 from digest.core.errors import InputError
 from digest.ops.label_import import import_labels
-from digest.ops.labels import Label, LabelChanges, clean_note, labels_path, normalise_id, update_labels
+from digest.ops.labels import Label, LabelChanges, clean_note, labels_path, update_labels
 from digest.ops.trials import suggest_labels, tune_topic
 
 __all__ = ["Marks", "label", "tune"]
@@ -204,17 +204,6 @@ def label(
     updates, removals = marks.changes()
     changes = update_labels(path, updates, removals, timeout=plan.settings.lock_timeout)
     click.echo(describe_changes(path, changes, updates))
-
-
-def arxiv_ids(texts: tuple[str, ...]) -> list[str]:
-    """The versionless ids of option values (several a value, split at commas and spaces)."""
-    ids = []
-    for text in (part for value in texts for part in value.replace(",", " ").split()):
-        paper_id = normalise_id(text)
-        if paper_id is None:
-            raise InputError(f"{text!r} is not an arXiv id (such as 2510.01234)")
-        ids.append(paper_id)
-    return ids
 
 
 def describe_changes(path: Path, changes: LabelChanges, updates: dict[str, Label]) -> str:

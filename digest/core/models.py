@@ -11,6 +11,7 @@ from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pylatexenc.latex2text import LatexNodes2Text
@@ -29,6 +30,7 @@ __all__ = [
     "Usage",
     "author_name",
     "load_papers",
+    "normalise_id",
     "normalise_text",
 ]
 
@@ -220,3 +222,27 @@ class Usage:
     @property
     def tokens(self) -> int:
         return self.tokens_in + self.tokens_out
+
+
+_VERSION = re.compile(r"v\d+$")
+_PREFIX = re.compile(r"^arxiv:", re.IGNORECASE)
+_SCHEMELESS_URL = re.compile(r"^(?:[\w-]+\.)*arxiv\.org/", re.IGNORECASE)
+_URL_PATH = re.compile(r"^/(?:abs|pdf|html)/(.+?)(?:\.pdf)?/?$")
+
+
+def normalise_id(text: str) -> str | None:
+    """An arXiv id without its version (`2510.01234`, `hep-th/9901001`), or None when `text` is not one.
+
+    Accepts what a reader copies: `arXiv:2507.07685v2`, `2507.07685v2`, and arxiv.org abs, pdf and html
+    URLs, with or without `https://`.
+    """
+    candidate = text.strip()
+    parts = urlsplit(f"https://{candidate}" if _SCHEMELESS_URL.match(candidate) else candidate)
+    if parts.scheme in ("http", "https"):
+        host = parts.hostname or ""
+        found = _URL_PATH.match(parts.path)
+        if not (host == "arxiv.org" or host.endswith(".arxiv.org")) or found is None:
+            return None
+        candidate = found.group(1)
+    paper_id = _VERSION.sub("", _PREFIX.sub("", candidate))
+    return paper_id if ARXIV_ID.fullmatch(paper_id) else None

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from filelock import FileLock, Timeout
 
 from digest.core.errors import InputError, LockError, OutputError
-from digest.core.models import ARXIV_ID
+from digest.core.models import normalise_id
 from digest.outputs.write import write_file
 
 __all__ = [
@@ -35,14 +33,9 @@ __all__ = [
     "format_labels",
     "labels_path",
     "load_labels",
-    "normalise_id",
     "update_labels",
 ]
 
-_VERSION = re.compile(r"v\d+$")
-_PREFIX = re.compile(r"^arxiv:", re.IGNORECASE)
-_SCHEMELESS_URL = re.compile(r"^(?:[\w-]+\.)*arxiv\.org/", re.IGNORECASE)
-_URL_PATH = re.compile(r"^/(?:abs|pdf|html)/(.+?)(?:\.pdf)?/?$")
 HEADER = ["id", "label", "note"]
 
 
@@ -60,24 +53,6 @@ class LabelFile:
     comments: list[str]
     lines: dict[str, int] = field(default_factory=dict)
     """The line each id is labelled on (its first), for errors that name it."""
-
-
-def normalise_id(text: str) -> str | None:
-    """An arXiv id without its version (`2510.01234`, `hep-th/9901001`), or None when `text` is not one.
-
-    Accepts what a reader copies: `arXiv:2507.07685v2`, `2507.07685v2`, and arxiv.org abs, pdf and html
-    URLs, with or without `https://`.
-    """
-    candidate = text.strip()
-    parts = urlsplit(f"https://{candidate}" if _SCHEMELESS_URL.match(candidate) else candidate)
-    if parts.scheme in ("http", "https"):
-        host = parts.hostname or ""
-        found = _URL_PATH.match(parts.path)
-        if not (host == "arxiv.org" or host.endswith(".arxiv.org")) or found is None:
-            return None
-        candidate = found.group(1)
-    paper_id = _VERSION.sub("", _PREFIX.sub("", candidate))
-    return paper_id if ARXIV_ID.fullmatch(paper_id) else None
 
 
 def clean_note(text: str) -> str:

@@ -191,3 +191,37 @@ def test_explain_of_a_paper_not_in_the_batch_is_exit_2(config_path: Path) -> Non
     result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM", "--paper", "2510.09999")
     assert result.exit_code == 2
     assert result.output == "Error: 2510.09999 is not in the batch of 2025-10-13 (5 papers)\n"
+
+
+@pytest.mark.parametrize(
+    "given", ["arXiv:2510.00004v2", "https://arxiv.org/abs/2510.00004v1", "arxiv.org/pdf/2510.00004"]
+)
+def test_explain_of_one_paper_takes_the_id_as_a_reader_copies_it(config_path: Path, given: str) -> None:
+    result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM", "--paper", given)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2:] == ["dropped  2510.00004   no keyword matched — Graphs"]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("Graphs", "'Graphs' is not an arXiv id (such as 2510.01234)"),
+        ("2510.00004 2510.00005", "--paper takes one arXiv id, not '2510.00004 2510.00005'"),
+    ],
+)
+def test_explain_of_what_is_not_one_arxiv_id_is_exit_2(config_path: Path, given: str, message: str) -> None:
+    result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM", "--paper", given)
+    assert result.exit_code == 2
+    assert result.output == f"Error: {message}\n"
+
+
+@pytest.mark.parametrize("narrowing", [["--kept"], ["--dropped"], ["--paper", "2510.00004"]])
+def test_near_misses_with_an_option_that_narrows_the_full_explanation_is_exit_2(
+    config_path: Path, narrowing: list[str]
+) -> None:
+    result = digest(config_path, "explain", "--date", "2025-10-13", "--topic", "MLLM", "--near-misses", *narrowing)
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: --near-misses lists the papers the other match mode decides differently; "
+        "--kept, --dropped and --paper narrow the full explanation, without it\n"
+    )

@@ -14,8 +14,9 @@ from click.testing import CliRunner, Result
 from digest.cli.main import main
 from digest.core.config import SimilarTo, Topic
 from digest.core.errors import InputError
+from digest.core.models import normalise_id
 from digest.core.plan import Rules, TopicPlan
-from digest.ops.labels import Label, load_labels, normalise_id, update_labels
+from digest.ops.labels import Label, load_labels, update_labels
 from digest.ops.suggest import suggest_papers
 from digest.ops.tune import LabelledDay
 from tests.support.papers import paper
