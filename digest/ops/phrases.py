@@ -18,6 +18,7 @@ from datetime import date
 from digest.core.models import Paper
 from digest.core.plan import TopicPlan
 from digest.selection.match import in_subscribed_categories, searched_text
+from digest.selection.terms import singular
 
 __all__ = ["Counts", "PhraseIndex", "phrases"]
 
@@ -41,7 +42,7 @@ def phrases(text: str) -> dict[str, str]:
     for segment in _BREAK.split(text):
         words = [word for word in _SEPARATOR.split(segment) if word]
         stop = [word.lower() in _STOPWORDS for word in words]
-        last = [_singular(word) for word in words]
+        last = [singular(word) for word in words]
         for start in range(len(words)):
             if stop[start]:
                 continue
@@ -52,15 +53,6 @@ def phrases(text: str) -> dict[str, str]:
                 if len(shown) > 2 and not shown.replace(" ", "").isdigit():
                     found.setdefault(shown.lower(), shown)
     return found
-
-
-def _singular(word: str) -> str:
-    """The word without a plural `s` or `es` that words mode matches anyway (`models`, `LVLMs`, `approaches`)."""
-    if len(word) > 4 and word.endswith("es") and word[:-2].lower().endswith(("s", "x", "z", "ch", "sh")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.lower().endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 class PhraseIndex:

@@ -1,7 +1,8 @@
 """One keyword or filter compiled: its parts, where they occur, and what keeps it from counting.
 
 Pure. Substring mode is the source's rule; words mode joins a term's words by any separator (spaces, the
-hyphen, the Unicode dashes) and lets it take a plural. `TopicMatcher` (`match`) holds a topic's terms.
+hyphen, the Unicode dashes) and lets it take a plural, or drop the one it is written with. `TopicMatcher`
+(`match`) holds a topic's terms.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 
 from digest.core.config import Keyword, KeywordSpec, MatchMode, keyword_text
 
-__all__ = ["Term"]
+__all__ = ["Term", "singular"]
 
 # Words mode: spaces, the hyphen and the Unicode dashes (‐ ‑ ‒ – — ―) are one separator; a term may take a
 # plural `s` or `es`; a hyphen inside a word of the term may be left out.
@@ -147,14 +148,31 @@ def _clue(term: str, words: bool) -> str | None:
     None when that is empty (a term that starts with a separator), which rules nothing out.
     """
     folded = term.lower()
-    return (re.split(_SEPARATOR, folded.strip())[0] if words else folded) or None
+    return (re.split(_SEPARATOR, _without_plural(folded.strip()))[0] if words else folded) or None
 
 
 def _part(term: str, words: bool, case_sensitive: bool) -> _Part:
     needle = term if case_sensitive else term.lower()
     if not words:
         return _Part(needle, folded=not case_sensitive)
-    return _Part(re.compile(_word_pattern(needle)), folded=not case_sensitive, word_start=True)
+    return _Part(re.compile(_word_pattern(_without_plural(needle))), folded=not case_sensitive, word_start=True)
+
+
+def singular(word: str) -> str:
+    """The word without a plural `s` or `es` (`models`, `LVLMs`, `approaches`); `class`, `corpus` and
+    `analysis` are left as they are."""
+    if len(word) > 4 and word.endswith("es") and word[:-2].lower().endswith(("s", "x", "z", "ch", "sh")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.lower().endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _without_plural(term: str) -> str:
+    """The term with its last word in the singular: words mode lets it take the plural back, so a keyword
+    written `Vision Language Models` finds "vision-language model" too."""
+    head, _, last = term.rstrip().rpartition(" ")
+    return f"{head} {singular(last)}" if head else singular(last)
 
 
 def _word_pattern(term: str) -> str:

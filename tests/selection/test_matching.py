@@ -104,6 +104,16 @@ def test_words_mode_matches_a_plural_in_s_or_es(abstract: str) -> None:
     assert kept(Topic(keywords=["VLM", "approach"]), abstract)
 
 
+@pytest.mark.parametrize("abstract", ["a vision-language model", "vision language models", "one VLM."])
+def test_words_mode_lets_a_keyword_written_in_the_plural_find_the_singular(abstract: str) -> None:
+    assert kept(Topic(keywords=["Vision Language Models", "VLMs"]), abstract)
+
+
+@pytest.mark.parametrize("abstract", ["a text corpu", "an analysi", "the clas"])
+def test_words_mode_does_not_read_the_ending_of_class_corpus_or_analysis_as_a_plural(abstract: str) -> None:
+    assert not kept(Topic(keywords=["Class", "Corpus", "Analysis"]), abstract)
+
+
 @pytest.mark.parametrize("abstract", ["VLMa", "approachess", "LVLM"])
 def test_words_mode_matches_no_other_ending_or_longer_word(abstract: str) -> None:
     assert not kept(Topic(keywords=["VLM", "approach"]), abstract)
