@@ -96,7 +96,7 @@ def run_for_date(
     write_digests(plan.output_dir, day, digests, records)
     listed = {name: [decision.paper.id for decision in decided] for name, decided in kept.items()}
     store.save_listed(day, {name: ids for name, ids in listed.items() if sorted(ids) != before[name]})  # the rest stand
-    listings = {name: listings_of([decision.paper for decision in decided]) for name, decided in kept.items()}
+    listings = listings_of({name: [decision.paper for decision in decided] for name, decided in kept.items()})
     return DayResult(day, listed, before, unjudged, listings)
 
 

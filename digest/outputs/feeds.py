@@ -51,10 +51,19 @@ class Listing:
     updated: bool
 
 
-def listings_of(papers: Sequence[Paper]) -> list[Listing]:
-    """The listings of a digest of these papers, as its record gives them: what a run that wrote the digest
-    hands the feeds (`write_feeds`), so that they need not parse the record again."""
-    return [Listing(paper.id, paper.version, paper_status(paper) == "updated") for paper in papers]
+def listings_of(digests: Mapping[str, Sequence[Paper]]) -> dict[str, list[Listing]]:
+    """The listings of one date's digests (topic -> its papers), as their records give them: what a run that
+    wrote the digests hands the feeds (`write_feeds`), so that they need not parse the records again. A
+    paper several topics list has one listing, made once and shared (a re-render lists half a million)."""
+    made: dict[int, Listing] = {}  # by the record's identity: every record stays alive until the listings return
+
+    def listing(paper: Paper) -> Listing:
+        found = made.get(id(paper))
+        if found is None:
+            found = made[id(paper)] = Listing(paper.id, paper.version, paper_status(paper) == "updated")
+        return found
+
+    return {topic: [listing(paper) for paper in papers] for topic, papers in digests.items()}
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from digest.core.config import Config, Settings, Topic
 from digest.core.plan import make_plan
 from digest.outputs.archive import write_archive
 from digest.outputs.feed import entry_id
-from digest.outputs.feeds import Listing, newest_listings
+from digest.outputs.feeds import Listing, listings_of, newest_listings
 from digest.recipe import run_for_date
 from digest.store.database import Store
 from tests.support.papers import listed
@@ -151,6 +151,16 @@ def feed_files(output: Path) -> dict[Path, bytes]:
 def cache_keys(store_path: Path) -> list[tuple[str, str, str]]:
     with closing(sqlite3.connect(store_path)) as store:
         return store.execute("SELECT topic, date, fingerprint FROM feed_entries ORDER BY topic, date").fetchall()
+
+
+def test_a_paper_two_digests_list_has_one_listing_shared_by_both() -> None:
+    shared, own = listed("2510.00001", version=2, announce_type="replace"), listed("2510.00002")
+    listings = listings_of({"Vision": [shared, own], "Speech": [shared]})
+    assert listings == {
+        "Vision": [Listing("2510.00001", 2, True), Listing("2510.00002", 1, False)],
+        "Speech": [Listing("2510.00001", 2, True)],
+    }
+    assert listings["Speech"][0] is listings["Vision"][0]
 
 
 def test_the_feeds_of_a_runs_own_listings_are_those_its_records_read_back_give(tmp_path: Path) -> None:
