@@ -20,6 +20,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, TypeAlias, cast
 
 from digest.core.calendar import announcement_in_force, latest_announcement, not_yet_announced
+from digest.core.collector import collector_spared
 from digest.core.errors import DigestError, FetchError, InputError, ModelError
 from digest.core.intents import Finish
 from digest.core.journal import Step
@@ -195,13 +196,15 @@ def backfill(
     report = BackfillReport(notes=batches.notes)
     asked = finish.steps()
     try:
-        for day, outcome in batches.fetch_range(dates, now):
-            if isinstance(outcome, DigestError):
-                report.failed.append((day, str(outcome)))
-                on_date(day, str(outcome), True)
-            else:
-                report.days.append(write_date(day, outcome, plan, edges, asked, now=now))
-                on_date(day, report.days[-1].summary(), False)
+        with collector_spared() as set_apart:
+            for day, outcome in batches.fetch_range(dates, now):
+                if isinstance(outcome, DigestError):
+                    report.failed.append((day, str(outcome)))
+                    on_date(day, str(outcome), True)
+                else:
+                    report.days.append(write_date(day, outcome, plan, edges, asked, now=now))
+                    on_date(day, report.days[-1].summary(), False)
+                set_apart()  # what the date leaves lives until the feeds: no need to collect it again
     finally:
         index_dates(report.days, edges)
     finish_report(report, (recovered, recovered_days), finish, edges, now=now)
