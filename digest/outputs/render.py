@@ -131,7 +131,12 @@ def render_digest(
     digest is the source's format byte for byte.
     """
     digests = render_digests(day, {topic_name: (topic, papers)}, code_links=code_links, summaries=summaries)
-    return digests[topic_name]
+    return digests[topic_name].decode("utf-8")
+
+
+_ENTRIES = "\0entries\0"
+"""Where a digest's entries go in its rendered head; the template prints them last, after any text of the
+topic's own, so the last occurrence is theirs."""
 
 
 def render_digests(
@@ -140,30 +145,39 @@ def render_digests(
     *,
     code_links: bool = False,
     summaries: Mapping[str, str] | None = None,
-) -> dict[str, str]:
-    """The digests of one date (topic name -> its topic and papers, as `render_digest` takes them): a paper
-    that several topics keep is rendered once, its entry shared by every digest listing it."""
+) -> dict[str, bytes]:
+    """The digests of one date (topic name -> its topic and papers, as `render_digest` takes them), encoded
+    as the files hold them: a paper that several topics keep is rendered and encoded once, its entry shared
+    by every digest listing it.
+
+    Joined as bytes, not as text: the head's emoji would make each digest's text four bytes a character
+    (a re-render of all of arXiv joins 1.2 GB of entries), to be encoded again to be written."""
     head = _ENVIRONMENT.get_template("digest.md.j2")
     summaries = summaries or {}
-    entries: dict[int, str] = {}  # by the record's identity: every record stays alive until the digests return
+    entries: dict[int, bytes] = {}  # by the record's identity: every record stays alive until the digests return
 
-    def entry_of(paper: Paper) -> str:
-        text = entries.get(id(paper))
-        if text is None:
-            text = entries[id(paper)] = _paper_entry(paper, code_links=code_links, summary=summaries.get(paper.id))
-        return text
+    def entry_of(paper: Paper) -> bytes:
+        encoded = entries.get(id(paper))
+        if encoded is None:
+            entry = _paper_entry(paper, code_links=code_links, summary=summaries.get(paper.id))
+            encoded = entries[id(paper)] = entry.encode("utf-8")
+        return encoded
 
-    return {
-        name: head.render(
+    digests = {}
+    for name, (topic, papers) in topics.items():
+        rendered = head.render(
             topic=name,
             date=day.isoformat(),
             keywords=topic.keywords,
             filters=topic.filters,
             count=len(papers),
-            entries="\n".join(entry_of(paper) for paper in papers),
+            entries=_ENTRIES,
         )
-        for name, (topic, papers) in topics.items()
-    }
+        before, _, after = rendered.rpartition(_ENTRIES)
+        digests[name] = b"".join(
+            (before.encode("utf-8"), b"\n".join([entry_of(p) for p in papers]), after.encode("utf-8"))
+        )
+    return digests
 
 
 def _paper_entry(paper: Paper, *, code_links: bool = False, summary: str | None = None) -> str:

@@ -57,10 +57,10 @@ def read_digest(output_dir: Path, topic: str, day: date) -> str:
 
 
 def write_digests(
-    output_dir: Path, day: date, digests: Mapping[str, str], records: Mapping[str, bytes] | None = None
+    output_dir: Path, day: date, digests: Mapping[str, str | bytes], records: Mapping[str, bytes] | None = None
 ) -> list[Path]:
-    """Write one date's digests (topic -> text) and their JSON records (topic -> bytes) all together; return
-    the files whose bytes changed.
+    """Write one date's digests (topic -> text or its bytes) and their JSON records (topic -> bytes) all
+    together; return the files whose bytes changed.
 
     Every temporary file is written before any is renamed, so a full disk leaves the date's old files, and
     a digest is never without its record.

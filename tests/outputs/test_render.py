@@ -51,11 +51,11 @@ def test_a_date_s_digests_share_each_entry_and_read_as_each_topic_s_own() -> Non
     day = date(2025, 10, 4)
     digests = render_digests(day, topics, code_links=True, summaries=summaries)
     assert digests == {
-        name: render_digest(name, topic, day, papers, code_links=True, summaries=summaries)
+        name: render_digest(name, topic, day, papers, code_links=True, summaries=summaries).encode("utf-8")
         for name, (topic, papers) in topics.items()
     }
     assert (
-        "  <details open><summary>TL;DR</summary>\n  A line.  \n  Another.\n  </details>\n\n- **[Own]"
+        b"  <details open><summary>TL;DR</summary>\n  A line.  \n  Another.\n  </details>\n\n- **[Own]"
         in digests["MLLM"]
     )
 
