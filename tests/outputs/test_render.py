@@ -125,6 +125,11 @@ def test_control_characters_are_dropped_from_every_printed_text() -> None:
     assert not any(0 < ord(character) < 32 and character != "\n" for character in text)
 
 
+def test_an_ascii_text_loses_its_control_characters_and_keeps_its_tabs() -> None:
+    assert neutralise("About\x00 VLMs\r\n\tand\x7f more") == "About VLMs  \tand more"
+    assert neutralise("About\tVLMs") == "About\tVLMs"
+
+
 def test_a_line_break_in_a_title_cannot_start_a_heading() -> None:
     assert entry_line("A VLM\n# Pwned\r\n\nline").startswith("- **[A VLM # Pwned   line](https://arxiv.org/abs/")
 
