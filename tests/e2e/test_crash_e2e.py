@@ -2,11 +2,11 @@
 ends exactly as a run that was never interrupted: the same files byte for byte, the same commit tree and
 `git status`, every date notified, `status --check` ok.
 
-The reference is `python -m digest` as a user starts it; the killed command and the one run again are real
-processes forked from an interpreter that has imported `digest` already (`tests/support/forked.py`), which
-saves each of them the start-up. The stop points are the journal's step boundaries (the child wraps
-`Store.begin_journal` and `Store.mark_done` to SIGKILL itself right after the n-th time a step is recorded)
-and seeded random moments.
+The reference, the killed command and the one run again are real processes forked from an interpreter that
+has imported `digest` already (`tests/support/forked.py`), which saves each of them the start-up
+(`tests/cli/test_docs.py` checks that `python -m digest` is the same program). The stop points are the
+journal's step boundaries (the child wraps `Store.begin_journal` and `Store.mark_done` to SIGKILL itself
+right after the n-th time a step is recorded) and seeded random moments.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -60,9 +59,6 @@ class Archive:
     environment: dict[str, str]
     receiver: Receiver
     started: int = 0
-
-    def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "digest", *args, "--config", str(golden_config_path(MONDAY))]
 
     def start(
         self, *args: str, now: str = AFTER_TUESDAY, armed: Callable[[], None] | None = None, config: Path | None = None
@@ -139,15 +135,13 @@ def archive(server: ArxivServer, tmp_path: Path) -> Iterator[Archive]:
 
 @pytest.fixture(scope="module")
 def uninterrupted(server: ArxivServer, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
-    """The reference: the backfill run once, never interrupted, by `python -m digest` as a user starts it."""
+    """The reference: the backfill run once, never interrupted."""
     with archive_in(server, tmp_path_factory.mktemp("reference")) as reference:
-        environment = reference.environment | {"DIGEST_NOW": AFTER_TUESDAY}
-        child = subprocess.Popen(reference.command(*BACKFILL), env=environment, stderr=subprocess.PIPE, text=True)
-        assert child.stderr is not None
-        planned = wait_for_the_plan(child.stderr)
-        _, stderr = child.communicate(timeout=120)
+        child = reference.start(*BACKFILL)
+        planned = wait_for_the_plan(child.stderr_lines())
+        child.wait(timeout=120)
         seconds = time.monotonic() - planned
-        assert child.returncode == 0, stderr
+        assert child.returncode == 0, child.stderr
         return replace(reference.outcome(), seconds=seconds)
 
 

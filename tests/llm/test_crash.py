@@ -1,19 +1,18 @@
 """Crash safety while summarising: a real `digest run` killed with SIGKILL in the middle of its summaries,
 then run again, ends as an uninterrupted run: the same files, commit tree, clean `git status`, messages.
-The reference is `python -m digest`; the killed run and the one run again are processes forked from an
-interpreter that has imported `digest` already (`tests/support/forked.py`)."""
+The reference, the killed run and the one run again are real processes forked from an interpreter that has
+imported `digest` already (`tests/support/forked.py`); `tests/cli/test_docs.py` checks that `python -m digest`
+is the same program."""
 
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_crash_e2e import MONDAY, Archive, archive_in, server, wait_for_its_session
+from tests.e2e.test_crash_e2e import MONDAY, archive_in, server, wait_for_its_session
 from tests.support.arxiv_server import ArxivServer
 from tests.support.forked import arm, die_after_summaries
 from tests.support.golden import golden_config_path
@@ -38,13 +37,6 @@ def summarising_config(path: Path, model: ModelServer) -> Path:
     return config
 
 
-def run(archive: Archive, config: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m digest run`, as a user starts it."""
-    environment = archive.environment | {"DIGEST_NOW": NOW}
-    command = [sys.executable, "-m", "digest", *RUN, "--config", str(config)]
-    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
-
-
 def test_a_run_killed_while_summarising_ends_as_an_uninterrupted_one_when_run_again(
     server: ArxivServer, model: ModelServer, tmp_path: Path
 ) -> None:
@@ -52,7 +44,7 @@ def test_a_run_killed_while_summarising_ends_as_an_uninterrupted_one_when_run_ag
     (tmp_path / "killed").mkdir()
     with archive_in(server, tmp_path / "reference") as reference:
         config = summarising_config(tmp_path, model)
-        done = run(reference, config)
+        done = reference.run(*RUN, now=NOW, config=config)
         assert done.returncode == 0, done.stderr
         expected = reference.outcome()
     assert len(model.prompts) > 2
