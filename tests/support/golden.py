@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,13 @@ def golden_config_path(day: str) -> Path:
 
 def golden_papers(day: str) -> list[Paper]:
     """The day's candidates as records: authors split, a stand-in seventh author behind `et al.`."""
+    return list(_golden_papers(day))
+
+
+@functools.cache
+def _golden_papers(day: str) -> tuple[Paper, ...]:
+    """Read and validated once per test process (a world, a store and a render each want them, 260 calls a
+    run): `Paper` is frozen, and nothing changes its lists, so every caller can share the same records."""
     papers = []
     for line in (GOLDEN / day / "candidates.jsonl").read_text(encoding="utf-8").splitlines():
         candidate = json.loads(line)
@@ -35,7 +43,7 @@ def golden_papers(day: str) -> list[Paper]:
                 categories=candidate["categories"] or [candidate["section"]],
             )
         )
-    return papers
+    return tuple(papers)
 
 
 def expected_digest(day: str, topic: str) -> str | None:
