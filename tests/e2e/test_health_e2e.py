@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -41,6 +42,29 @@ def run_latest(server: ArxivServer, work: Path, day: str) -> None:
     server.current_mailing = MAILINGS[day]
     result = digest(server, work, "run", now=ON_THE_FEED[day], day=day)
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def monday_stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """`run_latest` of Monday, done once for the module: the folder it worked in, and a pristine copy of it."""
+    root = tmp_path_factory.mktemp("monday")
+    with ArxivServer(golden_world([MONDAY, THURSDAY])) as server:
+        run_latest(server, root / "work", MONDAY)
+    shutil.copytree(root / "work", root / "pristine")
+    return root / "work", root / "pristine"
+
+
+@pytest.fixture
+def stored(monday_stored: tuple[Path, Path], server: ArxivServer) -> Path:
+    """A folder where `digest run` has just stored Monday's batch from RSS, and the server as that run left it.
+
+    Each test gets the pristine copy back at the same path (the store's journal names the output folder by
+    its path), so what one test writes never reaches another."""
+    work, pristine = monday_stored
+    shutil.rmtree(work)
+    shutil.copytree(pristine, work)
+    server.current_mailing = MAILINGS[MONDAY]
+    return work
 
 
 def days_later(day: str, days: int) -> str:
@@ -100,9 +124,8 @@ def test_verify_names_a_paper_the_rss_batch_missed(server: ArxivServer, tmp_path
     ]
 
 
-def test_verify_json_is_one_object_for_scripts(server: ArxivServer, tmp_path: Path) -> None:
-    run_latest(server, tmp_path, MONDAY)
-    result = digest(server, tmp_path, "verify", "--json", now=days_later(MONDAY, 3))
+def test_verify_json_is_one_object_for_scripts(server: ArxivServer, stored: Path) -> None:
+    result = digest(server, stored, "verify", "--json", now=days_later(MONDAY, 3))
     assert result.exit_code == 0
     assert json.loads(result.output) == {
         "agree": True,
@@ -110,23 +133,21 @@ def test_verify_json_is_one_object_for_scripts(server: ArxivServer, tmp_path: Pa
     }
 
 
-def test_a_batch_announced_less_than_a_day_ago_is_pending_not_checked(server: ArxivServer, tmp_path: Path) -> None:
-    run_latest(server, tmp_path, MONDAY)
+def test_a_batch_announced_less_than_a_day_ago_is_pending_not_checked(server: ArxivServer, stored: Path) -> None:
     server.reset_log()
-    result = digest(server, tmp_path, "verify", now=ON_THE_FEED[MONDAY])
+    result = digest(server, stored, "verify", now=ON_THE_FEED[MONDAY])
     assert result.exit_code == 0
     assert result.output.splitlines()[0].startswith(f"{MONDAY}: pending")
     assert server.requests == []
 
 
-def test_verify_records_its_verdict_and_harvests_only_once(server: ArxivServer, tmp_path: Path) -> None:
-    run_latest(server, tmp_path, MONDAY)
+def test_verify_records_its_verdict_and_harvests_only_once(server: ArxivServer, stored: Path) -> None:
     later = days_later(MONDAY, 3)
-    assert digest(server, tmp_path, "verify", now=later).exit_code == 0
+    assert digest(server, stored, "verify", now=later).exit_code == 0
     server.reset_log()
-    assert digest(server, tmp_path, "verify", now=later).exit_code == 0
+    assert digest(server, stored, "verify", now=later).exit_code == 0
     assert server.count("oai") == 0
-    with sqlite3.connect(tmp_path / "cache" / "digest.sqlite3") as db:
+    with sqlite3.connect(stored / "cache" / "digest.sqlite3") as db:
         assert db.execute("SELECT announcement, agree FROM verdicts").fetchall() == [(MONDAY, 1)]
 
 
@@ -139,10 +160,9 @@ def test_run_verify_logs_a_disagreement_and_still_succeeds(server: ArxivServer, 
     assert "2025-10-13: RSS and OAI-PMH differ: 2510.99999: not in any RSS batch stored" in result.stderr
 
 
-def test_a_verification_that_fails_never_fails_the_run(server: ArxivServer, tmp_path: Path) -> None:
-    run_latest(server, tmp_path, MONDAY)
+def test_a_verification_that_fails_never_fails_the_run(server: ArxivServer, stored: Path) -> None:
     server.inject("oai", "always-503")
-    result = digest(server, tmp_path, "run", "--date", MONDAY, "--verify", now=days_later(MONDAY, 3))
+    result = digest(server, stored, "run", "--date", MONDAY, "--verify", now=days_later(MONDAY, 3))
     assert result.exit_code == 0, result.output
     assert "verification against OAI-PMH failed" in result.stderr
 
@@ -150,15 +170,14 @@ def test_a_verification_that_fails_never_fails_the_run(server: ArxivServer, tmp_
 # status
 
 
-def test_status_shows_a_missing_date_an_empty_digest_and_a_failed_run(server: ArxivServer, tmp_path: Path) -> None:
-    run_latest(server, tmp_path, MONDAY)
-    output = tmp_path / "output"
+def test_status_shows_a_missing_date_an_empty_digest_and_a_failed_run(server: ArxivServer, stored: Path) -> None:
+    output = stored / "output"
     empty = output / "MLLM" / "2025-10-15.md"
     empty.write_text((output / "MLLM" / f"{MONDAY}.md").read_text().split("\n")[0] + "\n")
     server.inject("api", "always-503")
-    failed = digest(server, tmp_path, "run", "--date", "2025-10-16", "--source", "api", now=days_later(MONDAY, 3))
+    failed = digest(server, stored, "run", "--date", "2025-10-16", "--source", "api", now=days_later(MONDAY, 3))
     assert failed.exit_code == 1
-    result = digest(server, tmp_path, "status", now=days_later(MONDAY, 3))
+    result = digest(server, stored, "status", now=days_later(MONDAY, 3))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "  MLLM: 2 digests, 2025-10-13 to 2025-10-15" in lines
@@ -170,9 +189,8 @@ def test_status_shows_a_missing_date_an_empty_digest_and_a_failed_run(server: Ar
     assert any(line.startswith("  last success: ") and "run 2025-10-13: ok" in line for line in lines)
 
 
-def test_status_json_carries_the_same_for_monitoring(server: ArxivServer, tmp_path: Path) -> None:
-    run_latest(server, tmp_path, MONDAY)
-    result = digest(server, tmp_path, "status", "--json", now="2025-10-14T12:00:00+00:00")
+def test_status_json_carries_the_same_for_monitoring(server: ArxivServer, stored: Path) -> None:
+    result = digest(server, stored, "status", "--json", now="2025-10-14T12:00:00+00:00")
     data = json.loads(result.output)
     assert data["store"]["counts"]["batches from rss"] == 1
     assert data["archive"][0]["first"] == MONDAY
@@ -180,26 +198,23 @@ def test_status_json_carries_the_same_for_monitoring(server: ArxivServer, tmp_pa
     assert data["check"] == {"ok": True, "problem": None}
 
 
-def test_status_check_is_0_when_the_latest_due_digest_is_written(server: ArxivServer, tmp_path: Path) -> None:
-    run_latest(server, tmp_path, MONDAY)
-    result = digest(server, tmp_path, "status", "--check", now="2025-10-14T12:00:00+00:00")
+def test_status_check_is_0_when_the_latest_due_digest_is_written(server: ArxivServer, stored: Path) -> None:
+    result = digest(server, stored, "status", "--check", now="2025-10-14T12:00:00+00:00")
     assert result.exit_code == 0
     assert result.output.splitlines()[-1] == "Check: ok"
 
 
-def test_status_check_is_1_when_the_latest_due_digest_is_missing(server: ArxivServer, tmp_path: Path) -> None:
-    run_latest(server, tmp_path, MONDAY)
-    result = digest(server, tmp_path, "status", "--check", now="2025-10-15T12:00:00+00:00")
+def test_status_check_is_1_when_the_latest_due_digest_is_missing(server: ArxivServer, stored: Path) -> None:
+    result = digest(server, stored, "status", "--check", now="2025-10-15T12:00:00+00:00")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: the digest of 2025-10-14 is missing for LLM, MLLM,")
     assert result.stderr.rstrip().endswith("then `digest run --date 2025-10-14`")
 
 
-def test_status_check_waits_for_the_schedule_before_calling_a_date_missing(server: ArxivServer, tmp_path: Path) -> None:
-    run_latest(server, tmp_path, MONDAY)
+def test_status_check_waits_for_the_schedule_before_calling_a_date_missing(server: ArxivServer, stored: Path) -> None:
     # Tuesday's batch goes out at 00:00 UTC on Wednesday; the 06:30 UTC run writes it by 07:30.
-    assert digest(server, tmp_path, "status", "--check", now="2025-10-15T07:00:00+00:00").exit_code == 0
-    assert digest(server, tmp_path, "status", "--check", now="2025-10-15T07:45:00+00:00").exit_code == 1
+    assert digest(server, stored, "status", "--check", now="2025-10-15T07:00:00+00:00").exit_code == 0
+    assert digest(server, stored, "status", "--check", now="2025-10-15T07:45:00+00:00").exit_code == 1
 
 
 @pytest.mark.parametrize("day", DAYS)
