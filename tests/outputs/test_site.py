@@ -8,13 +8,14 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
+from lxml import html
 
 from digest.cli.main import main
 from digest.core.config import Config
@@ -30,26 +31,20 @@ from tests.support.recipes import write_day
 MONDAY, TUESDAY, WEDNESDAY = date(2025, 10, 13), date(2025, 10, 14), date(2025, 10, 15)
 
 
-class _Links(HTMLParser):
+@dataclass(frozen=True)
+class Links:
     """Every href and src of a page, and every id it holds."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("href", "src") and value is not None:
-                self.links.append(value)
-            if name == "id" and value is not None:
-                self.ids.add(value)
+    links: list[str]
+    ids: set[str]
 
 
-def page_links(page: Path) -> _Links:
-    parser = _Links()
-    parser.feed(page.read_text(encoding="utf-8"))
-    return parser
+def page_links(page: Path) -> Links:
+    """Read with lxml's HTML parser (C): the golden site's 200 pages took Python's `HTMLParser` seconds."""
+    tree = html.fromstring(page.read_bytes())
+    return Links(
+        [str(value) for value in tree.xpath("//@href | //@src")], {str(value) for value in tree.xpath("//@id")}
+    )
 
 
 def internal_links(site: Path) -> Iterator[tuple[Path, Path, str]]:
