@@ -102,20 +102,24 @@ def _mined(
     papers: dict[str, Paper] = {}
     for paper in (paper for day in days for paper in day.papers):
         papers.setdefault(paper.id, paper)
-    found = {i: phrases(searched_text(paper, planned.topic.fields)) for i, paper in papers.items()}
     kept = {i: decide(paper, criteria).kept for i, paper in papers.items()}
+    if sum(bool(labelled.get(i)) and not kept[i] for i in papers) < MINED_HOLDERS:
+        return []  # no phrase can be held by enough missed papers: spare reading every paper's phrases
+    found = {i: phrases(searched_text(paper, planned.topic.fields)) for i, paper in papers.items()}
     holders = Counter(phrase for held in found.values() for phrase in held)
     missed = Counter(phrase for i, held in found.items() if labelled.get(i) and not kept[i] for phrase in held)
-    particular = [
+    particular = {
         phrase for phrase, n in missed.items() if n >= MINED_HOLDERS and holders[phrase] <= GENERIC_SHARE * len(found)
-    ]
-    particular.sort(key=lambda phrase: (-missed[phrase] / holders[phrase], -missed[phrase], -len(phrase), phrase))
+    }
+    worth: dict[str, list[str]] = {}  # each particular phrase -> the unlabelled dropped papers holding it
+    for paper_id in sorted(i for i in papers if i not in labelled and not kept[i]):
+        for phrase in particular.intersection(found[paper_id]):
+            worth.setdefault(phrase, []).append(paper_id)
     suggestions: dict[str, Suggestion] = {}
-    for phrase in particular:
-        for paper_id in sorted(i for i, held in found.items() if phrase in held and i not in labelled):
-            if not kept[paper_id] and paper_id not in suggestions:
-                why = f"holds `{found[paper_id][phrase]}`, as {missed[phrase]} relevant papers the topic misses do"
-                suggestions[paper_id] = Suggestion(papers[paper_id], why)
+    for phrase in sorted(worth, key=lambda p: (-missed[p] / holders[p], -missed[p], -len(p), p)):
+        for paper_id in (i for i in worth[phrase] if i not in suggestions):
+            why = f"holds `{found[paper_id][phrase]}`, as {missed[phrase]} relevant papers the topic misses do"
+            suggestions[paper_id] = Suggestion(papers[paper_id], why)
     return list(suggestions.values())
 
 
