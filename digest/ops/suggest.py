@@ -16,13 +16,13 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from digest.core.models import Paper
+from digest.core.models import Decision, Paper
 from digest.core.plan import TopicPlan
 from digest.ops.evaluation import LabelledDay
 from digest.ops.explain import near_misses, other_mode
 from digest.ops.mining import GENERIC_SHARE
 from digest.ops.phrases import phrases
-from digest.selection.match import searched_text
+from digest.selection.match import in_subscribed_categories, searched_text
 from digest.selection.select import Criteria, decide
 
 __all__ = ["Suggestion", "format_suggestions", "suggest_papers"]
@@ -52,16 +52,17 @@ def suggest_papers(
     papers: dict[str, Paper] = {}
     scores: dict[str, float] = {}
     for day in days:
-        for paper in day.papers:
-            if paper.id not in labelled and paper.id not in papers:
-                papers[paper.id] = paper
-                if paper.id in day.similarity:
-                    scores[paper.id] = day.similarity[paper.id]
-    unlabelled = sorted(papers.values(), key=lambda paper: paper.id)
+        for paper in (paper for paper in day.papers if paper.id not in papers):
+            papers[paper.id] = paper
+            if paper.id in day.similarity:
+                scores[paper.id] = day.similarity[paper.id]
+    criteria = Criteria.of(planned, subscribed)
+    decisions = {paper_id: decide(paper, criteria) for paper_id, paper in papers.items()}
+    unlabelled = sorted((paper for paper in papers.values() if paper.id not in labelled), key=lambda paper: paper.id)
     kinds = [
         _near_threshold(unlabelled, planned, scores),
-        _filtered(unlabelled, planned, subscribed),
-        _mined(days, planned, subscribed, labelled),
+        _filtered([decisions[paper.id] for paper in unlabelled]),
+        _mined(decisions, planned, subscribed, labelled),
         _disputed(unlabelled, planned, subscribed),
     ]
     chosen: dict[str, Suggestion] = {}
@@ -80,29 +81,30 @@ def _near_threshold(papers: Sequence[Paper], planned: TopicPlan, scores: dict[st
     return [Suggestion(paper, f"similarity {scores[paper.id]:.3f}, threshold {threshold:g}") for paper in near]
 
 
-def _filtered(papers: Sequence[Paper], planned: TopicPlan, subscribed: Collection[str]) -> list[Suggestion]:
+def _filtered(decisions: Sequence[Decision]) -> list[Suggestion]:
     """Papers a keyword found and a filter dropped: is the filter right about them?"""
-    criteria = Criteria.of(planned, subscribed)
     suggestions = []
-    for paper in papers:
-        decision = decide(paper, criteria)
+    for decision in decisions:
         if decision.reason.startswith("filter "):
             span = f': "{decision.span}"' if decision.span else ""
-            suggestions.append(Suggestion(paper, f"a keyword hit, dropped by {decision.reason}{span}"))
+            suggestions.append(Suggestion(decision.paper, f"a keyword hit, dropped by {decision.reason}{span}"))
     return suggestions
 
 
 def _mined(
-    days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labelled: Mapping[str, bool]
+    decisions: Mapping[str, Decision], planned: TopicPlan, subscribed: Collection[str], labelled: Mapping[str, bool]
 ) -> list[Suggestion]:
     """Unlabelled papers the topic drops that hold a phrase of the relevant papers it misses, the phrases
     most particular to those papers first (the longer on a tie): their labels say whether the phrase belongs
-    in the topic. A phrase held by more than `GENERIC_SHARE` of the papers says nothing of a topic."""
-    criteria = Criteria.of(planned, subscribed)
-    papers: dict[str, Paper] = {}
-    for paper in (paper for day in days for paper in day.papers):
-        papers.setdefault(paper.id, paper)
-    kept = {i: decide(paper, criteria).kept for i, paper in papers.items()}
+    in the topic. Only the papers the topic's category rule lets through count, as in `tune`'s mining: no
+    keyword can win back the others. A phrase held by more than `GENERIC_SHARE` of them says nothing of a
+    topic."""
+    rule = planned.rules.category_rule
+    papers = {
+        i: d.paper for i, d in decisions.items()
+        if in_subscribed_categories(d.paper.categories, subscribed, rule, d.paper.primary)
+    }  # fmt: skip
+    kept = {i: decisions[i].kept for i in papers}
     if sum(bool(labelled.get(i)) and not kept[i] for i in papers) < MINED_HOLDERS:
         return []  # no phrase can be held by enough missed papers: spare reading every paper's phrases
     found = {i: phrases(searched_text(paper, planned.topic.fields)) for i, paper in papers.items()}

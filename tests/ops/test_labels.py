@@ -303,6 +303,16 @@ def test_a_dropped_paper_holding_a_phrase_of_the_relevant_papers_the_topic_misse
     ]
 
 
+def test_a_paper_the_category_rule_drops_is_not_suggested_for_a_mined_phrase() -> None:
+    planned = TopicPlan(Topic(keywords=["MLLM"]), Rules())
+    missed = [paper(f"2510.0000{n}", title="A large multimodal model for charts") for n in (1, 2)]
+    others = [paper(f"2510.01{n:03}", title=f"Graph number {n}") for n in range(100)]
+    outside = paper("2510.00201", title="Large multimodal models reading maps", categories=["math.CO"])
+    days = [LabelledDay(date(2025, 10, 13), [*missed, *others, outside], {})]
+    labelled = {"2510.00001": True, "2510.00002": True}
+    assert suggest_papers(days, planned, ["cs.CV"], labelled, 10) == []
+
+
 def test_a_phrase_of_a_single_missed_paper_or_of_the_papers_the_topic_keeps_suggests_nothing() -> None:
     planned = TopicPlan(Topic(keywords=["MLLM"]), Rules())
     papers = [
