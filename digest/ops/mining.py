@@ -14,16 +14,14 @@ cross-validation fold. See docs/design.md, "Measuring and tuning".
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
-from digest.core.models import Decision
 from digest.core.plan import TopicPlan
-from digest.ops.labels import Confusion
-from digest.ops.moves import Move, Option, VerdictsOf, apply_moves, confusion_of, found_in, no_date_worse
+from digest.ops.moves import Move, Option, VerdictsOf, apply_moves
 from digest.ops.narrowing import FILTER_GAIN, Reach, mentions_options, unless_options
 from digest.ops.phrases import Counts, PhraseIndex, phrases
+from digest.ops.verdicts import Verdicts
 
 __all__ = ["select_moves"]
 
@@ -45,16 +43,17 @@ RECOVERY_STEPS = 4
 """Keywords a `mentions` move may add to win back the relevant papers it loses."""
 
 
-def select_moves(
-    planned: TopicPlan, days: Collection[date], index: PhraseIndex, labels: Mapping[str, bool], verdicts_of: VerdictsOf
-) -> list[Move]:
+def select_moves(planned: TopicPlan, days: Collection[date], index: PhraseIndex, verdicts_of: VerdictsOf) -> list[Move]:
     """Greedy forward selection on `days`: at each step the move with the best F1 there, while F1 rises."""
-    counts = Counts.of(index, days, [i for i in verdicts_of(planned) if labels[i]])
-    common = {phrase for phrase, count in counts.training.items() if count > GENERIC_SHARE * counts.training_papers}
+    start = verdicts_of(planned)
+    counts = Counts.of(index, days, start.decided & index.labelled.relevant)
 
-    def keywords_for(verdicts: Mapping[str, Decision], confusion: Confusion) -> list[Option]:
-        options = _keyword_options(verdicts, labels, index, counts, confusion, min(SPREAD, len(days)))
-        return [option for option in options if option[1].term.lower() not in common]
+    def common(phrase: str) -> bool:
+        return counts.training(phrase) > GENERIC_SHARE * counts.training_papers
+
+    def keywords_for(verdicts: Verdicts) -> list[Option]:
+        options = _keyword_options(verdicts, index, counts, min(SPREAD, len(days)))
+        return [option for option in options if not common(option[1].term.lower())]
 
     def recover(narrowed: TopicPlan, term: str) -> tuple[str, ...]:
         """The keywords that win back, one at a time while F1 rises, what narrowing `term` lost: never the
@@ -63,9 +62,8 @@ def select_moves(
         added: list[Move] = []
         for _ in range(RECOVERY_STEPS):
             verdicts = verdicts_of(apply_moves(narrowed, added))
-            confusion = confusion_of(verdicts, labels)
-            options = [option for option in keywords_for(verdicts, confusion) if option[1].term.lower() not in parts]
-            move = _best(options, confusion.f1)
+            options = [option for option in keywords_for(verdicts) if option[1].term.lower() not in parts]
+            move = _best(options, verdicts.confusion.f1)
             if move is None:
                 break
             added.append(move)
@@ -75,18 +73,17 @@ def select_moves(
     for _ in range(MOST_STEPS):
         current = apply_moves(planned, moves)
         verdicts = verdicts_of(current)
-        confusion = confusion_of(verdicts, labels)
         spread = min(FILTER_SPREAD, len(days))
-        options = _filter_options(verdicts, labels, index, confusion, spread)
-        options = [option for option in options if option[1].term.lower() not in common]
-        options += keywords_for(verdicts, confusion)
-        options += unless_options(verdicts, labels, index, current, verdicts_of, Reach(common, spread))
-        options += mentions_options(verdicts, labels, current, verdicts_of, recover)
+        options = _filter_options(verdicts, index, spread)
+        options = [option for option in options if not common(option[1].term.lower())]
+        options += keywords_for(verdicts)
+        options += unless_options(verdicts, index, current, verdicts_of, Reach(common, spread))
+        options += mentions_options(verdicts, current, verdicts_of, recover)
         for keyword in (k for k in current.topic.keywords if isinstance(k, str) and k in planned.topic.keywords):
             dropped = verdicts_of(apply_moves(current, [Move("drop", keyword)]))
-            if no_date_worse(verdicts, dropped, labels, index):
-                options.append((confusion_of(dropped, labels).f1, Move("drop", keyword)))
-        move = _best(options, confusion.f1)
+            if verdicts.no_date_worse(dropped.kept):
+                options.append((dropped.confusion.f1, Move("drop", keyword)))
+        move = _best(options, verdicts.confusion.f1)
         if move is None:
             break
         moves.append(move)
@@ -101,23 +98,19 @@ def _best(options: Sequence[Option], now: float) -> Move | None:
     return move if score > now + 1e-9 else None
 
 
-def _keyword_options(
-    verdicts: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex, counts: Counts,
-    confusion: Confusion, spread: int,
-) -> list[Option]:  # fmt: skip
+def _keyword_options(verdicts: Verdicts, index: PhraseIndex, counts: Counts, spread: int) -> list[Option]:
     """Phrases of the relevant papers no keyword matched, each with the F1 it would bring: every paper of
     the dates that holds it and is not kept counts as wrongly kept, unless it is a missed relevant one."""
-    missed = [i for i, d in verdicts.items() if labels[i] and d.reason.startswith("no keyword matched")]
-    kept = Counter(phrase for i, d in verdicts.items() if d.kept for phrase in index.of[i])
+    labelled, confusion = index.labelled, verdicts.confusion
     tp, fp, fn = confusion.tp, confusion.fp, confusion.fn
     options = []
-    for phrase, holders in found_in(missed, index).items():
-        gain, everywhere = len(holders), counts.training[phrase]
-        if gain < LEAST_HOLDERS or not everywhere or len({index.date_of[i] for i in holders}) < spread:
+    for phrase, holders in index.held_by(verdicts.unmatched & labelled.relevant, LEAST_HOLDERS).items():
+        gain, everywhere = holders.bit_count(), counts.training(phrase)
+        if not everywhere or labelled.dates(holders) < spread:
             continue
         if counts.precision(phrase) < PRECISION_FLOOR:
             continue
-        wrong = max(everywhere - kept[phrase] - gain, 0)
+        wrong = max(everywhere - (index.holding[phrase] & verdicts.kept).bit_count() - gain, 0)
         if gain - wrong < LEAST_GAIN:
             continue
         f1 = 2 * (tp + gain) / (2 * (tp + gain) + fp + wrong + fn - gain)
@@ -125,24 +118,19 @@ def _keyword_options(
     return options
 
 
-def _filter_options(
-    verdicts: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex, confusion: Confusion,
-    spread: int,
-) -> list[Option]:  # fmt: skip
+def _filter_options(verdicts: Verdicts, index: PhraseIndex, spread: int) -> list[Option]:
     """Phrases of the wrongly kept papers, with the F1 they bring as a filter (the relevant papers holding
     them are lost)."""
-    kept = {i for i, d in verdicts.items() if d.kept}
+    relevant, confusion = index.labelled.relevant, verdicts.confusion
     tp, fp, fn = confusion.tp, confusion.fp, confusion.fn
     options = []
-    rightly_kept = found_in([i for i in kept if labels[i]], index)
-    for phrase, holders in found_in([i for i in kept if not labels[i]], index).items():
-        lost = set(rightly_kept.get(phrase, ()))
-        removed = len(holders)
-        if removed - len(lost) < FILTER_GAIN or len({index.date_of[i] for i in holders}) < spread:
+    for phrase, holders in index.held_by(verdicts.kept & ~relevant, FILTER_GAIN).items():
+        lost = (index.holding[phrase] & verdicts.kept & relevant).bit_count()
+        removed = holders.bit_count()
+        if removed - lost < FILTER_GAIN or index.labelled.dates(holders) < spread:
             continue
-        after = {i: d for i, d in verdicts.items() if i not in lost and i not in holders}
-        if not no_date_worse(verdicts, after, labels, index):
+        if not verdicts.no_date_worse(verdicts.kept & ~index.holding[phrase]):
             continue
-        f1 = 2 * (tp - len(lost)) / (2 * (tp - len(lost)) + fp - removed + fn + len(lost))
+        f1 = 2 * (tp - lost) / (2 * (tp - lost) + fp - removed + fn + lost)
         options.append((f1, Move("filter", index.shown[phrase])))
     return options

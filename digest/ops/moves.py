@@ -5,15 +5,13 @@ Pure. `mining` chooses moves; `narrowing` proposes those that narrow a keyword (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from digest.core.config import Keyword, KeywordSpec
-from digest.core.models import Decision
 from digest.core.plan import TopicPlan
-from digest.ops.labels import Confusion
-from digest.ops.phrases import PhraseIndex
+from digest.ops.verdicts import Verdicts
 
 __all__ = [
     "MENTIONS",
@@ -21,9 +19,6 @@ __all__ = [
     "Option",
     "VerdictsOf",
     "apply_moves",
-    "confusion_of",
-    "found_in",
-    "no_date_worse",
     "term_of",
 ]
 
@@ -86,8 +81,8 @@ def _narrowed(keyword: Keyword, move: Move) -> Keyword:
     return KeywordSpec(term=term, unless=[move.term])
 
 
-VerdictsOf = Callable[[TopicPlan], Mapping[str, Decision]]
-"""A topic's verdicts on the labelled papers of the dates a selection learns from (id -> Decision)."""
+VerdictsOf = Callable[[TopicPlan], Verdicts]
+"""A topic's verdicts on the labelled papers of the dates a selection learns from."""
 
 
 def _counted(keyword: Keyword, term: str) -> Keyword:
@@ -100,30 +95,3 @@ def _counted(keyword: Keyword, term: str) -> Keyword:
 
 
 Option = tuple[float, Move]
-
-
-def confusion_of(verdicts: Mapping[str, Decision], labels: Mapping[str, bool]) -> Confusion:
-    return Confusion.count((i for i, d in verdicts.items() if d.kept), {i: labels[i] for i in verdicts})
-
-
-def no_date_worse(
-    before: Mapping[str, Decision], after: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex
-) -> bool:
-    """Whether an exclusion lowers F1 on none of the dates learnt from (a paper missing from `after` is
-    dropped): one that helps on some dates and hurts on another fits a few papers, not the topic."""
-    for day in {index.date_of[i] for i in before}:
-        on_day = {i: labels[i] for i in before if index.date_of[i] == day}
-        kept_before = (i for i in on_day if before[i].kept)
-        kept_after = (i for i in on_day if i in after and after[i].kept)
-        if Confusion.count(kept_after, on_day).f1 < Confusion.count(kept_before, on_day).f1 - 1e-9:
-            return False
-    return True
-
-
-def found_in(ids: Collection[str], index: PhraseIndex) -> dict[str, list[str]]:
-    """Each phrase of these papers, with the papers that hold it."""
-    holders: dict[str, list[str]] = {}
-    for paper_id in sorted(ids):
-        for phrase in index.of[paper_id]:
-            holders.setdefault(phrase, []).append(paper_id)
-    return holders

@@ -11,23 +11,14 @@ docs/design.md, "Measuring and tuning".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable
 from typing import NamedTuple
 
 from digest.core.config import KeywordSpec
-from digest.core.models import Decision
 from digest.core.plan import TopicPlan
-from digest.ops.moves import (
-    Move,
-    Option,
-    VerdictsOf,
-    apply_moves,
-    confusion_of,
-    found_in,
-    no_date_worse,
-    term_of,
-)
+from digest.ops.moves import Move, Option, VerdictsOf, apply_moves, term_of
 from digest.ops.phrases import PhraseIndex
+from digest.ops.verdicts import Verdicts
 
 __all__ = ["FILTER_GAIN", "Reach", "mentions_options", "unless_options"]
 
@@ -43,44 +34,46 @@ UNLESS_TRIED = 8
 
 
 class Reach(NamedTuple):
-    """Which phrases may narrow a keyword: none of the `common` ones, each held on at least `spread` dates."""
+    """Which phrases may narrow a keyword: none that is `common`, each held on at least `spread` dates."""
 
-    common: Collection[str]
+    common: Callable[[str], bool]
     spread: int
 
 
 def unless_options(
-    verdicts: Mapping[str, Decision], labels: Mapping[str, bool], index: PhraseIndex, current: TopicPlan,
-    verdicts_of: VerdictsOf, reach: Reach,
-) -> list[Option]:  # fmt: skip
+    verdicts: Verdicts, index: PhraseIndex, current: TopicPlan, verdicts_of: VerdictsOf, reach: Reach
+) -> list[Option]:
     """Phrases of the wrongly kept papers as an `unless` of the keywords that keep more wrong papers than
     right ones among those holding it, each with the F1 it brings, measured (a paper another keyword holds
     stays kept). The phrases measured are those that would drop most wrong papers net of right ones."""
     common, spread = reach
-    matched: dict[str, set[str]] = {}
+    matched: dict[str, int] = {}
     for keyword in current.topic.keywords:
         term = term_of(keyword)
         if term is not None:
             alone = verdicts_of(TopicPlan(current.topic.model_copy(update={"keywords": [keyword]}), current.rules))
-            matched[term] = {i for i, d in alone.items() if d.kept}
-    kept = {i for i, d in verdicts.items() if d.kept}
+            matched[term] = alone.kept
+    relevant = index.labelled.relevant
     shortlist = []
-    rightly_kept = found_in([i for i in kept if labels[i]], index)
-    for phrase, holders in found_in([i for i in kept if not labels[i]], index).items():
-        if len({index.date_of[i] for i in holders}) < spread or phrase in common:
+    for phrase, holders in index.held_by(verdicts.kept & ~relevant, UNLESS_GAIN).items():
+        if index.labelled.dates(holders) < spread or common(phrase):
             continue
-        right = set(rightly_kept.get(phrase, ()))
-        narrowed = tuple(term for term, ids in matched.items() if len(ids & set(holders)) > len(ids & right))
-        still = {i for term, ids in matched.items() if term not in narrowed for i in ids}
-        gain = sum(i not in still for i in holders) - sum(i not in still for i in right)
+        right = index.holding[phrase] & verdicts.kept & relevant
+        narrowed = tuple(
+            term for term, ids in matched.items() if (ids & holders).bit_count() > (ids & right).bit_count()
+        )
+        still = 0
+        for term, ids in matched.items():
+            still |= 0 if term in narrowed else ids
+        gain = (holders & ~still).bit_count() - (right & ~still).bit_count()
         if narrowed and gain >= UNLESS_GAIN:
             shortlist.append((gain, phrase, narrowed))
     options = []
     for _, phrase, narrowed in sorted(shortlist, reverse=True)[:UNLESS_TRIED]:
         move = Move("unless", index.shown[phrase], narrowed)
         after = verdicts_of(apply_moves(current, [move]))
-        if no_date_worse(verdicts, after, labels, index):
-            options.append((confusion_of(after, labels).f1, move))
+        if verdicts.no_date_worse(after.kept):
+            options.append((after.confusion.f1, move))
     return options
 
 
@@ -88,25 +81,22 @@ Recover = Callable[[TopicPlan, str], tuple[str, ...]]
 """The keywords mined, greedily, to win back what a topic narrowed on a keyword lost."""
 
 
-def mentions_options(
-    verdicts: Mapping[str, Decision], labels: Mapping[str, bool], current: TopicPlan, verdicts_of: VerdictsOf,
-    recover: Recover,
-) -> list[Option]:  # fmt: skip
+def mentions_options(verdicts: Verdicts, current: TopicPlan, verdicts_of: VerdictsOf, recover: Recover) -> list[Option]:
     """Each plain keyword asked to be mentioned twice, with the keywords that win back what it loses, and
     the F1 they bring together. A keyword is tried when the papers that name it once hold enough wrong ones,
     and kept when, with the keywords won back, it sets right more papers than it sets wrong, by more than luck."""
     options = []
-    before = confusion_of(verdicts, labels)
+    before, relevant = verdicts.confusion, verdicts.labelled.relevant
     for keyword in current.topic.keywords:
         term = term_of(keyword)
         if term is None or (isinstance(keyword, KeywordSpec) and keyword.mentions > 1):
             continue
         narrowed = apply_moves(current, [Move("mentions", term)])
-        lost = [i for i, d in verdicts_of(narrowed).items() if verdicts[i].kept and not d.kept]
-        if sum(not labels[i] for i in lost) < FILTER_GAIN:
+        lost = verdicts.kept & ~verdicts_of(narrowed).kept
+        if (lost & ~relevant).bit_count() < FILTER_GAIN:
             continue
         move = Move("mentions", term, recover(narrowed, term))
-        after = confusion_of(verdicts_of(apply_moves(current, [move])), labels)
+        after = verdicts_of(apply_moves(current, [move])).confusion
         if (before.fp - after.fp) - (before.tp - after.tp) >= FILTER_GAIN:
             options.append((after.f1, move))
     return options

@@ -3,20 +3,21 @@
 Pure. A paper's phrases are runs of one to four words that no punctuation breaks (so a parenthesised
 acronym such as "(VLA)" is a phrase of its own, and "vision-language models" is "vision language model"),
 lower-cased, the last word without its plural ending. `PhraseIndex` holds them for the labelled papers and
-counts them on every stored date, so `Counts` can say how common a phrase is among all the papers of the
-range. See docs/design.md, "Measuring and tuning".
+counts the papers of every stored date holding each, so `Counts` can say how common a phrase is among all
+the papers of the range. See docs/design.md, "Measuring and tuning".
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from digest.core.models import Paper
 from digest.core.plan import TopicPlan
+from digest.ops.verdicts import Labelled
 from digest.selection.match import in_subscribed_categories, searched_text
 from digest.selection.terms import singular
 
@@ -56,72 +57,89 @@ def phrases(text: str) -> dict[str, str]:
 
 
 class PhraseIndex:
-    """The phrases of each labelled paper, and per date how many of its papers hold each phrase (labelled
-    or not: the papers the topic's category rule lets through)."""
+    """The phrases of each labelled paper, the labelled papers holding each phrase (a bitset over
+    `Labelled`), and per date how many of its papers hold each of those phrases (labelled or not: the papers
+    the topic's category rule lets through). Only a labelled paper's phrase can be proposed, so no other is
+    counted."""
 
     def __init__(
-        self, days: Mapping[date, Sequence[Paper]], planned: TopicPlan, subscribed: Collection[str],
-        labels: Mapping[str, bool],
+        self, days: Mapping[date, Sequence[Paper]], labelled: Labelled, planned: TopicPlan,
+        subscribed: Collection[str],
     ) -> None:  # fmt: skip
-        self.of: dict[str, set[str]] = {}
-        self.date_of: dict[str, date] = {}
+        self.labelled = labelled
+        self.of: list[tuple[str, ...]] = []
+        """Each labelled paper's phrases, by its number."""
+        self.holding: dict[str, int] = {}
+        """The labelled papers holding each phrase."""
         self.shown: dict[str, str] = {}
+        rule, fields = planned.rules.category_rule, planned.topic.fields
+        for position, paper in enumerate(labelled.papers):
+            found = phrases(searched_text(paper, fields))
+            self.of.append(tuple(found))
+            for folded, shown in found.items():
+                self.shown.setdefault(folded, shown)
+                self.holding[folded] = self.holding.get(folded, 0) | 1 << position
         self.papers_with: dict[date, Counter[str]] = {}
         self.papers: dict[date, int] = {}
-        rule, fields = planned.rules.category_rule, planned.topic.fields
         for day, papers in days.items():
             counts: Counter[str] = Counter()
             for paper in papers:
-                found = phrases(searched_text(paper, fields))
                 if in_subscribed_categories(paper.categories, subscribed, rule, paper.primary):
-                    counts.update(found.keys())
+                    counts.update(self.holding.keys() & phrases(searched_text(paper, fields)).keys())
                     self.papers[day] = self.papers.get(day, 0) + 1
-                if paper.id in labels and paper.id not in self.of:
-                    self.of[paper.id], self.date_of[paper.id] = set(found), day
-                    for folded, shown in found.items():
-                        self.shown.setdefault(folded, shown)
             self.papers_with[day] = counts
         self.everywhere: Counter[str] = Counter()
         """How many papers of all the dates hold each phrase."""
         for counts in self.papers_with.values():
             self.everywhere.update(counts)
 
+    def held_by(self, papers: int, least: int) -> dict[str, int]:
+        """Each phrase held by at least `least` of these labelled papers, with those that hold it."""
+        held: Counter[str] = Counter()
+        remaining = papers
+        while remaining:
+            lowest = remaining & -remaining
+            held.update(self.of[lowest.bit_length() - 1])
+            remaining ^= lowest
+        return {phrase: self.holding[phrase] & papers for phrase, count in held.items() if count >= least}
+
 
 @dataclass(frozen=True)
 class Counts:
-    """How many papers hold each phrase: on the training dates, and in the whole store (every date but the
+    """How many papers hold a phrase: on the training dates, and in the whole store (every date but the
     labelled ones held out)."""
 
-    training: Counter[str]
+    index: PhraseIndex
+    days: Collection[date]
+    held_out: Collection[date]
     training_papers: int
-    stored: Counter[str]
     stored_papers: int
-    relevant: Counter[str]
-    """How many of the relevant labelled papers of the training dates hold each phrase."""
+    relevant: int
+    """The relevant labelled papers of the training dates."""
 
     @classmethod
-    def of(cls, index: PhraseIndex, days: Collection[date], relevant: Iterable[str]) -> Counts:
+    def of(cls, index: PhraseIndex, days: Collection[date], relevant: int) -> Counts:
         """The counts on the training `days`, whose relevant labelled papers are `relevant`."""
-        held_out = set(index.date_of.values()) - set(days)
-        training: Counter[str] = Counter()
-        for day in days:
-            training.update(index.papers_with.get(day, {}))
-        stored = index.everywhere.copy()
-        for day in held_out:
-            stored.subtract(index.papers_with[day])
+        held_out = set(index.labelled.on) - set(days)
         return cls(
-            training,
+            index,
+            days,
+            held_out,
             sum(index.papers.get(day, 0) for day in days),
-            stored,
             sum(n for day, n in index.papers.items() if day not in held_out),
-            Counter(phrase for paper_id in relevant for phrase in index.of[paper_id]),
+            relevant,
         )
+
+    def training(self, phrase: str) -> int:
+        """How many papers of the training dates hold `phrase`."""
+        return sum(self.index.papers_with[day][phrase] for day in self.days)
 
     def precision(self, phrase: str) -> float:
         """The share of the papers holding `phrase` that are relevant, estimated twice and the lower kept: on
         the training dates, and across the store (the relevant rate of the training dates over the
         phrase's rate among all stored papers: a phrase common on unlabelled dates too is generic)."""
-        relevant = self.relevant[phrase]
-        on_training = relevant / self.training[phrase]
-        in_store = (relevant / self.training_papers) / (self.stored[phrase] / self.stored_papers)
+        relevant = (self.index.holding[phrase] & self.relevant).bit_count()
+        stored = self.index.everywhere[phrase] - sum(self.index.papers_with[day][phrase] for day in self.held_out)
+        on_training = relevant / self.training(phrase)
+        in_store = (relevant / self.training_papers) / (stored / self.stored_papers)
         return min(on_training, in_store)

@@ -14,7 +14,6 @@ from typing import Any
 import yaml
 
 from digest.core.config import Topic, keyword_text
-from digest.core.models import Decision
 from digest.core.plan import TopicPlan
 from digest.ops.evaluation import (
     Evaluation,
@@ -32,6 +31,7 @@ from digest.ops.mining import select_moves
 from digest.ops.moves import Move, apply_moves
 from digest.ops.phrases import PhraseIndex
 from digest.ops.sweep import median, swept
+from digest.ops.verdicts import Hits, Labelled
 
 __all__ = [
     "Evaluation",
@@ -190,15 +190,16 @@ def _phrase_steps(
     is scored on its held-out date; step k's figures are every fold's first k moves. The moves shown are
     those selected on all the dates; they are kept while the cross-validated F1 rises. `stored` are all the
     stored dates of the range, labelled or not: how common a phrase is among all their papers."""
-    labelled = {day.day: day.papers for day in days}
-    every_date = labelled | {day.day: day.papers for day in stored if day.day not in labelled}
-    index = PhraseIndex(every_date, words_plan, subscribed, labels)
+    labelled = Labelled(days, labels)
+    on_labelled_dates = {day.day: day.papers for day in days}
+    every_date = on_labelled_dates | {day.day: day.papers for day in stored if day.day not in on_labelled_dates}
+    index = PhraseIndex(every_date, labelled, words_plan, subscribed)
+    hits = Hits(labelled, words_plan, subscribed)
 
     def moves_on(train: Sequence[LabelledDay]) -> list[Move]:
-        def verdicts_of(plan: TopicPlan) -> Mapping[str, Decision]:
-            return evaluate(train, plan, subscribed, labels, semantic=False).verdicts
-
-        return select_moves(words_plan, {day.day for day in train}, index, labels, verdicts_of)
+        dates = {day.day for day in train}
+        decided = labelled.of(dates)
+        return select_moves(words_plan, dates, index, lambda plan: hits.verdicts(plan, decided))
 
     everywhere = moves_on(days)
     per_fold = {held.day: moves_on([d for d in days if d is not held] or [held]) for held in days}

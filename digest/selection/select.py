@@ -22,7 +22,7 @@ from digest.core.plan import Rules, TopicPlan
 from digest.selection.match import BatchIndex, SearchedTexts, TopicMatcher, in_subscribed_categories
 from digest.store.papers import StoredBatch
 
-__all__ = ["Criteria", "decide", "order_papers", "select_decisions", "select_topic", "select_topics"]
+__all__ = ["Criteria", "decide", "order_papers", "refused", "select_decisions", "select_topic", "select_topics"]
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,10 @@ def decide(
     the paper's score for a topic with `similar_to` (None for a keyword topic): with `combine: any` a
     keyword or a score at the threshold keeps it, with `all` it needs both. Filters drop it either way.
     """
-    matcher, rules, subscribed = criteria.matcher, criteria.rules, criteria.subscribed
-    if not in_subscribed_categories(paper.categories, subscribed, rules.category_rule, paper.primary):
-        outside = ", ".join(category for category in paper.categories if category not in subscribed)
-        reason = f"category rule ({rules.category_rule}): {outside} not subscribed"
-        return Decision(paper, False, reason, similarity=similarity)
-    if rules.replacements == "exclude" and paper.announce_type in ("replace", "replace-cross"):
-        return Decision(paper, False, "a replacement (replacements: exclude)", similarity=similarity)
+    matcher, rules = criteria.matcher, criteria.rules
+    ruled = refused(paper, rules, criteria.subscribed)
+    if ruled is not None:
+        return Decision(paper, False, ruled, similarity=similarity)
     searched = texts or SearchedTexts()
     text, folded = searched.of(paper, matcher.fields)
     matched = matcher.keyword(paper, text, folded, searched.held(paper, matcher.fields))
@@ -84,6 +81,17 @@ def decide(
         return Decision(paper, True, f"{score} ≥ {rules.threshold:g}", similarity=similarity)
     also = f", {score}" if score else ""
     return Decision(paper, True, f"keyword `{matched[0]}`{also}", matched[0], matched[1], similarity)
+
+
+def refused(paper: Paper, rules: Rules, subscribed: Collection[str]) -> str | None:
+    """Why the topic's rules drop the paper whatever its text says (its categories, or a replacement the
+    topic excludes); None when its text decides."""
+    if not in_subscribed_categories(paper.categories, subscribed, rules.category_rule, paper.primary):
+        outside = ", ".join(category for category in paper.categories if category not in subscribed)
+        return f"category rule ({rules.category_rule}): {outside} not subscribed"
+    if rules.replacements == "exclude" and paper.announce_type in ("replace", "replace-cross"):
+        return "a replacement (replacements: exclude)"
+    return None
 
 
 def _no_keyword(matcher: TopicMatcher, text: str, folded: str) -> str:
