@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from digest.core.config import TextField
 from digest.core.models import Paper
 from digest.core.plan import TopicPlan
 from digest.ops.verdicts import Labelled
@@ -85,13 +86,20 @@ class PhraseIndex:
             counts: Counter[str] = Counter()
             for paper in papers:
                 if in_subscribed_categories(paper.categories, subscribed, rule, paper.primary):
-                    counts.update(self.holding.keys() & phrases(searched_text(paper, fields)).keys())
+                    counts.update(self._held_by(paper, fields))
                     self.papers[day] = self.papers.get(day, 0) + 1
             self.papers_with[day] = counts
         self.everywhere: Counter[str] = Counter()
         """How many papers of all the dates hold each phrase."""
         for counts in self.papers_with.values():
             self.everywhere.update(counts)
+
+    def _held_by(self, paper: Paper, fields: Sequence[TextField]) -> Collection[str]:
+        """The labelled papers' phrases this paper holds; a labelled paper's own are read once."""
+        position = self.labelled.position.get(paper.id)
+        if position is not None and self.labelled.papers[position] is paper:
+            return self.of[position]
+        return self.holding.keys() & phrases(searched_text(paper, fields)).keys()
 
     def held_by(self, papers: int, least: int) -> dict[str, int]:
         """Each phrase held by at least `least` of these labelled papers, with those that hold it."""
