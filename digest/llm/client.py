@@ -26,6 +26,7 @@ from digest.core.llm_settings import LlmSettings
 from digest.core.models import Usage
 from digest.core.redact import redact, remember_secrets
 from digest.core.retry_after import parse_retry_after
+from digest.core.tls import trust_store
 from digest.core.words import plural
 
 __all__ = ["Completion", "ModelClient", "Usage"]
@@ -73,7 +74,7 @@ class ModelClient:
         if settings.api_key_env and not key:
             self._problem = f"the environment variable {settings.api_key_env} (llm.api_key_env) holds no API key"
         remember_secrets([key])
-        deadline = _Deadline(transport or httpx.HTTPTransport(), self._allowance, monotonic)
+        deadline = _Deadline(transport or httpx.HTTPTransport(verify=trust_store()), self._allowance, monotonic)
         self._openai = openai.OpenAI(
             base_url=settings.base_url,
             api_key=key or _NO_KEY,

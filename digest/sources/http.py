@@ -7,7 +7,6 @@ means every fetcher gets the same politeness and the same "complete or fail" beh
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import logging
 import socket
@@ -26,6 +25,7 @@ from digest.core.config import Settings
 from digest.core.errors import FetchError, IncompleteResponse, RetryableFetch, UnreachableError, shown_url
 from digest.core.redact import redact
 from digest.core.retry_after import parse_retry_after
+from digest.core.tls import trust_store
 
 __all__ = ["USER_AGENT", "ArxivHttp", "Params"]
 
@@ -40,13 +40,6 @@ T = TypeVar("T")
 
 _NAMES = {"rss": "arXiv RSS", "api": "arXiv API", "oai": "arXiv OAI-PMH"}
 _TOO_MANY_REQUESTS = 429
-
-
-@functools.cache
-def _trust_store() -> ssl.SSLContext:
-    """httpx's TLS context (certifi's roots, or SSL_CERT_FILE/SSL_CERT_DIR), built once a process: loading the
-    roots costs some 40 ms, which every client of a run and of a test would pay again."""
-    return httpx.create_ssl_context()
 
 
 class ArxivHttp(AbstractContextManager["ArxivHttp"]):
@@ -72,7 +65,7 @@ class ArxivHttp(AbstractContextManager["ArxivHttp"]):
         self.max_wait = settings.max_retry_wait
         self._client = client or httpx.Client(
             transport=transport,
-            verify=_trust_store(),
+            verify=trust_store(),
             timeout=settings.request_timeout,
             headers={"User-Agent": USER_AGENT},
             follow_redirects=True,
