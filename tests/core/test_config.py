@@ -93,6 +93,10 @@ BROKEN = {
         "settings.output_dir: Value error, / is the root directory: give the digests a folder of their own",
     ),
     "yaml syntax": (VALID + "  - [unclosed\n", "invalid YAML"),
+    "a tab names itself": (
+        VALID + "\tsettings: {}\n",
+        "line 7, column 1: invalid YAML: found character '\\t' that cannot start any token",
+    ),
     "missing topics": ("category:\n  cs.AI: AI\n", "topic: required key is missing"),
     "every missing key": ("settings: {}\n", "category, topic: required keys are missing\n"),
     "a settings typo": (VALID + "settings:\n  notfy: []\n", "settings.notfy: unknown key; did you mean notify?"),
