@@ -6,7 +6,7 @@ sources below selection hand batches on without judging them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -40,14 +40,18 @@ def load_labelled_days(plan: Plan, days: Iterable[date], similar_to: SimilarTo |
     return scored_days(plan, loaded, similar_to) if similar_to is not None else loaded
 
 
-def scored_days(plan: Plan, days: Sequence[LabelledDay], similar_to: SimilarTo) -> list[LabelledDay]:
-    """`days` with each paper embedded and scored against `similar_to`, from the batches already read."""
+def scored_days(
+    plan: Plan, days: Sequence[LabelledDay], similar_to: SimilarTo, only: Collection[str] | None = None
+) -> list[LabelledDay]:
+    """`days` with each paper (each of the ids `only`, when given) embedded and scored against `similar_to`,
+    from the batches already read."""
     scored = []
     with Store.open(plan.store_path) as store:
         vector = topic_vector(similar_to, store, "the topic")
         for day in days:
-            vectors = embed_papers(day.papers, store)
-            scored.append(replace(day, similarity=similarity_scores(day.papers, vectors, vector), vectors=vectors))
+            papers = day.papers if only is None else [paper for paper in day.papers if paper.id in only]
+            vectors = embed_papers(papers, store)
+            scored.append(replace(day, similarity=similarity_scores(papers, vectors, vector), vectors=vectors))
     return scored
 
 

@@ -60,8 +60,9 @@ def score_topic(
 
 
 def tune_topic(plan: Plan, name: str, labels_file: Path, span: tuple[date, date]) -> TuneReport:
-    """The configured topic's settings compared on the span's stored dates that hold a labelled paper
-    (only those are embedded), cross-validated date by date."""
+    """The configured topic's settings compared on the span's stored dates that hold a labelled paper,
+    cross-validated date by date. Only the labelled papers are embedded: no figure reads another's
+    similarity."""
     planned = plan.topics[name]
     labels = relevance(labels_file)
     description = description_of(planned.topic)
@@ -69,7 +70,8 @@ def tune_topic(plan: Plan, name: str, labels_file: Path, span: tuple[date, date]
     stored = load_labelled_days(plan, announcement_days(*span, plan.holidays), None)
     _check_labelled(stored, labels, span)
     dates = [day.day for day in stored if any(paper.id in labels for paper in day.papers)]
-    labelled = {day.day: day for day in scored_days(plan, [day for day in stored if day.day in dates], similar_to)}
+    on_dates = [day for day in stored if day.day in dates]
+    labelled = {day.day: day for day in scored_days(plan, on_dates, similar_to, only=labels)}
     days = judge_labelled(plan, planned.topic, [labelled.get(day.day, day) for day in stored], labels, os.environ)
     return tune(name, planned, days, plan.subscribed, labels, description=description)
 

@@ -15,10 +15,10 @@ from digest.core.config import Settings, SimilarTo, Topic
 from digest.core.plan import Rules, TopicPlan
 from digest.ops.labels import Confusion
 from digest.selection.select import select_topic
-from digest.selection.semantic import embed_texts
+from digest.selection.semantic import MODEL, embed_texts
 from digest.store.database import Store
 from tests.support.golden import DAYS as GOLDEN_DAYS
-from tests.support.golden import golden_config_path
+from tests.support.golden import golden_config_path, golden_papers
 from tests.support.papers import paper
 from tests.support.recipes import store_golden_days
 
@@ -282,6 +282,17 @@ def test_tune_prints_a_yaml_snippet_to_paste(stored: Path) -> None:
     assert list(yaml.safe_load(snippet)) == ["MLLM"]
     Topic.model_validate(yaml.safe_load(snippet)["MLLM"])
     assert "match: words" in snippet or "similar_to" in snippet  # the best setting, not the configured topic
+
+
+def test_tune_embeds_the_labelled_papers_only(stored: Path) -> None:
+    labels = stored / "labels.csv"
+    labels.write_text("id,label\n2510.08987,1\n2510.09097,0\n")
+    result = digest(stored, "tune", "--topic", "MLLM", "--labels", str(labels), "--from", DAYS[0], "--to", DAYS[0])
+    assert result.exit_code == 0, result.output
+    keys = [(p.id, p.version or 0) for p in golden_papers(DAYS[0])]
+    with Store.open(stored / "cache" / "digest.sqlite3") as store:
+        embedded = store.load_embeddings(keys, MODEL)
+    assert sorted(paper_id for paper_id, _ in embedded) == ["2510.08987", "2510.09097"]
 
 
 def test_tune_without_stored_dates_says_which_backfill_to_run(tmp_path: Path) -> None:
