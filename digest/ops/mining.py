@@ -19,11 +19,11 @@ from datetime import date
 
 from digest.core.plan import TopicPlan
 from digest.ops.moves import Move, Option, VerdictsOf, apply_moves
-from digest.ops.narrowing import FILTER_GAIN, Reach, mentions_options, unless_options
+from digest.ops.narrowing import FILTER_GAIN, UNLESS_GAIN, Reach, mentions_options, unless_options
 from digest.ops.phrases import Counts, PhraseIndex, phrases
 from digest.ops.verdicts import Verdicts
 
-__all__ = ["select_moves"]
+__all__ = ["WEIGHED_HOLDERS", "select_moves"]
 
 MOST_STEPS = 12
 """Moves a selection makes at most."""
@@ -41,6 +41,8 @@ GENERIC_SHARE = 0.05
 """A phrase held by more than this share of all the papers of the dates is too common to mean a topic."""
 RECOVERY_STEPS = 4
 """Keywords a `mentions` move may add to win back the relevant papers it loses."""
+WEIGHED_HOLDERS = min(LEAST_HOLDERS, FILTER_GAIN, UNLESS_GAIN)
+"""No move names a phrase fewer labelled papers hold: only the others are counted on the dates (`PhraseIndex`)."""
 
 
 def select_moves(planned: TopicPlan, days: Collection[date], index: PhraseIndex, verdicts_of: VerdictsOf) -> list[Move]:

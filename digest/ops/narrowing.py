@@ -20,7 +20,7 @@ from digest.ops.moves import Move, Option, VerdictsOf, apply_moves, term_of
 from digest.ops.phrases import PhraseIndex
 from digest.ops.verdicts import Verdicts
 
-__all__ = ["FILTER_GAIN", "Reach", "mentions_options", "unless_options"]
+__all__ = ["FILTER_GAIN", "UNLESS_GAIN", "Reach", "mentions_options", "unless_options"]
 
 FILTER_GAIN = 4
 """An exclusion must drop this many more wrongly kept papers than relevant ones: it can only lose recall."""

@@ -15,6 +15,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ahocorasick_rs import AhoCorasick, Implementation
+
 from digest.core.config import TextField
 from digest.core.models import Paper
 from digest.core.plan import TopicPlan
@@ -57,6 +59,57 @@ def phrases(text: str) -> dict[str, str]:
     return found
 
 
+class _Finder:
+    """Which of some phrases a text holds, without reading all of the text's own: the words of the phrases
+    are looked for at once among the text's folded words (an Aho-Corasick automaton for runs of words, a
+    set for single words), each spelled as it folds or with a plural ending; each place found is read by
+    `phrases` to confirm it, since a word's case can keep its plural (`LVLMS` is no `lvlm`)."""
+
+    def __init__(self, phrases_counted: Collection[str]) -> None:
+        self.phrases = frozenset(phrases_counted)
+        self._words: set[str] = set()
+        self._runs: list[tuple[str, int]] = []
+        patterns = []
+        for phrase in sorted(self.phrases):
+            *inner, last = phrase.split(" ")
+            if not inner:
+                self._words |= _spellings(last)
+            for spelling in sorted(_spellings(last)) if inner else ():
+                patterns.append(f" {' '.join([*inner, spelling])} ")
+                self._runs.append((phrase, len(inner) + 1))
+        self._automaton = AhoCorasick(patterns, implementation=Implementation.DFA) if patterns else None
+        self._confirmed: dict[str, frozenset[str]] = {}
+
+    def held_in(self, text: str) -> set[str]:
+        spaced = _SEPARATOR.sub(" ", _BREAK.sub(" | ", text)).strip(" ")  # words, and `|` where a phrase breaks
+        words = spaced.split(" ")
+        found: set[str] = set()
+        for word in {word for word in words if word.lower() in self._words}:
+            found |= self._read(word)
+        if self._automaton is not None:
+            folded = f" {spaced.lower()} "
+            for number, start, _ in self._automaton.find_matches_as_indexes(folded, overlapping=True):
+                phrase, size = self._runs[number]
+                first = folded.count(" ", 0, start)
+                if phrase not in found and phrase in self._read(" ".join(words[first : first + size])):
+                    found.add(phrase)
+        return found
+
+    def _read(self, words: str) -> frozenset[str]:
+        """The phrases counted among those of a few words, remembered: the same words recur in paper after paper."""
+        read = self._confirmed.get(words)
+        if read is None:
+            read = self._confirmed[words] = self.phrases.intersection(phrases(words))
+        return read
+
+
+def _spellings(word: str) -> set[str]:
+    """How a word whose singular folds to `word` may fold: as it is, or with a plural ending (a final `ς` is
+    a `σ` before it)."""
+    stems = {word, word[:-1] + "σ"} if word.endswith("ς") else {word}
+    return {word} | {stem + ending for stem in stems for ending in ("s", "es")}
+
+
 class PhraseIndex:
     """The phrases of each labelled paper, the labelled papers holding each phrase (a bitset over
     `Labelled`), and per date how many of its papers hold each of those phrases (labelled or not: the papers
@@ -65,8 +118,9 @@ class PhraseIndex:
 
     def __init__(
         self, days: Mapping[date, Sequence[Paper]], labelled: Labelled, planned: TopicPlan,
-        subscribed: Collection[str],
+        subscribed: Collection[str], least: int,
     ) -> None:  # fmt: skip
+        """Only the phrases `least` labelled papers hold are counted on the dates: no move names another."""
         self.labelled = labelled
         self.of: list[tuple[str, ...]] = []
         """Each labelled paper's phrases, by its number."""
@@ -80,26 +134,30 @@ class PhraseIndex:
             for folded, shown in found.items():
                 self.shown.setdefault(folded, shown)
                 self.holding[folded] = self.holding.get(folded, 0) | 1 << position
-        self.papers_with: dict[date, Counter[str]] = {}
+        counted = _Finder({phrase for phrase, holders in self.holding.items() if holders.bit_count() >= least})
+        self.papers_with: dict[date, dict[str, int]] = {}
+        """Per date, how many of its papers hold each phrase counted (a phrase not counted is no key)."""
         self.papers: dict[date, int] = {}
         for day, papers in days.items():
-            counts: Counter[str] = Counter()
+            counts = dict.fromkeys(counted.phrases, 0)
             for paper in papers:
                 if in_subscribed_categories(paper.categories, subscribed, rule, paper.primary):
-                    counts.update(self._held_by(paper, fields))
+                    for phrase in self._held_by(paper, fields, counted):
+                        counts[phrase] += 1
                     self.papers[day] = self.papers.get(day, 0) + 1
             self.papers_with[day] = counts
-        self.everywhere: Counter[str] = Counter()
-        """How many papers of all the dates hold each phrase."""
+        self.everywhere = dict.fromkeys(counted.phrases, 0)
+        """How many papers of all the dates hold each phrase counted."""
         for counts in self.papers_with.values():
-            self.everywhere.update(counts)
+            for phrase, count in counts.items():
+                self.everywhere[phrase] += count
 
-    def _held_by(self, paper: Paper, fields: Sequence[TextField]) -> Collection[str]:
-        """The labelled papers' phrases this paper holds; a labelled paper's own are read once."""
+    def _held_by(self, paper: Paper, fields: Sequence[TextField], counted: _Finder) -> Collection[str]:
+        """The phrases counted that this paper holds; a labelled paper's own are read once."""
         position = self.labelled.position.get(paper.id)
         if position is not None and self.labelled.papers[position] is paper:
-            return self.of[position]
-        return self.holding.keys() & phrases(searched_text(paper, fields)).keys()
+            return counted.phrases.intersection(self.of[position])
+        return counted.held_in(searched_text(paper, fields))
 
     def held_by(self, papers: int, least: int) -> dict[str, int]:
         """Each phrase held by at least `least` of these labelled papers, with those that hold it."""

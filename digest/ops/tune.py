@@ -27,7 +27,7 @@ from digest.ops.evaluation import (
     warnings_of,
 )
 from digest.ops.labels import Confusion
-from digest.ops.mining import select_moves
+from digest.ops.mining import WEIGHED_HOLDERS, select_moves
 from digest.ops.moves import Move, apply_moves
 from digest.ops.phrases import PhraseIndex
 from digest.ops.sweep import median, swept
@@ -193,7 +193,7 @@ def _phrase_steps(
     labelled = Labelled(days, labels)
     on_labelled_dates = {day.day: day.papers for day in days}
     every_date = on_labelled_dates | {day.day: day.papers for day in stored if day.day not in on_labelled_dates}
-    index = PhraseIndex(every_date, labelled, words_plan, subscribed)
+    index = PhraseIndex(every_date, labelled, words_plan, subscribed, WEIGHED_HOLDERS)
     hits = Hits(labelled, words_plan, subscribed)
 
     def moves_on(train: Sequence[LabelledDay]) -> list[Move]:
