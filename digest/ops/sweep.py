@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from digest.core.config import Topic
 from digest.core.plan import Rules, TopicPlan
-from digest.ops.evaluation import LabelledDay, evaluate, folds
+from digest.ops.evaluation import Evaluation, LabelledDay, evaluate, folds
 from digest.ops.labels import Confusion
 
 __all__ = ["THRESHOLDS", "median", "swept"]
@@ -50,19 +51,34 @@ def _variant(topic: Topic, rules: Rules, combine: str | None, threshold: float) 
     return TopicPlan(topic, replace(rules, combine=combine, threshold=threshold))  # type: ignore[arg-type]
 
 
-def _f1_by_threshold(
+Extremes = Mapping[date, tuple[Evaluation, Evaluation]]
+"""Each date's verdicts at a threshold no similarity reaches and at one every similarity reaches."""
+
+
+def _extremes(
     days: Sequence[LabelledDay], planned: TopicPlan, subscribed: Collection[str], labels: Mapping[str, bool],
     combine: str | None,
-) -> dict[float, float]:  # fmt: skip
-    """F1 on `days` at every threshold of the sweep. A threshold changes a verdict only by whether the
-    paper's similarity reaches it, so each paper is decided twice, as similar and as not, instead of once
-    a threshold."""
+) -> Extremes:  # fmt: skip
+    """Each date's papers decided twice, as similar and as not. At those two thresholds a verdict reads
+    whether a paper has a similarity, never its value: the verdicts serve every fold, rescored or not (a
+    date rescored against the labelled examples scores the same papers)."""
     topic, rules = planned.topic, planned.rules
     ever, never = _variant(topic, rules, combine, -math.inf), _variant(topic, rules, combine, math.inf)
-    similar = [evaluate([day], ever, subscribed, labels, semantic=True) for day in days]
-    unlike = [evaluate([day], never, subscribed, labels, semantic=True) for day in days]
+    return {
+        day.day: (
+            evaluate([day], ever, subscribed, labels, semantic=True),
+            evaluate([day], never, subscribed, labels, semantic=True),
+        )
+        for day in days
+    }
+
+
+def _f1_by_threshold(days: Sequence[LabelledDay], extremes: Extremes, labels: Mapping[str, bool]) -> dict[float, float]:
+    """F1 on `days` at every threshold of the sweep. A threshold changes a verdict only by whether the
+    paper's similarity reaches it, so each paper's two verdicts (`extremes`) say its verdict at any."""
+    similar = [extremes[day.day][0] for day in days]
     labelled = {paper_id: labels[paper_id] for evaluation in similar for paper_id in evaluation.verdicts}
-    scored = list(zip(days, similar, unlike, strict=True))
+    scored = [(day, *extremes[day.day]) for day in days]
     f1s = {}
     for threshold in THRESHOLDS:
         kept = {
@@ -83,12 +99,13 @@ def swept(
     the variants made of labelled examples) the `similar_to` examples chosen on all the dates."""
     topic, rules = planned.topic, planned.rules
     thresholds: list[float] = []
+    extremes = _extremes(days, planned, subscribed, labels, combine)
 
     def fold(train: Sequence[LabelledDay], held: LabelledDay) -> Confusion:
         if by_examples:  # the topic is the training dates' relevant papers: the held-out date is unseen
             centre = _centre(train, labels)
             train, held = [_rescored(d, centre) for d in train], _rescored(held, centre)
-        f1s = _f1_by_threshold(train, planned, subscribed, labels, combine)
+        f1s = _f1_by_threshold(train, extremes, labels)
         best = max(THRESHOLDS, key=lambda t: (round(f1s[t], 9), -t))
         thresholds.append(best)
         return evaluate([held], _variant(topic, rules, combine, best), subscribed, labels, semantic=True).confusion
