@@ -1,6 +1,7 @@
-"""The changes `digest tune` may make to a topic, how they are made, and what every kind of move measures.
+"""The changes `digest tune` may make to a topic, and how they are made.
 
-Pure. `mining` chooses moves; `narrowing` proposes those that narrow a keyword (`unless`, `mentions`).
+Pure. `mining` chooses moves; `narrowing` proposes those that narrow a keyword (`unless`, `mentions`);
+`verdicts` measures what a move does.
 """
 
 from __future__ import annotations

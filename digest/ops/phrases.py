@@ -65,8 +65,8 @@ class _Finder:
     set for single words), each spelled as it folds or with a plural ending; each place found is read by
     `phrases` to confirm it, since a word's case can keep its plural (`LVLMS` is no `lvlm`)."""
 
-    def __init__(self, phrases_counted: Collection[str]) -> None:
-        self.phrases = frozenset(phrases_counted)
+    def __init__(self, counted: Collection[str]) -> None:
+        self.phrases = frozenset(counted)
         self._words: set[str] = set()
         self._runs: list[tuple[str, int]] = []
         patterns = []
@@ -74,13 +74,15 @@ class _Finder:
             *inner, last = phrase.split(" ")
             if not inner:
                 self._words |= _spellings(last)
-            for spelling in sorted(_spellings(last)) if inner else ():
+                continue
+            for spelling in sorted(_spellings(last)):
                 patterns.append(f" {' '.join([*inner, spelling])} ")
                 self._runs.append((phrase, len(inner) + 1))
         self._automaton = AhoCorasick(patterns, implementation=Implementation.DFA) if patterns else None
         self._confirmed: dict[str, frozenset[str]] = {}
 
     def held_in(self, text: str) -> set[str]:
+        """The phrases of `self.phrases` that `phrases(text)` holds."""
         spaced = _SEPARATOR.sub(" ", _BREAK.sub(" | ", text)).strip(" ")  # words, and `|` where a phrase breaks
         words = spaced.split(" ")
         found: set[str] = set()
@@ -113,8 +115,8 @@ def _spellings(word: str) -> set[str]:
 class PhraseIndex:
     """The phrases of each labelled paper, the labelled papers holding each phrase (a bitset over
     `Labelled`), and per date how many of its papers hold each of those phrases (labelled or not: the papers
-    the topic's category rule lets through). Only a labelled paper's phrase can be proposed, so no other is
-    counted."""
+    the topic's category rule lets through). Only a phrase enough labelled papers hold can be proposed, so
+    no other is counted."""
 
     def __init__(
         self, days: Mapping[date, Sequence[Paper]], labelled: Labelled, planned: TopicPlan,
@@ -134,30 +136,30 @@ class PhraseIndex:
             for folded, shown in found.items():
                 self.shown.setdefault(folded, shown)
                 self.holding[folded] = self.holding.get(folded, 0) | 1 << position
-        counted = _Finder({phrase for phrase, holders in self.holding.items() if holders.bit_count() >= least})
+        finder = _Finder({phrase for phrase, holders in self.holding.items() if holders.bit_count() >= least})
         self.papers_with: dict[date, dict[str, int]] = {}
         """Per date, how many of its papers hold each phrase counted (a phrase not counted is no key)."""
         self.papers: dict[date, int] = {}
         for day, papers in days.items():
-            counts = dict.fromkeys(counted.phrases, 0)
+            counts = dict.fromkeys(finder.phrases, 0)
             for paper in papers:
                 if in_subscribed_categories(paper.categories, subscribed, rule, paper.primary):
-                    for phrase in self._held_by(paper, fields, counted):
+                    for phrase in self._held_by(paper, fields, finder):
                         counts[phrase] += 1
                     self.papers[day] = self.papers.get(day, 0) + 1
             self.papers_with[day] = counts
-        self.everywhere = dict.fromkeys(counted.phrases, 0)
+        self.everywhere = dict.fromkeys(finder.phrases, 0)
         """How many papers of all the dates hold each phrase counted."""
         for counts in self.papers_with.values():
             for phrase, count in counts.items():
                 self.everywhere[phrase] += count
 
-    def _held_by(self, paper: Paper, fields: Sequence[TextField], counted: _Finder) -> Collection[str]:
+    def _held_by(self, paper: Paper, fields: Sequence[TextField], finder: _Finder) -> Collection[str]:
         """The phrases counted that this paper holds; a labelled paper's own are read once."""
         position = self.labelled.position.get(paper.id)
         if position is not None and self.labelled.papers[position] is paper:
-            return counted.phrases.intersection(self.of[position])
-        return counted.held_in(searched_text(paper, fields))
+            return finder.phrases.intersection(self.of[position])
+        return finder.held_in(searched_text(paper, fields))
 
     def held_by(self, papers: int, least: int) -> dict[str, int]:
         """Each phrase held by at least `least` of these labelled papers, with those that hold it."""
