@@ -30,6 +30,8 @@ LONGEST = 4
 """Words in the longest phrase mined."""
 _BREAK = re.compile(r"[^\w\s\-\u2010-\u2015]+|_")
 _SEPARATOR = re.compile(r"[\s\-\u2010-\u2015]+")
+_TOKEN = re.compile(r"[^\W_]+|[^\w\s\-\u2010-\u2015]+|_")
+"""A word (what `_BREAK` and `_SEPARATOR` leave), or a run of what breaks a phrase: a text's tokens."""
 _STOPWORDS = frozenset(
     re.findall(
         r"\w+",
@@ -83,13 +85,12 @@ class _Finder:
 
     def held_in(self, text: str) -> set[str]:
         """The phrases of `self.phrases` that `phrases(text)` holds."""
-        spaced = _SEPARATOR.sub(" ", _BREAK.sub(" | ", text)).strip(" ")  # words, and `|` where a phrase breaks
-        words = spaced.split(" ")
+        words = _TOKEN.findall(text)  # no phrase holds a break: no pattern matches across one
         found: set[str] = set()
-        for word in {word for word in words if word.lower() in self._words}:
+        for word in {word for word in set(words) if word.lower() in self._words}:
             found |= self._read(word)
         if self._automaton is not None:
-            folded = f" {spaced.lower()} "
+            folded = f" {' '.join(words).lower()} "
             for number, start, _ in self._automaton.find_matches_as_indexes(folded, overlapping=True):
                 phrase, size = self._runs[number]
                 first = folded.count(" ", 0, start)
