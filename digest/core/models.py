@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
@@ -30,6 +30,7 @@ __all__ = [
     "Usage",
     "author_name",
     "load_papers",
+    "made_once_per_record",
     "normalise_id",
     "normalise_text",
 ]
@@ -120,6 +121,27 @@ class Paper(BaseModel):
         Derived from the stored text, never stored apart from it: a better extractor improves old records too.
         """
         return find_code_links(self.abstract, self.comment)
+
+
+_Made = TypeVar("_Made")
+
+
+def made_once_per_record(make: Callable[[Paper], _Made]) -> Callable[[Paper], _Made]:
+    """`make`, remembered for each record: a paper several topics keep is rendered or encoded once.
+
+    Remembered by the record's id and checked to be the very same record (`is`), not by `id()`: a library
+    may install an audit hook (filelock does), which `id()` calls, and a re-render asks millions of times."""
+    made: dict[str, tuple[Paper, _Made]] = {}
+
+    def once(paper: Paper) -> _Made:
+        found = made.get(paper.id)
+        if found is not None and found[0] is paper:
+            return found[1]
+        value = make(paper)
+        made[paper.id] = (paper, value)
+        return value
+
+    return once
 
 
 def load_papers(path: Path) -> list[Paper]:

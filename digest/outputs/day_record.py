@@ -20,7 +20,7 @@ from pydantic_core import to_json
 from digest.core.calendar import announcement_time
 from digest.core.errors import InputError
 from digest.core.links import LinkKind
-from digest.core.models import AnnounceType, Decision, Paper
+from digest.core.models import AnnounceType, Decision, Paper, made_once_per_record
 
 __all__ = [
     "DAY_FORMAT",
@@ -192,16 +192,13 @@ def day_records_json(
     the record itself rather than a `ListedPaper`."""
     announcement, source = provenance
     summaries = summaries or {}
-    shared: dict[int, bytes] = {}  # by the record's identity: every record stays alive until the texts return
+    shared = made_once_per_record(lambda paper: _shared_text(_shared_fields(paper)))
     texts = {}
     for topic, decisions in kept.items():
         entries = []
         for decision in decisions:
             summary = summaries.get(decision.paper.id)
-            common = shared.get(id(decision.paper))
-            if common is None:
-                common = shared[id(decision.paper)] = _shared_text(_shared_fields(decision.paper))
-            entries.append((common, _own_text(decision.why, decision.similarity, summary)))
+            entries.append((shared(decision.paper), _own_text(decision.why, decision.similarity, summary)))
         texts[topic] = _record_text(day_record(topic, day, announcement, source, []), entries)
     return texts
 

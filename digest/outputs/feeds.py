@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from digest.core.calendar import announcement_in_force, announcement_time
-from digest.core.models import IndexEntry, Paper
+from digest.core.models import IndexEntry, Paper, made_once_per_record
 from digest.core.plan import Plan
 from digest.outputs.day_record import day_record_path, paper_status, parse_listings, read_day_record_text
 from digest.outputs.feed import (
@@ -55,13 +55,10 @@ def listings_of(digests: Mapping[str, Sequence[Paper]]) -> dict[str, list[Listin
     """The listings of one date's digests (topic -> its papers), as their records give them: what a run that
     wrote the digests hands the feeds (`write_feeds`), so that they need not parse the records again. A
     paper several topics list has one listing, made once and shared (a re-render lists half a million)."""
-    made: dict[int, Listing] = {}  # by the record's identity: every record stays alive until the listings return
 
+    @made_once_per_record
     def listing(paper: Paper) -> Listing:
-        found = made.get(id(paper))
-        if found is None:
-            found = made[id(paper)] = Listing(paper.id, paper.version, paper_status(paper) == "updated")
-        return found
+        return Listing(paper.id, paper.version, paper_status(paper) == "updated")
 
     return {topic: [listing(paper) for paper in papers] for topic, papers in digests.items()}
 

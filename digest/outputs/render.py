@@ -15,7 +15,7 @@ from urllib.parse import quote
 import jinja2
 
 from digest.core.config import Keyword, Topic, keyword_text
-from digest.core.models import INDEX_MARKER, FeedPaper, IndexEntry, Paper
+from digest.core.models import INDEX_MARKER, FeedPaper, IndexEntry, Paper, made_once_per_record
 
 __all__ = [
     "OverviewEntry",
@@ -163,14 +163,10 @@ def render_digests(
     (a re-render of all of arXiv joins 1.2 GB of entries), to be encoded again to be written."""
     head = _ENVIRONMENT.get_template("digest.md.j2")
     summaries = summaries or {}
-    entries: dict[int, bytes] = {}  # by the record's identity: every record stays alive until the digests return
 
+    @made_once_per_record
     def entry_of(paper: Paper) -> bytes:
-        encoded = entries.get(id(paper))
-        if encoded is None:
-            entry = _paper_entry(paper, code_links=code_links, summary=summaries.get(paper.id))
-            encoded = entries[id(paper)] = entry.encode("utf-8")
-        return encoded
+        return _paper_entry(paper, code_links=code_links, summary=summaries.get(paper.id)).encode("utf-8")
 
     digests = {}
     for name, (topic, papers) in topics.items():

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli.main import main
-from digest.core.models import Paper, load_papers, normalise_text
+from digest.core.models import Paper, load_papers, made_once_per_record, normalise_text
 from tests.support.golden import golden_config_path
 from tests.support.recipes import save_records
 
@@ -27,6 +27,26 @@ def test_whitespace_runs_collapse_to_one_space() -> None:
 
 def test_the_primary_category_defaults_to_the_first_listed() -> None:
     assert Paper.model_validate_json(GOOD).primary == "cs.CV"
+
+
+def test_what_is_made_of_a_record_is_made_once_for_that_record() -> None:
+    made: list[str] = []
+
+    def title(paper: Paper) -> str:
+        made.append(paper.title)
+        return paper.title
+
+    title_of = made_once_per_record(title)
+    paper = Paper.model_validate_json(GOOD)
+    assert [title_of(paper), title_of(paper)] == ["A VLM", "A VLM"]
+    assert made == ["A VLM"]
+
+
+def test_another_record_with_the_same_id_is_made_anew() -> None:
+    title_of = made_once_per_record(lambda paper: paper.title)
+    first = Paper.model_validate_json(GOOD)
+    assert title_of(first) == "A VLM"
+    assert title_of(first.model_copy(update={"title": "Another VLM"})) == "Another VLM"
 
 
 def render(tmp_path: Path, text: str) -> tuple[int, str, Path]:
