@@ -57,8 +57,8 @@ def decide(
     if ruled is not None:
         return Decision(paper, False, ruled, similarity=similarity)
     searched = texts or SearchedTexts()
-    text, folded = searched.of(paper, matcher.fields)
-    matched = matcher.keyword(paper, text, folded, searched.held(paper, matcher.fields))
+    text, folded, held = searched.of(paper, matcher.fields)
+    matched = matcher.keyword(paper, text, folded, held)
     similar = similarity is not None and similarity >= rules.threshold
     score = f"similarity {similarity:.3f}" if similarity is not None else ""
     if similarity is None or rules.combine == "any":

@@ -78,6 +78,8 @@ class Term:
         """How many times the first part must occur (`KeywordSpec.mentions`)."""
         self.clue = clue
         """A lower-case string found in the folded text whenever this term matches, or None if none is known."""
+        self._alone = parts[0] if len(parts) == 1 and not self._unless and mentions == 1 else None
+        """The one part to find, when nothing else counts (most keywords): `search` is its `find`."""
 
     @classmethod
     def compile(cls, keyword: Keyword, mode: MatchMode) -> Term:
@@ -99,6 +101,8 @@ class Term:
     def search(self, text: str, folded: str) -> tuple[int, int] | None:
         """Where the first part matched, when every part matches and no `unless` term does; else None.
         `folded` is `text.lower()`."""
+        if self._alone is not None:
+            return self._alone.find(text, folded)
         if self._unless and self.ruled_out_by(text, folded):
             return None
         return self._found(text, folded)
