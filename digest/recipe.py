@@ -88,17 +88,19 @@ def run_for_date(
         ),
     )
     code_links = plan.settings.code_links
-    summaries = store.load_summaries(sorted({d.paper.id for decided in kept.values() for d in decided}), plan.llm)
+    papers_of = {name: [decision.paper for decision in decided] for name, decided in kept.items()}
+    listed = {name: [paper.id for paper in listed_papers] for name, listed_papers in papers_of.items()}
+    summaries = {}  # without `llm:` no summary is made: the half a million ids of a re-render are not sorted
+    if plan.llm is not None:
+        summaries = store.load_summaries(sorted({paper_id for ids in listed.values() for paper_id in ids}), plan.llm)
     shown = summaries if plan.llm is not None and plan.llm.summaries_in_digest else None
-    selected = {name: (plan.topics[name].topic, [d.paper for d in decided]) for name, decided in kept.items()}
+    selected = {name: (plan.topics[name].topic, listed_papers) for name, listed_papers in papers_of.items()}
     digests = render_digests(day, selected, code_links=code_links, summaries=shown)
     records = day_records_json(day, provenance, kept, summaries)
     before = store.load_listed_on(day, kept)
     write_digests(plan.output_dir, day, digests, records)
-    listed = {name: [decision.paper.id for decision in decided] for name, decided in kept.items()}
     store.save_listed(day, {name: ids for name, ids in listed.items() if sorted(ids) != before[name]})  # the rest stand
-    listings = listings_of({name: [decision.paper for decision in decided] for name, decided in kept.items()})
-    return DayResult(day, listed, before, unjudged, listings)
+    return DayResult(day, listed, before, unjudged, listings_of(papers_of))
 
 
 def run(plan: Plan, day: date | None, finish: Finish, edges: Edges, *, now: datetime) -> RunReport:
