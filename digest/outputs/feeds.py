@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 from digest.core.calendar import announcement_in_force, announcement_time
@@ -109,12 +110,18 @@ def write_feeds(
     written = written or {}
     archive_id = _archive_id(plan.output_dir / FEED_NAME)
     base = feed_base_url(plan)
-    every: list[_Digest] = []
+    read = {  # each digest's listings and fingerprint, not its text: a month of a busy topic is megabytes
+        topic: [
+            _read(plan, topic, day, written.get((topic, day)))
+            for day in feed_dates([entry.date for entry in entries], plan.settings.feed_days)
+        ]
+        for topic, entries in archive.items()
+    }
+    every = [digest for digests in read.values() for digest in digests]
+    marks = store.load_row_marks(sorted({listing.id for digest in every for listing in digest.listings}))
+    stored = _Stored(store, marks)
     pages: dict[str, bytes] = {}
-    for topic, entries in archive.items():  # one topic at a time: a month of a busy topic is megabytes
-        dates = feed_dates([entry.date for entry in entries], plan.settings.feed_days)
-        digests = [_read(plan, topic, day, written.get((topic, day))) for day in dates]
-        every += digests
+    for topic, digests in read.items():
         head = FeedHead(
             id=f"{base}/{quote(topic)}/{FEED_NAME}" if base else f"urn:uuid:{uuid.uuid5(archive_id, topic)}",
             title=f"arXiv digest · {topic}",
@@ -122,7 +129,7 @@ def write_feeds(
             self_url=f"{base}/{quote(topic)}/{FEED_NAME}" if base else None,
             alternate_url=_digest_page(plan, f"{quote(topic)}/README.md"),
         )
-        pages[f"{topic}/{FEED_NAME}"] = _feed(plan, store, head, topic, digests)
+        pages[f"{topic}/{FEED_NAME}"] = _feed(plan, stored, head, topic, digests)
     newest = max(digest.day for digest in every)
     recent = [digest for digest in every if (newest - digest.day).days < plan.settings.feed_days]
     head = FeedHead(
@@ -132,7 +139,7 @@ def write_feeds(
         self_url=f"{base}/{FEED_NAME}" if base else None,
         alternate_url=_digest_page(plan, "README.md"),
     )
-    pages[FEED_NAME] = _feed(plan, store, head, ALL_TOPICS, recent)
+    pages[FEED_NAME] = _feed(plan, stored, head, ALL_TOPICS, recent)
     listed = [(f"arXiv digest · {topic}", f"{quote(topic)}/{FEED_NAME}") for topic in sorted(archive)]
     listed.insert(0, ("arXiv digest · all topics", FEED_NAME))
     pages[OPML_NAME] = render_opml("arXiv digest", [(name, f"{base}/{url}" if base else url) for name, url in listed])
@@ -179,21 +186,29 @@ def _as_text_reads(data: bytes) -> bytes:
     return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
 
 
-def _feed(plan: Plan, store: Store, head: FeedHead, key: str, digests: Sequence[_Digest]) -> bytes:
+class _Stored(NamedTuple):
+    """The store, and the row mark (`load_row_marks`) of every paper the feeds list, asked in one pass rather
+    than once per topic and date: a re-render of all of arXiv fingerprints thousands of them."""
+
+    store: Store
+    marks: Mapping[str, int]
+
+
+def _feed(plan: Plan, stored: _Stored, head: FeedHead, key: str, digests: Sequence[_Digest]) -> bytes:
     """A feed of `digests` (one topic's, or every topic's for the combined feed), each paper once."""
     chosen = newest_listings([(digest.day, digest.listings) for digest in digests])
     days = sorted({digest.day for digest in digests}, reverse=True)
     of_day = {day: [digest for digest in digests if digest.day == day] for day in days}
     announced = {day: announcement_time(announcement_in_force(day, plan.holidays)) for day in days}
-    summaries = store.load_summaries(sorted(chosen), plan.llm)
+    summaries = stored.store.load_summaries(sorted(chosen), plan.llm)
     fragments: Iterator[bytes] = (
-        _entries(store, key, (day, announced[day]), of_day[day], chosen, summaries) for day in days
+        _entries(stored, key, (day, announced[day]), of_day[day], chosen, summaries) for day in days
     )
     return assemble_feed(head, announced[days[0]], fragments)
 
 
 def _entries(
-    store: Store,
+    stored: _Stored,
     key: str,
     dated: tuple[date, datetime],
     digests: Sequence[_Digest],
@@ -211,7 +226,7 @@ def _entries(
             if chosen[listing.id][0] == day:
                 topics_of.setdefault(listing.id, []).append(digest.topic)
     ids = list(topics_of)
-    marks = store.load_row_marks(ids)
+    store, marks = stored
     made_of = [FEED_FORMAT, announced.isoformat(), *(digest.made_of for digest in digests)]
     made_of += [f"{paper_id}:{marks.get(paper_id)}:{','.join(topics_of[paper_id])}" for paper_id in ids]
     made_of += [f"{paper_id}={summaries[paper_id]}" for paper_id in ids if paper_id in summaries]
@@ -219,17 +234,17 @@ def _entries(
     cached = store.load_feed_entries(key, day, fingerprint)
     if cached is not None:
         return cached
-    stored = store.load_feed_papers(ids)
-    if len(stored) < len(ids):
+    shown = store.load_feed_papers(ids)
+    if len(shown) < len(ids):
         for digest in digests:
-            stored = {entry.id: entry for entry in read_digest_entries(digest.text())} | stored
+            shown = {entry.id: entry for entry in read_digest_entries(digest.text())} | shown
     papers = []
     for paper_id in ids:
         listing = chosen[paper_id][1]
         topics = topics_of[paper_id] if key == ALL_TOPICS else ()
         summary = summaries.get(paper_id)
         papers.append(
-            replace(stored[paper_id], version=listing.version, updated=listing.updated, topics=topics, summary=summary)
+            replace(shown[paper_id], version=listing.version, updated=listing.updated, topics=topics, summary=summary)
         )
     entries = render_entries(FeedDay(day, announced, papers))
     store.save_feed_entries(key, day, fingerprint, entries)
