@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import ahocorasick_rs
 
-from digest.core.config import CategoryRule, MatchMode, TextField, Topic
+from digest.core.config import SOURCE_FIELDS, CategoryRule, MatchMode, TextField, Topic
 from digest.core.models import Paper
 from digest.core.plan import TopicPlan
 from digest.selection.terms import Term
@@ -63,6 +63,14 @@ def clue_prefilter(topics: Iterable[TopicPlan]) -> ClueFilter | None:
         clues.setdefault(matcher.fields, set()).update(matcher.clues or ())
     finders = [(fields, _ClueFinder(sorted(found))) for fields, found in clues.items() if found]
 
+    if [fields for fields, _ in finders] == [SOURCE_FIELDS]:  # as nearly always: no mapping to join from
+        finder = finders[0][1]
+
+        def clues_in_title_and_abstract(title: str, abstract: str, comment: str | None) -> Clues:
+            return {SOURCE_FIELDS: finder.found_in(f"{title} {abstract}".lower())}
+
+        return clues_in_title_and_abstract
+
     def clues_held(title: str, abstract: str, comment: str | None) -> Clues:
         values: dict[TextField, str] = {"title": title, "abstract": abstract, "comment": comment or ""}
         return {fields: finder.found_in(_joined(values, fields).lower()) for fields, finder in finders}
@@ -79,7 +87,7 @@ class _ClueFinder:
         self._automaton = ahocorasick_rs.AhoCorasick(clues, implementation=ahocorasick_rs.Implementation.DFA)
 
     def found_in(self, folded: str) -> set[str]:
-        return {self.clues[match[0]] for match in self._automaton.find_matches_as_indexes(folded, overlapping=True)}
+        return set(self._automaton.find_matches_as_strings(folded, overlapping=True))
 
 
 class SearchedTexts:

@@ -60,6 +60,13 @@ def test_the_clue_prefilter_passes_every_paper_a_topic_keeps_and_no_paper_withou
     assert kept == {"2510.00001", "2510.00002", "2510.00004"}
 
 
+def test_the_clue_prefilter_of_topics_searching_title_and_abstract_finds_clues_there_not_in_the_comment() -> None:
+    holds = clue_prefilter([TopicPlan(Topic(keywords=["robot", "vision language"]), Rules())])
+    assert holds is not None
+    assert holds("A Robot", "Vision language models.", "robot") == {("title", "abstract"): {"robot", "vision language"}}
+    assert holds("A title", "An abstract.", "robot") == {("title", "abstract"): set()}
+
+
 @pytest.mark.parametrize(
     "topic",
     [
