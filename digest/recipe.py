@@ -90,9 +90,7 @@ def run_for_date(
     code_links = plan.settings.code_links
     papers_of = {name: [decision.paper for decision in decided] for name, decided in kept.items()}
     listed = {name: [paper.id for paper in listed_papers] for name, listed_papers in papers_of.items()}
-    summaries = {}  # without `llm:` no summary is made: the half a million ids of a re-render are not sorted
-    if plan.llm is not None:
-        summaries = store.load_summaries(sorted({paper_id for ids in listed.values() for paper_id in ids}), plan.llm)
+    summaries = store.load_summaries((paper_id for ids in listed.values() for paper_id in ids), plan.llm)
     shown = summaries if plan.llm is not None and plan.llm.summaries_in_digest else None
     selected = {name: (plan.topics[name].topic, listed_papers) for name, listed_papers in papers_of.items()}
     digests = render_digests(day, selected, code_links=code_links, summaries=shown)

@@ -200,7 +200,7 @@ def _feed(plan: Plan, stored: _Stored, head: FeedHead, key: str, digests: Sequen
     days = sorted({digest.day for digest in digests}, reverse=True)
     of_day = {day: [digest for digest in digests if digest.day == day] for day in days}
     announced = {day: announcement_time(announcement_in_force(day, plan.holidays)) for day in days}
-    summaries = stored.store.load_summaries(sorted(chosen), plan.llm)
+    summaries = stored.store.load_summaries(chosen, plan.llm)
     fragments: Iterator[bytes] = (
         _entries(stored, key, (day, announced[day]), of_day[day], chosen, summaries) for day in days
     )

@@ -170,7 +170,7 @@ def notify_days(
     queued one."""
     for day in days:
         kept = {topic: _as_listed(plan, topic, day.date, store.load_papers(ids)) for topic, ids in day.kept.items()}
-        summaries = store.load_summaries(sorted({paper_id for ids in day.kept.values() for paper_id in ids}), plan.llm)
+        summaries = store.load_summaries((paper_id for ids in day.kept.values() for paper_id in ids), plan.llm)
         for message in compose_messages(day.date, kept, plan, summaries):
             stored = store.load_notification(message.day, target_key(message.target))
             if stored is not None and stored[0] == message.body_hash and not renotify:

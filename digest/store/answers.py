@@ -6,7 +6,7 @@ another model or a changed prompt is asked again; the same is never asked twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,15 +32,16 @@ class Verdict:
 class AnswerTables(DeliveryTables, PaperTables):
     """Summaries and verdicts (extends the groups of `listed` and `papers`, which say what is owed)."""
 
-    def load_summaries(self, ids: Sequence[str], settings: LlmSettings | None) -> dict[str, str]:
+    def load_summaries(self, ids: Iterable[str], settings: LlmSettings | None) -> dict[str, str]:
         """The summaries made of these papers (id -> text, of the newest version summarised) by the configured
-        model and prompt; none while summaries are off. The digests, records, feeds and messages read them
-        here, without the `openai` package: they show a summary once it is made and never wait for one."""
-        if settings is None or not settings.summaries or not ids:
+        model and prompt; none while summaries are off, when `ids` is not even read (a re-render lists half a
+        million). The digests, records, feeds and messages read them here, without the `openai` package: they
+        show a summary once it is made and never wait for one."""
+        if settings is None or not settings.summaries:
             return {}
         asked = settings.summaries_asked
         query = "SELECT id, text FROM summaries WHERE model = ? AND prompt = ? AND id IN ({}) ORDER BY id, version"
-        return dict(self._rows_for_ids(query, ids, asked.model, asked.prompt))
+        return dict(self._rows_for_ids(query, sorted(set(ids)), asked.model, asked.prompt))
 
     def save_summary(self, key: PaperKey, asked: Asked, text: str, tokens: tuple[int, int], at: datetime) -> None:
         with self._transaction():
