@@ -1,7 +1,8 @@
 """One keyword or filter compiled: its parts, where they occur, and what keeps it from counting.
 
 Pure. Substring mode is the source's rule; words mode joins a term's words by any separator (spaces, the
-hyphen, the Unicode dashes) and lets it take a plural, or drop the one it is written with. `TopicMatcher`
+hyphen, the Unicode dashes), lets a word be split after a common prefix ("multimodal" finds "multi-modal")
+and lets it take a plural, or drop the one it is written with. `TopicMatcher`
 (`match`) holds a topic's terms.
 """
 
@@ -20,6 +21,13 @@ __all__ = ["Term", "singular"]
 _SEPARATOR = r"[\s\-\u2010-\u2015]+"
 _DASHES = r"[\-\u2010-\u2015]+"
 _JOINED = r"[\s\-\u2010-\u2015]*"
+_PREFIX = re.compile(
+    r"(anti|auto|bi|co|cross|inter|intra|meta|multi|non|omni|post|pre|pseudo|re|self|semi|sub|super|uni)"
+    r"(?=[^\W\d_]{3})",
+    re.IGNORECASE,
+)
+"""A prefix that papers write both joined to its word and hyphenated ("multimodal", "multi-modal";
+"pretrained", "pre-trained"), when at least three letters follow it."""
 
 
 class _Part:
@@ -147,12 +155,17 @@ def _count(times: int) -> str:
 
 
 def _clue(term: str, words: bool) -> str | None:
-    """What must occur in the folded text for `term` to match: itself, or in words mode its first word.
+    """What must occur in the folded text for `term` to match: itself, or in words mode the last piece of
+    its first word (`_pieces`: "modal" for "multimodal" or "multi-modal").
 
-    None when that is empty (a term that starts with a separator), which rules nothing out.
+    None when that is empty (a term of separators alone), which rules nothing out.
     """
     folded = term.lower()
-    return (re.split(_SEPARATOR, _without_plural(folded.strip()))[0] if words else folded) or None
+    if not words:
+        return folded or None
+    first_word = next(iter(_without_plural(folded.strip()).split()), "")
+    pieces = _pieces(first_word)
+    return pieces[-1] if pieces else None
 
 
 def _part(term: str, words: bool, case_sensitive: bool) -> _Part:
@@ -183,9 +196,20 @@ def _word_pattern(term: str) -> str:
     """The term's words joined by any separator, an optional plural `s` or `es`, no word character after.
 
     A hyphen or dash inside a word of the term may also be left out (`Multi-Modal` finds "multimodal", as
-    papers write both); a space may not, since "visionlanguage" is no way to write "vision language"."""
-    words = [_JOINED.join(re.escape(piece) for piece in re.split(_DASHES, word) if piece) for word in term.split()]
+    papers write both), and one may come after a common prefix (`Multimodal` finds "multi-modal"); a space
+    between two words may not, since "visionlanguage" is no way to write "vision language"."""
+    words = [_JOINED.join(re.escape(piece) for piece in _pieces(word)) for word in term.split()]
     return (_SEPARATOR.join(word for word in words if word) or _SEPARATOR) + r"(?:e?s)?(?!\w)"
+
+
+def _pieces(word: str) -> list[str]:
+    """A word of a term cut where a hyphen may be written or left out: at its own dashes, and after a
+    common prefix of a piece (`multimodal` -> multi, modal). Each piece occurs in any text the word matches."""
+    pieces = []
+    for piece in re.split(_DASHES, word):
+        prefix = _PREFIX.match(piece)
+        pieces += [piece[: prefix.end()], piece[prefix.end() :]] if prefix else [piece] if piece else []
+    return pieces
 
 
 def _is_word_character(character: str) -> bool:

@@ -95,6 +95,20 @@ def test_words_mode_lets_a_hyphen_of_the_keyword_be_left_out(abstract: str) -> N
     assert kept(Topic(keywords=["Multi-Modal Language Model", "Multi\u2013Modal LM"]), abstract)
 
 
+@pytest.mark.parametrize(
+    ("keyword", "abstract"),
+    [("Multimodal Language Model", "multi-modal language models"), ("Multimodal", "Multi\u2013Modal inputs"),
+     ("pretrained", "a pre-trained encoder"), ("Crossmodal Retrieval", "cross modal retrieval")],
+)  # fmt: skip
+def test_words_mode_lets_a_keyword_take_a_hyphen_after_a_common_prefix(keyword: str, abstract: str) -> None:
+    assert kept(Topic(keywords=[keyword]), abstract)
+
+
+@pytest.mark.parametrize("abstract", ["multimo-dal inputs", "vi-sion models", "a re-st period"])
+def test_words_mode_takes_no_hyphen_inside_a_word_but_after_a_prefix_that_three_letters_follow(abstract: str) -> None:
+    assert not kept(Topic(keywords=["Multimodal", "Vision", "rest"]), abstract)
+
+
 def test_words_mode_does_not_join_the_words_a_keyword_separates_by_a_space() -> None:
     assert not kept(Topic(keywords=["Vision Language Model"]), "visionlanguage models")
 

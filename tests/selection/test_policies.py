@@ -67,6 +67,15 @@ def test_the_clue_prefilter_of_topics_searching_title_and_abstract_finds_clues_t
     assert holds("A title", "An abstract.", "robot") == {("title", "abstract"): set()}
 
 
+def test_the_clue_prefilter_passes_a_keyword_written_with_a_hyphen_after_its_prefix() -> None:
+    topics = {"MLLM": TopicPlan(Topic(keywords=["Multimodal Language Model"]), Rules(match="words"))}
+    written = paper("2510.00001", abstract="A multi-modal language model.")
+    holds = clue_prefilter(topics.values())
+    assert holds is not None
+    assert any(holds(written.title, written.abstract, written.comment).values())
+    assert select_topics([written], topics, {"cs.CV"}) == {"MLLM": [written]}
+
+
 @pytest.mark.parametrize(
     "topic",
     [
