@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
-import openai
 
 from digest.core.errors import ModelError
 from digest.core.llm_settings import LlmSettings
@@ -28,6 +27,9 @@ from digest.core.redact import redact, remember_secrets
 from digest.core.retry_after import parse_retry_after
 from digest.core.tls import trust_store
 from digest.core.words import plural
+
+if TYPE_CHECKING:
+    import openai
 
 __all__ = ["Completion", "ModelClient", "Usage"]
 
@@ -74,6 +76,8 @@ class ModelClient:
         if settings.api_key_env and not key:
             self._problem = f"the environment variable {settings.api_key_env} (llm.api_key_env) holds no API key"
         remember_secrets([key])
+        import openai  # a second to import: paid when a client is built, not by every importer of this module
+
         deadline = _Deadline(transport or httpx.HTTPTransport(verify=trust_store()), self._allowance, monotonic)
         self._openai = openai.OpenAI(
             base_url=settings.base_url,
@@ -96,6 +100,8 @@ class ModelClient:
 
     def complete(self, prompt: str) -> Completion:
         """The model's answer to `prompt`; ModelError (its message redacted) when it cannot be had."""
+        import openai  # imported already: `__init__` built the client
+
         if self._problem:
             raise ModelError(self._problem)
         settings = self.settings
@@ -133,6 +139,8 @@ class ModelClient:
         raise ModelError(redact(f"{self._where} failed {plural(settings.max_tries, 'time')}, last: {cause}"))
 
     def _ask(self, prompt: str) -> Completion:
+        import openai  # imported already: `__init__` built the client
+
         settings = self.settings
         answer = self._openai.chat.completions.create(
             model=settings.model,
