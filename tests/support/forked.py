@@ -37,7 +37,8 @@ _SERVER = multiprocessing.get_context("forkserver")
 _SERVER.set_forkserver_preload(
     [
         *(f"digest.cli.{module.partition(':')[0]}" for module in COMMANDS.values()),
-        *(f"apprise.plugins.{path.stem}" for path in _PLUGINS.glob("*.py") if not path.stem.startswith(("_", "base"))),
+        *(f"apprise.plugins.{path.stem}" for path in _PLUGINS.glob("[!_]*") if not path.stem.startswith("base")),
+        "httpcore",  # httpx imports it when its first transport is made
         __name__,
     ]
 )
