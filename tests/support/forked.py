@@ -39,6 +39,7 @@ _SERVER.set_forkserver_preload(
         *(f"digest.cli.{module.partition(':')[0]}" for module in COMMANDS.values()),
         *(f"apprise.plugins.{path.stem}" for path in _PLUGINS.glob("[!_]*") if not path.stem.startswith("base")),
         "httpcore",  # httpx imports it when its first transport is made
+        "openai",  # a summarising run's model client (tests/llm/test_crash.py forks three)
         __name__,
     ]
 )
