@@ -112,11 +112,10 @@ def test_verify_agrees_on_the_golden_days(server: ArxivServer, tmp_path: Path, d
     assert result.output.splitlines()[-1] == "1 date verified: 1 agree, 0 differ"
 
 
-def test_verify_names_a_paper_the_rss_batch_missed(server: ArxivServer, tmp_path: Path) -> None:
+def test_verify_names_a_paper_the_rss_batch_missed(server: ArxivServer, stored: Path) -> None:
     missed = ServedPaper("2510.99999", [submission_time(A)], "Missed by RSS", ["Ada"], "Text.", ["cs.CL"])
     server.world.papers[missed.id] = missed  # in OAI-PMH, in no RSS mailing
-    run_latest(server, tmp_path, MONDAY)
-    result = digest(server, tmp_path, "verify", "--from", MONDAY, "--to", MONDAY, now=days_later(MONDAY, 3))
+    result = digest(server, stored, "verify", "--from", MONDAY, "--to", MONDAY, now=days_later(MONDAY, 3))
     assert result.exit_code == 1
     assert result.output.splitlines()[:2] == [
         f"{MONDAY}: 1 difference (520 papers from RSS)",
@@ -151,11 +150,10 @@ def test_verify_records_its_verdict_and_harvests_only_once(server: ArxivServer, 
         assert db.execute("SELECT announcement, agree FROM verdicts").fetchall() == [(MONDAY, 1)]
 
 
-def test_run_verify_logs_a_disagreement_and_still_succeeds(server: ArxivServer, tmp_path: Path) -> None:
+def test_run_verify_logs_a_disagreement_and_still_succeeds(server: ArxivServer, stored: Path) -> None:
     missed = ServedPaper("2510.99999", [submission_time(A)], "Missed by RSS", ["Ada"], "Text.", ["cs.CL"])
     server.world.papers[missed.id] = missed
-    run_latest(server, tmp_path, MONDAY)
-    result = digest(server, tmp_path, "run", "--date", MONDAY, "--verify", now=days_later(MONDAY, 3))
+    result = digest(server, stored, "run", "--date", MONDAY, "--verify", now=days_later(MONDAY, 3))
     assert result.exit_code == 0, result.output
     assert "2025-10-13: RSS and OAI-PMH differ: 2510.99999: not in any RSS batch stored" in result.stderr
 
