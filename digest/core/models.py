@@ -170,9 +170,13 @@ def load_papers(path: Path) -> list[Paper]:
     return papers
 
 
-ARXIV_ID = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v[1-9]\d*)?")
-"""An arXiv identifier: new style (`2507.07685`, four digits after the point until 2014), or old style
-(`hep-th/9901001`, `math.GT/0309136`), with an optional version. The digest links it and prints it."""
+ARXIV_ID = re.compile(
+    r"(?:(?:0[7-9]|1[0-4])(?:0[1-9]|1[0-2])\.\d{4}|(?:1[5-9]|[2-9]\d)(?:0[1-9]|1[0-2])\.\d{5}"
+    r"|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v[1-9]\d*)?"
+)
+"""An arXiv identifier: new style, a year and month and a number (`2507.07685`; four digits after the point
+until 1412, five from 1501 on, so a digit left out is no id), or old style (`hep-th/9901001`,
+`math.GT/0309136`), with an optional version. The digest links it and prints it."""
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ def labels_of(config: Path) -> str:
         ("arxiv.org/abs/2507.07685v2", "2507.07685"),
         ("www.arxiv.org/pdf/2507.07685", "2507.07685"),
         ("math.AG/0601001", "math.AG/0601001"),
+        ("1412.6980", "1412.6980"),
+        ("0704.0001v2", "0704.0001"),
     ],
 )
 def test_an_id_in_any_copied_form_is_the_versionless_id(text: str, paper_id: str) -> None:
@@ -67,6 +69,10 @@ def test_an_id_in_any_copied_form_is_the_versionless_id(text: str, paper_id: str
         "https://arxiv.org/list/cs.CV/new",
         "notarxiv.org/abs/2507.07685",
         "2507.07685v",
+        "2510.0898",
+        "1412.69801",
+        "2513.01234",
+        "2500.01234",
     ],
 )
 def test_what_is_not_an_arxiv_id_is_none(text: str) -> None:
