@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ from digest.cli.logs import LogFormat, configure_logging
 from digest.core.config import Config, output_dir_problem
 from digest.core.config_file import load_config
 from digest.core.errors import ConfigError, DigestError, InputError
+from digest.core.intents import StoredSpan
 from digest.core.models import normalise_id
 from digest.core.plan import Plan, make_plan
 from digest.core.redact import redact
@@ -37,6 +38,7 @@ __all__ = [
     "configured",
     "reports_errors",
     "say",
+    "span_options",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -124,6 +126,19 @@ def spread_values(args: Sequence[str], greedy: Collection[str]) -> list[str]:
 def clock_option(command: F) -> F:
     """A hidden `--now`: the time a run believes it is, so tests and replays pin "the latest batch"."""
     return click.option("--now", type=Iso("ISO-TIME", _moment), default=None, hidden=True, envvar="DIGEST_NOW")(command)
+
+
+def span_options(command: F) -> F:
+    """`--from` and `--to`, both required, and the hidden clock, handed to the command as one `span`: the
+    stored dates it reads, and when it is asked."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, start: date, end: date, now: datetime | None, **kw: Any) -> Any:
+        return command(*args, span=StoredSpan(start, end, now or datetime.now(UTC)), **kw)
+
+    decorated: Any = clock_option(wrapper)
+    decorated = click.option("--to", "end", required=True, type=DATE, help="The last date (inclusive).")(decorated)
+    return click.option("--from", "start", required=True, type=DATE, help="The first date.")(decorated)  # type: ignore[no-any-return]
 
 
 class Directory(click.Path):

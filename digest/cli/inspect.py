@@ -11,10 +11,19 @@ from pathlib import Path
 
 import click
 
-from digest.cli.arguments import DATE, ConfigChoice, arxiv_ids, clock_option, config_options, reports_errors, say
+from digest.cli.arguments import (
+    DATE,
+    ConfigChoice,
+    arxiv_ids,
+    clock_option,
+    config_options,
+    reports_errors,
+    say,
+    span_options,
+)
 from digest.core.config_file import load_topic
 from digest.core.errors import InputError
-from digest.core.intents import Sourcing
+from digest.core.intents import Sourcing, StoredSpan
 from digest.llm.judge import apply_verdicts, judge_candidates, load_cached_verdicts
 from digest.ops import explain as explanation
 from digest.ops import verify as verification
@@ -83,8 +92,7 @@ def explain(
     type=click.Path(dir_okay=False, path_type=Path),
     help="A YAML topic: keywords, filters, options, and an optional name.",
 )
-@click.option("--from", "start", required=True, type=DATE, help="The first date.")
-@click.option("--to", "end", required=True, type=DATE, help="The last date (inclusive).")
+@span_options
 @click.option(
     "--labels", "labels_file", type=click.Path(dir_okay=False, path_type=Path), help="Score it against a labels file."
 )
@@ -93,8 +101,7 @@ def explain(
 @reports_errors
 def try_topic(
     topic_file: Path,
-    start: date,
-    end: date,
+    span: StoredSpan,
     labels_file: Path | None,
     as_json: bool,
     configuration: ConfigChoice,
@@ -113,9 +120,9 @@ def try_topic(
     if labels_file is None:
         if as_json:
             raise InputError("--json goes with --labels")
-        click.echo(explanation.format_trial(name, count_kept(plan, planned, (start, end))), nl=False)
+        click.echo(explanation.format_trial(name, count_kept(plan, planned, span)), nl=False)
         return
-    evaluation, missing = score_topic(plan, planned, (start, end), relevance(labels_file))
+    evaluation, missing = score_topic(plan, planned, span, relevance(labels_file))
     if as_json:
         if missing:
             click.echo(f"{len(missing)} labelled papers are not in the stored batches: {', '.join(missing)}", err=True)

@@ -7,14 +7,24 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from digest.cli.arguments import DATE, ConfigChoice, ManyValues, arxiv_ids, config_options, reports_errors
+from digest.cli.arguments import (
+    DATE,
+    ConfigChoice,
+    ManyValues,
+    arxiv_ids,
+    clock_option,
+    config_options,
+    reports_errors,
+    span_options,
+)
 from digest.core.errors import InputError
+from digest.core.intents import StoredSpan
 from digest.ops.label_import import import_labels
 from digest.ops.labels import Label, LabelChanges, clean_note, labels_path, update_labels
 from digest.ops.trials import suggest_labels, tune_topic
@@ -29,8 +39,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 @click.option(
     "--labels", "labels_file", type=click.Path(dir_okay=False, path_type=Path), help="Default: labels/<Topic>.csv."
 )
-@click.option("--from", "start", required=True, type=DATE, help="The first date.")
-@click.option("--to", "end", required=True, type=DATE, help="The last date (inclusive).")
+@span_options
 @click.option(
     "--json",
     "as_json",
@@ -42,8 +51,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def tune(
     topic_name: str,
     labels_file: Path | None,
-    start: date,
-    end: date,
+    span: StoredSpan,
     as_json: bool,
     configuration: ConfigChoice,
 ) -> None:
@@ -54,7 +62,7 @@ def tune(
     """
     plan = configuration.plan((topic_name,))
     path = labels_file or labels_path(plan.settings.labels_dir, topic_name)
-    report = tune_topic(plan, topic_name, path, (start, end))
+    report = tune_topic(plan, topic_name, path, span)
     click.echo(json.dumps(report.as_json()) if as_json else report.describe(), nl=as_json)
 
 
@@ -115,22 +123,32 @@ def marks_options(command: F) -> F:
 
 @dataclass(frozen=True)
 class Suggesting:
-    """What `--suggest N`, `--from` and `--to` ask: how many papers to list, from which stored dates."""
+    """What `--suggest N`, `--from` and `--to` ask: how many papers to list, from which stored dates; and
+    when they are asked (the hidden clock)."""
 
     count: int | None
     start: date | None
     end: date | None
+    now: datetime
 
     def __bool__(self) -> bool:
         return self.count is not None or self.start is not None or self.end is not None
 
+    def span(self) -> StoredSpan:
+        if self.start is None or self.end is None:
+            raise InputError("--suggest needs --from and --to: the stored dates to look in")
+        return StoredSpan(self.start, self.end, self.now)
+
 
 def suggest_options(command: F) -> F:
-    """`--suggest`, `--from` and `--to`, handed to the command as one `suggesting` value."""
+    """`--suggest`, `--from` and `--to` (and the hidden clock), handed to the command as one `suggesting`
+    value."""
 
     @functools.wraps(command)
-    def wrapper(*args: Any, suggested: int | None, start: date | None, end: date | None, **kw: Any) -> Any:
-        return command(*args, suggesting=Suggesting(suggested, start, end), **kw)
+    def wrapper(
+        *args: Any, suggested: int | None, start: date | None, end: date | None, now: datetime | None, **kw: Any
+    ) -> Any:
+        return command(*args, suggesting=Suggesting(suggested, start, end, now or datetime.now(UTC)), **kw)
 
     options = [
         click.option(
@@ -143,7 +161,7 @@ def suggest_options(command: F) -> F:
         click.option("--from", "start", type=DATE, help="With --suggest: the first date."),
         click.option("--to", "end", type=DATE, help="With --suggest: the last date (inclusive)."),
     ]
-    decorated: Any = wrapper
+    decorated: Any = clock_option(wrapper)
     for option in reversed(options):
         decorated = option(decorated)
     return decorated  # type: ignore[no-any-return]
@@ -196,8 +214,7 @@ def label(
             *(["--config", str(configuration.path)] if configuration.path else []),
             *(["--labels", str(path)] if labels_file else []),
         ]
-        span = (suggesting.start, suggesting.end)
-        click.echo(suggest_labels(plan, path, suggesting.count, span, command), nl=False)
+        click.echo(suggest_labels(plan, path, suggesting.count, suggesting.span(), command), nl=False)
         return
     if suggesting:
         raise InputError("--from and --to go with --suggest")

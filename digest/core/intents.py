@@ -1,18 +1,20 @@
 """What a command asks of a run, one bundle per intent: where its batches come from (`Sourcing`) and what
-follows the writing of each date (`Finish`: commit, push, notify). Each travels once, to the one stage that
-acts on it: `Sourcing` to the batches, `Finish` to the recipe's last steps.
+follows the writing of each date (`Finish`: commit, push, notify), and the stored dates a measuring command
+reads (`StoredSpan`). Each travels once, to the one stage that acts on it: `Sourcing` to the batches,
+`Finish` to the recipe's last steps, `StoredSpan` to `ops.trials`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Literal
 
 from digest.core.config import Source
 from digest.core.journal import STEPS, Step
 
-__all__ = ["Finish", "Notify", "Publish", "Sourcing", "StoreUse"]
+__all__ = ["Finish", "Notify", "Publish", "Sourcing", "StoreUse", "StoredSpan"]
 
 StoreUse = Literal["first", "only", "never"]
 """Whether a stored batch serves: `first` (else it is fetched), `only` (offline: nothing is fetched),
@@ -54,3 +56,13 @@ class Finish:
         """The finish that does `steps` (those an earlier run left owed); a message sent is not sent again."""
         publish: Publish = "push" if "push" in steps else "commit" if "commit" in steps else "none"
         return cls(publish, "owed" if "notify" in steps else "none")
+
+
+@dataclass(frozen=True)
+class StoredSpan:
+    """The dates whose stored batches `try`, `tune` and `label --suggest` read (`--from`, `--to`), and the time
+    they are asked at, which tells a date not fetched yet from one arXiv has not announced yet."""
+
+    start: date
+    end: date
+    now: datetime

@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from digest.core.calendar import announcement_days
+from digest.core.calendar import announcement_days, latest_announcement, not_yet_announced
 from digest.core.config import SimilarTo, Topic
 from digest.core.errors import InputError
+from digest.core.intents import StoredSpan
 from digest.core.models import Paper
 from digest.core.plan import Plan, Rules, TopicPlan
 from digest.core.words import plural
@@ -39,27 +40,27 @@ def trial_topic(plan: Plan, topic: Topic) -> TopicPlan:
     return TopicPlan(topic, Rules.for_topic(topic, plan.settings))
 
 
-def count_kept(plan: Plan, planned: TopicPlan, span: tuple[date, date]) -> list[tuple[date, list[Paper] | None]]:
+def count_kept(plan: Plan, planned: TopicPlan, span: StoredSpan) -> list[tuple[date, list[Paper] | None]]:
     """The papers the topic would keep on each announcement of the span; None where no batch is stored."""
-    stored = list(load_stored_batches(plan, announcement_days(*span, plan.holidays)))
+    stored = list(load_stored_batches(plan, _announcements(span, plan)))
     if all(papers is None for _, _, papers in stored):
-        raise _nothing_stored(span)
+        raise _nothing_stored(span, plan)
     return trial_counts([(day, papers) for day, _, papers in stored], planned, plan.subscribed)
 
 
 def score_topic(
-    plan: Plan, planned: TopicPlan, span: tuple[date, date], labels: Mapping[str, bool]
+    plan: Plan, planned: TopicPlan, span: StoredSpan, labels: Mapping[str, bool]
 ) -> tuple[Evaluation, list[str]]:
     """The topic's verdicts on the labelled papers of the span's stored batches, and the labelled ids those
     batches do not hold."""
-    stored = load_labelled_days(plan, announcement_days(*span, plan.holidays), planned.topic.similar_to)
-    _check_labelled(stored, labels, span)
+    stored = load_labelled_days(plan, _announcements(span, plan), planned.topic.similar_to)
+    _check_labelled(stored, labels, span, plan)
     labelled = judge_labelled(plan, planned.topic, stored, labels, os.environ)
     missing = sorted(set(labels) - {paper.id for day in labelled for paper in day.papers})
     return evaluate(labelled, planned, plan.subscribed, labels), missing
 
 
-def tune_topic(plan: Plan, name: str, labels_file: Path, span: tuple[date, date]) -> TuneReport:
+def tune_topic(plan: Plan, name: str, labels_file: Path, span: StoredSpan) -> TuneReport:
     """The configured topic's settings compared on the span's stored dates that hold a labelled paper,
     cross-validated date by date. Only the labelled papers are embedded: no figure reads another's
     similarity."""
@@ -67,8 +68,8 @@ def tune_topic(plan: Plan, name: str, labels_file: Path, span: tuple[date, date]
     labels = relevance(labels_file)
     description = description_of(planned.topic)
     similar_to = planned.topic.similar_to or SimilarTo(description=description)  # the topic's own, if it has one
-    stored = load_labelled_days(plan, announcement_days(*span, plan.holidays), None)
-    _check_labelled(stored, labels, span)
+    stored = load_labelled_days(plan, _announcements(span, plan), None)
+    _check_labelled(stored, labels, span, plan)
     dates = [day.day for day in stored if any(paper.id in labels for paper in day.papers)]
     on_dates = [day for day in stored if day.day in dates]
     labelled = {day.day: day for day in scored_days(plan, on_dates, similar_to, only=labels)}
@@ -76,44 +77,49 @@ def tune_topic(plan: Plan, name: str, labels_file: Path, span: tuple[date, date]
     return tune(name, planned, days, plan.subscribed, labels, description=description)
 
 
-def suggest_labels(
-    plan: Plan, path: Path, count: int, span: tuple[date | None, date | None], command: list[str]
-) -> str:
+def suggest_labels(plan: Plan, path: Path, count: int, span: StoredSpan, command: list[str]) -> str:
     """`label --suggest`: the papers to label next, from the stored batches of the span."""
-    start, end = span
-    if start is None or end is None:
-        raise InputError("--suggest needs --from and --to: the stored dates to look in")
-    if start > end:
-        raise InputError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
     ((topic_name, planned),) = plan.topics.items()
     labelled = {i: label.relevant for i, label in load_labels(path, missing_ok=True).labels.items()}
-    days = load_labelled_days(plan, announcement_days(start, end, plan.holidays), planned.topic.similar_to)
+    days = load_labelled_days(plan, _announcements(span, plan), planned.topic.similar_to)
     if not days:
-        raise _nothing_stored((start, end))
+        raise _nothing_stored(span, plan)
     suggestions = suggest_papers(days, planned, plan.subscribed, labelled, count)
-    span_text = f"from {start.isoformat()} to {end.isoformat()}"
+    span_text = f"from {span.start.isoformat()} to {span.end.isoformat()}"
     if not suggestions:
         return f"{topic_name}: no unlabelled paper at the topic's edges {span_text}\n"
     heading = f"{topic_name}: {plural(len(suggestions), 'unlabelled paper')} to label, {span_text}"
     return format_suggestions(suggestions, heading, command)
 
 
-def _check_labelled(stored: Sequence[LabelledDay], labels: Mapping[str, bool], span: tuple[date, date]) -> None:
+def _check_labelled(stored: Sequence[LabelledDay], labels: Mapping[str, bool], span: StoredSpan, plan: Plan) -> None:
     """Refuse a span with no stored batch, or whose stored batches hold none of the labelled papers: its
     figures would be 0 of 0."""
     if not stored:
-        raise _nothing_stored(span)
+        raise _nothing_stored(span, plan)
     if not any(paper.id in labels for day in stored for paper in day.papers):
-        start, end = span
         raise InputError(
-            f"none of the {plural(len(labels), 'labelled paper')} is in the batches stored from {start} to {end}: "
+            f"none of the {plural(len(labels), 'labelled paper')} is in the batches stored from {span.start} to "
+            f"{span.end}: "
             "label papers of those dates (`digest label --suggest`), or try the dates they were announced on"
         )
 
 
-def _nothing_stored(span: tuple[date, date]) -> InputError:
-    start, end = span
+def _announcements(span: StoredSpan, plan: Plan) -> list[date]:
+    if span.start > span.end:
+        raise InputError(f"--from {span.start.isoformat()} is after --to {span.end.isoformat()}")
+    return announcement_days(span.start, span.end, plan.holidays)
+
+
+def _nothing_stored(span: StoredSpan, plan: Plan) -> InputError:
+    """No stored batch in the span: say which backfill fetches it, up to the latest batch arXiv has announced,
+    or that arXiv has announced none of it yet."""
+    start, end = span.start, span.end
+    unannounced = not_yet_announced(start, span.now, plan.holidays)
+    if unannounced:
+        return InputError(f"no batch from {start} to {end} can be stored yet: {unannounced}")
+    last = max(start, min(end, latest_announcement(span.now, plan.holidays)))
     return InputError(
         f"no batch from {start} to {end} is stored; fetch those dates first: "
-        f"`digest backfill --from {start} --to {end}`"
+        f"`digest backfill --from {start} --to {last}`"
     )

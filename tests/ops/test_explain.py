@@ -125,6 +125,28 @@ def test_try_over_dates_none_of_which_is_stored_is_exit_2_and_says_what_to_fetch
     )
 
 
+def test_try_over_dates_arxiv_has_not_announced_says_so_and_asks_for_no_backfill(
+    config_path: Path, tmp_path: Path
+) -> None:
+    topic = tmp_path / "vlm.yaml"
+    topic.write_text("name: VLM\nkeywords: [VLM]\n")
+    span = ["--from", "2025-10-16", "--to", "2025-10-17", "--now", "2025-10-15T12:00:00+00:00"]
+    result = digest(config_path, "try", "--topic-file", str(topic), *span)
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: no batch from 2025-10-16 to 2025-10-17 can be stored yet: arXiv has not announced the batch for "
+        "2025-10-16 yet (it is announced at 20:00 US Eastern on Thursday 2025-10-16)\n"
+    )
+
+
+def test_try_with_from_after_to_is_exit_2_naming_both(config_path: Path, tmp_path: Path) -> None:
+    topic = tmp_path / "vlm.yaml"
+    topic.write_text("name: VLM\nkeywords: [VLM]\n")
+    result = digest(config_path, "try", "--topic-file", str(topic), "--from", "2025-10-15", "--to", "2025-10-14")
+    assert result.exit_code == 2
+    assert result.output == "Error: --from 2025-10-15 is after --to 2025-10-14\n"
+
+
 @pytest.mark.parametrize("as_json", [[], ["--json"]])
 def test_scoring_labels_none_of_which_is_in_the_stored_batches_is_exit_2(
     config_path: Path, tmp_path: Path, as_json: list[str]

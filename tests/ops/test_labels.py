@@ -381,6 +381,12 @@ def test_the_suggested_command_labels_the_paper(stored: Path) -> None:
         (["--suggest", "3", "--from", "2025-01-06", "--to", "2025-01-07"],
          "no batch from 2025-01-06 to 2025-01-07 is stored; fetch those dates first: "
          "`digest backfill --from 2025-01-06 --to 2025-01-07`"),
+        (["--suggest", "3", "--from", "2025-01-06", "--to", "2025-01-10", "--now", "2025-01-08T12:00:00+00:00"],
+         "no batch from 2025-01-06 to 2025-01-10 is stored; fetch those dates first: "
+         "`digest backfill --from 2025-01-06 --to 2025-01-07`"),
+        (["--suggest", "3", "--from", "2027-01-04", "--to", "2027-01-05", "--now", "2027-01-04T12:00:00+00:00"],
+         "no batch from 2027-01-04 to 2027-01-05 can be stored yet: arXiv has not announced the batch for "
+         "2027-01-04 yet (it is announced at 20:00 US Eastern on Monday 2027-01-04)"),
     ],
 )  # fmt: skip
 def test_suggest_refuses_what_it_cannot_do(stored: Path, args: list[str], message: str) -> None:

@@ -306,6 +306,16 @@ def test_tune_without_stored_dates_says_which_backfill_to_run(tmp_path: Path) ->
     )
 
 
+def test_tune_over_dates_arxiv_has_not_announced_says_so(tmp_path: Path) -> None:
+    span = ["--from", "2026-12-14", "--to", "2026-12-15", "--now", "2026-12-13T12:00:00+00:00"]
+    result = digest(tmp_path, "tune", "--topic", "MLLM", "--labels", str(LABELS), *span)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: no batch from 2026-12-14 to 2026-12-15 can be stored yet: arXiv has not announced the batch for "
+        "2026-12-14 yet (it is announced at 20:00 US Eastern on Monday 2026-12-14)\n"
+    )
+
+
 def test_tune_on_stored_dates_that_hold_no_labelled_paper_says_to_label_them_not_to_fetch_them(
     stored: Path,
 ) -> None:
