@@ -21,6 +21,7 @@ from digest.cli.arguments import (
     say,
     span_options,
 )
+from digest.core.calendar import check_span
 from digest.core.config_file import load_topic
 from digest.core.errors import InputError
 from digest.core.intents import Sourcing, StoredSpan
@@ -156,8 +157,7 @@ def verify_command(
     now = now or datetime.now(UTC)
     end = end or now.date()
     start = start or end - timedelta(days=30)
-    if start > end:
-        raise InputError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+    check_span(start, end)
     with Store.open(plan.store_path) as store, Arxiv(plan.settings) as arxiv:
         batches = Batches(plan, store, arxiv, Sourcing("oai"), Wanted(kept_by_topics(plan, store)))
         verdicts = verification.verify(plan, store, batches, start, end, now=now)

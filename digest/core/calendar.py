@@ -35,6 +35,7 @@ __all__ = [
     "announcement_days",
     "announcement_in_force",
     "announcement_time",
+    "check_span",
     "cutoff",
     "has_announcement",
     "holiday_problem",
@@ -168,6 +169,12 @@ def announcement_time(announcement: date) -> datetime:
     """When the batch of `announcement` goes public: 20:00 Eastern that evening, in UTC."""
     _check_date(announcement, "announcement")
     return datetime.combine(announcement, _ANNOUNCEMENT_TIME, tzinfo=ARXIV_TIMEZONE).astimezone(UTC)
+
+
+def check_span(start: date, end: date) -> None:
+    """Refuse a span of dates that ends before it starts, in the words every command uses."""
+    if start > end:
+        raise InputError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
 
 
 def not_yet_announced(day: date, now: datetime, holidays: Collection[date]) -> str | None:

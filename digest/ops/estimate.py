@@ -18,6 +18,7 @@ from digest.core.calendar import (
     FIRST_ANNOUNCEMENT,
     announcement_days,
     announcement_in_force,
+    check_span,
     not_yet_announced,
     submission_window,
 )
@@ -178,8 +179,7 @@ def backfill_dates(plan: Plan, options: BackfillOptions, *, now: datetime) -> Ba
 
     Announcement dates only, unless `every_day` asks for every calendar date as the source wrote them.
     """
-    if options.start > options.end:
-        raise InputError(f"--from {options.start.isoformat()} is after --to {options.end.isoformat()}")
+    check_span(options.start, options.end)
     if options.start < FIRST_ANNOUNCEMENT:
         raise InputError(
             f"--from {options.start.isoformat()}: arXiv's first announcement was {FIRST_ANNOUNCEMENT.isoformat()}"

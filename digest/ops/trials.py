@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from digest.core.calendar import announcement_days, latest_announcement, not_yet_announced
+from digest.core.calendar import announcement_days, check_span, latest_announcement, not_yet_announced
 from digest.core.config import SimilarTo, Topic
 from digest.core.errors import InputError
 from digest.core.intents import StoredSpan
@@ -106,8 +106,7 @@ def _check_labelled(stored: Sequence[LabelledDay], labels: Mapping[str, bool], s
 
 
 def _announcements(span: StoredSpan, plan: Plan) -> list[date]:
-    if span.start > span.end:
-        raise InputError(f"--from {span.start.isoformat()} is after --to {span.end.isoformat()}")
+    check_span(span.start, span.end)
     return announcement_days(span.start, span.end, plan.holidays)
 
 
