@@ -112,39 +112,27 @@ def test_try_counts_a_topic_file_per_stored_date(config_path: Path, tmp_path: Pa
     )
 
 
-def test_try_over_dates_none_of_which_is_stored_is_exit_2_and_says_what_to_fetch(
-    config_path: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("span", "message"),
+    [
+        (["--from", "2025-10-14", "--to", "2025-10-15"],
+         "no batch from 2025-10-14 to 2025-10-15 is stored; fetch those dates first: "
+         "`digest backfill --from 2025-10-14 --to 2025-10-15`"),
+        (["--from", "2025-10-16", "--to", "2025-10-17", "--now", "2025-10-15T12:00:00+00:00"],
+         "no batch from 2025-10-16 to 2025-10-17 can be stored yet: arXiv has not announced the batch for "
+         "2025-10-16 yet (it is announced at 20:00 US Eastern on Thursday 2025-10-16)"),
+        (["--from", "2025-10-15", "--to", "2025-10-14"], "--from 2025-10-15 is after --to 2025-10-14"),
+    ],
+    ids=["not stored: what to fetch", "not announced yet: no backfill", "from after to"],
+)  # fmt: skip
+def test_try_over_a_span_with_nothing_to_count_is_exit_2_and_says_why(
+    config_path: Path, tmp_path: Path, span: list[str], message: str
 ) -> None:
     topic = tmp_path / "vlm.yaml"
     topic.write_text("name: VLM\nkeywords: [VLM]\n")
-    result = digest(config_path, "try", "--topic-file", str(topic), "--from", "2025-10-14", "--to", "2025-10-15")
-    assert result.exit_code == 2
-    assert result.output == (
-        "Error: no batch from 2025-10-14 to 2025-10-15 is stored; fetch those dates first: "
-        "`digest backfill --from 2025-10-14 --to 2025-10-15`\n"
-    )
-
-
-def test_try_over_dates_arxiv_has_not_announced_says_so_and_asks_for_no_backfill(
-    config_path: Path, tmp_path: Path
-) -> None:
-    topic = tmp_path / "vlm.yaml"
-    topic.write_text("name: VLM\nkeywords: [VLM]\n")
-    span = ["--from", "2025-10-16", "--to", "2025-10-17", "--now", "2025-10-15T12:00:00+00:00"]
     result = digest(config_path, "try", "--topic-file", str(topic), *span)
     assert result.exit_code == 2
-    assert result.output == (
-        "Error: no batch from 2025-10-16 to 2025-10-17 can be stored yet: arXiv has not announced the batch for "
-        "2025-10-16 yet (it is announced at 20:00 US Eastern on Thursday 2025-10-16)\n"
-    )
-
-
-def test_try_with_from_after_to_is_exit_2_naming_both(config_path: Path, tmp_path: Path) -> None:
-    topic = tmp_path / "vlm.yaml"
-    topic.write_text("name: VLM\nkeywords: [VLM]\n")
-    result = digest(config_path, "try", "--topic-file", str(topic), "--from", "2025-10-15", "--to", "2025-10-14")
-    assert result.exit_code == 2
-    assert result.output == "Error: --from 2025-10-15 is after --to 2025-10-14\n"
+    assert result.output == f"Error: {message}\n"
 
 
 @pytest.mark.parametrize("as_json", [[], ["--json"]])
