@@ -208,7 +208,10 @@ def _pieces(word: str) -> list[str]:
     pieces = []
     for piece in re.split(_DASHES, word):
         prefix = _PREFIX.match(piece)
-        pieces += [piece[: prefix.end()], piece[prefix.end() :]] if prefix else [piece] if piece else []
+        if prefix:
+            pieces += [piece[: prefix.end()], piece[prefix.end() :]]
+        elif piece:
+            pieces.append(piece)
     return pieces
 
 
