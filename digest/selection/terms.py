@@ -2,8 +2,8 @@
 
 Pure. Substring mode is the source's rule; words mode joins a term's words by any separator (spaces, the
 hyphen, the Unicode dashes), lets a word be split after a common prefix ("multimodal" finds "multi-modal")
-and lets it take a plural, or drop the one it is written with. `TopicMatcher`
-(`match`) holds a topic's terms.
+or such a prefix be joined to the next word ("multi modal" finds "multimodal"), and lets it take a plural,
+or drop the one it is written with. `TopicMatcher` (`match`) holds a topic's terms.
 """
 
 from __future__ import annotations
@@ -196,10 +196,18 @@ def _word_pattern(term: str) -> str:
     """The term's words joined by any separator, an optional plural `s` or `es`, no word character after.
 
     A hyphen or dash inside a word of the term may also be left out (`Multi-Modal` finds "multimodal", as
-    papers write both), and one may come after a common prefix (`Multimodal` finds "multi-modal"); a space
-    between two words may not, since "visionlanguage" is no way to write "vision language"."""
-    words = [_JOINED.join(re.escape(piece) for piece in _pieces(word)) for word in term.split()]
-    return (_SEPARATOR.join(word for word in words if word) or _SEPARATOR) + r"(?:e?s)?(?!\w)"
+    papers write both), and one may come after a common prefix (`Multimodal` finds "multi-modal"). A space
+    is a hyphen's equal after a word that is such a prefix (`Multi Modal` finds "multimodal") and nowhere
+    else, since "visionlanguage" is no way to write "vision language"."""
+    words = [word for word in term.split() if _pieces(word)]
+    if not words:
+        return _SEPARATOR + r"(?:e?s)?(?!\w)"
+    pattern = _JOINED.join(re.escape(piece) for piece in _pieces(words[0]))
+    for before, word in itertools.pairwise(words):
+        prefix = _PREFIX.match(_pieces(before)[-1] + word)
+        joined = prefix is not None and prefix.end() == len(_pieces(before)[-1])
+        pattern += (_JOINED if joined else _SEPARATOR) + _JOINED.join(re.escape(piece) for piece in _pieces(word))
+    return pattern + r"(?:e?s)?(?!\w)"
 
 
 def _pieces(word: str) -> list[str]:

@@ -109,8 +109,20 @@ def test_words_mode_takes_no_hyphen_inside_a_word_but_after_a_prefix_that_three_
     assert not kept(Topic(keywords=["Multimodal", "Vision", "rest"]), abstract)
 
 
-def test_words_mode_does_not_join_the_words_a_keyword_separates_by_a_space() -> None:
-    assert not kept(Topic(keywords=["Vision Language Model"]), "visionlanguage models")
+@pytest.mark.parametrize(
+    ("keyword", "abstract"),
+    [("Multi Modal Language Model", "a multimodal language model"), ("Cross Modal", "crossmodal retrieval"),
+     ("re ranking", "reranking"), ("Multi Modal", "Multi\u2013Modal inputs")],
+)  # fmt: skip
+def test_words_mode_lets_a_common_prefix_written_as_a_word_be_joined_to_the_next(keyword: str, abstract: str) -> None:
+    assert kept(Topic(keywords=[keyword]), abstract)
+
+
+@pytest.mark.parametrize(
+    ("keyword", "abstract"), [("Vision Language Model", "visionlanguage models"), ("re st", "rest")]
+)
+def test_words_mode_does_not_join_other_words_a_keyword_separates_by_a_space(keyword: str, abstract: str) -> None:
+    assert not kept(Topic(keywords=[keyword]), abstract)
 
 
 @pytest.mark.parametrize("abstract", ["two VLMs", "several approaches", "one approach."])
