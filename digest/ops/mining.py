@@ -6,10 +6,11 @@ raises F1 there: a keyword (a phrase of the relevant papers no keyword matched),
 back what it loses, `narrowing`), or the removal of a configured keyword. A keyword is weighed against
 how common it is among all the stored papers of the range, labelled or not (its estimated precision,
 `Counts.precision`), and a phrase held by 5% of the papers is never one, so a phrase every paper uses ("we
-construct") is never proposed. An `unless` narrows only the keywords that keep more wrong papers than right
-ones among those holding it (`VLM` unless `CLIP`), so the papers other keywords find stay kept. An exclusion
-(filter, unless, removal) must lower F1 on none of the dates it learns from. `tune` calls it inside each
-cross-validation fold. See docs/design.md, "Measuring and tuning".
+construct") is never proposed; nor is a run of words each as common everywhere (`Counts.topical`). An
+`unless` narrows only the keywords that keep more wrong papers than right ones among those holding it
+(`VLM` unless `CLIP`), so the papers other keywords find stay kept. An exclusion (filter, unless, removal)
+must lower F1 on none of the dates it learns from. `tune` calls it inside each cross-validation fold.
+See docs/design.md, "Measuring and tuning".
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def _keyword_options(verdicts: Verdicts, index: PhraseIndex, counts: Counts, spr
         gain, everywhere = holders.bit_count(), counts.training(phrase)
         if not everywhere or labelled.dates(holders) < spread:
             continue
-        if counts.precision(phrase) < PRECISION_FLOOR:
+        if counts.precision(phrase) < PRECISION_FLOOR or not counts.topical(phrase):
             continue
         wrong = max(everywhere - (index.holding[phrase] & verdicts.kept).bit_count() - gain, 0)
         if gain - wrong < LEAST_GAIN:

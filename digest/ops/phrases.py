@@ -28,6 +28,8 @@ __all__ = ["Counts", "PhraseIndex", "phrases"]
 
 LONGEST = 4
 """Words in the longest phrase mined."""
+TOPICAL_LIFT = 2.0
+"""How many times as common among the relevant papers as among all papers a word of a keyword must be."""
 _BREAK = re.compile(r"[^\w\s\-\u2010-\u2015]+|_")
 _SEPARATOR = re.compile(r"[\s\-\u2010-\u2015]+")
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s\-\u2010-\u2015]+|_")
@@ -208,7 +210,24 @@ class Counts:
         the training dates, and across the store (the relevant rate of the training dates over the
         phrase's rate among all stored papers: a phrase common on unlabelled dates too is generic)."""
         relevant = (self.index.holding[phrase] & self.relevant).bit_count()
-        stored = self.index.everywhere[phrase] - sum(self.index.papers_with[day][phrase] for day in self.held_out)
         on_training = relevant / self.training(phrase)
-        in_store = (relevant / self.training_papers) / (stored / self.stored_papers)
+        in_store = (relevant / self.training_papers) / (self._stored(phrase) / self.stored_papers)
         return min(on_training, in_store)
+
+    def topical(self, phrase: str) -> bool:
+        """Whether a word of `phrase` is `TOPICAL_LIFT` times as common among the relevant papers of the
+        training dates as among all the stored papers: a run of common words that a few missed papers
+        happen to share ("existing models often") names no topic, however rare the run itself is."""
+        relevant = self.relevant.bit_count()
+        for word in phrase.split(" "):
+            alone = singular(word)
+            if alone not in self.index.everywhere or not relevant:
+                continue
+            share = (self.index.holding[alone] & self.relevant).bit_count() / relevant
+            if share >= TOPICAL_LIFT * self._stored(alone) / self.stored_papers:
+                return True
+        return False
+
+    def _stored(self, phrase: str) -> int:
+        """How many papers of the store hold `phrase`, the held-out dates' left out."""
+        return self.index.everywhere[phrase] - sum(self.index.papers_with[day][phrase] for day in self.held_out)

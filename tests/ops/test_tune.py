@@ -65,6 +65,26 @@ def test_mining_finds_the_phrase_of_the_missed_papers_and_not_the_generic_one() 
     assert not any("pipeline" in step.move.term for step in report.steps)
 
 
+def test_mining_proposes_no_run_of_common_words_however_rare_the_run() -> None:
+    """The missed papers share "existing models often", which no other paper holds, but each of its words
+    is as common among all the papers as among the relevant ones: it names no topic."""
+    days, labels = [], {}
+    for n in range(3):
+        base = 100 * n
+        missed = [paper(f"2510.{base + i:05d}", abstract="Existing models often fail.", **UNTITLED) for i in (1, 2)]
+        kept = [paper(f"2510.{base + i:05d}", abstract="An MLLM that reads charts.", **UNTITLED) for i in (3, 4)]
+        robots = [paper(f"2510.{base + i:05d}", abstract="A grasping policy for robots.", **UNTITLED) for i in (5, 6)]
+        others = [
+            paper(
+                f"2510.{base + 10 + i:05d}", abstract="Existing methods are slow; such models often fail.", **UNTITLED
+            )
+            for i in range(40)
+        ]
+        labels |= {p.id: True for p in missed + kept} | {p.id: False for p in robots}
+        days.append(LabelledDay(date(2025, 10, 13) + timedelta(days=n), [*missed, *kept, *robots, *others]))
+    assert tuned(days, labels).steps == []
+
+
 def test_the_proposal_is_the_whole_topic_with_the_mined_keyword_in_words_mode() -> None:
     report = tuned(*robot_days(3))
     assert report.proposal == {"keywords": ["MLLM", "vision language action"], "match": "words"}
