@@ -219,14 +219,12 @@ class Counts:
         training dates as among all the stored papers: a run of common words that a few missed papers
         happen to share ("existing models often") names no topic, however rare the run itself is."""
         relevant = self.relevant.bit_count()
-        for word in phrase.split(" "):
-            alone = singular(word)
-            if alone not in self.index.everywhere or not relevant:
-                continue
-            share = (self.index.holding[alone] & self.relevant).bit_count() / relevant
-            if share >= TOPICAL_LIFT * self._stored(alone) / self.stored_papers:
-                return True
-        return False
+        words = [alone for alone in map(singular, phrase.split(" ")) if alone in self.index.everywhere]
+        return any(
+            (self.index.holding[alone] & self.relevant).bit_count() / relevant
+            >= TOPICAL_LIFT * self._stored(alone) / self.stored_papers
+            for alone in words
+        )
 
     def _stored(self, phrase: str) -> int:
         """How many papers of the store hold `phrase`, the held-out dates' left out."""

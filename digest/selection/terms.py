@@ -199,14 +199,12 @@ def _word_pattern(term: str) -> str:
     papers write both), and one may come after a common prefix (`Multimodal` finds "multi-modal"). A space
     is a hyphen's equal after a word that is such a prefix (`Multi Modal` finds "multimodal") and nowhere
     else, since "visionlanguage" is no way to write "vision language"."""
-    words = [word for word in term.split() if _pieces(word)]
-    if not words:
-        return _SEPARATOR + r"(?:e?s)?(?!\w)"
-    pattern = _JOINED.join(re.escape(piece) for piece in _pieces(words[0]))
-    for before, word in itertools.pairwise(words):
-        prefix = _PREFIX.match(_pieces(before)[-1] + word)
-        joined = prefix is not None and prefix.end() == len(_pieces(before)[-1])
-        pattern += (_JOINED if joined else _SEPARATOR) + _JOINED.join(re.escape(piece) for piece in _pieces(word))
+    words = [pieces for pieces in map(_pieces, term.split()) if pieces]
+    pattern = _JOINED.join(re.escape(piece) for piece in words[0]) if words else _SEPARATOR
+    for before, after in itertools.pairwise(words):
+        prefix = _PREFIX.match(before[-1] + after[0])
+        pattern += _JOINED if prefix is not None and prefix.end() == len(before[-1]) else _SEPARATOR
+        pattern += _JOINED.join(re.escape(piece) for piece in after)
     return pattern + r"(?:e?s)?(?!\w)"
 
 
