@@ -228,6 +228,7 @@ def describe_changes(path: Path, changes: LabelChanges, updates: dict[str, Label
     counts = [
         (len(changes.added), "added"),
         (len(changes.relabelled), "relabelled"),
+        (len(changes.renoted), "note replaced" if len(changes.renoted) == 1 else "notes replaced"),
         (len(changes.unchanged), "already so"),
         (len(changes.removed), "removed"),
     ]

@@ -149,11 +149,12 @@ def format_labels(labels: LabelFile) -> str:
 
 @dataclass(frozen=True)
 class LabelChanges:
-    """What one `digest label` did: ids added, relabelled (their old label replaced), left as they were,
-    removed."""
+    """What one `digest label` did: ids added, relabelled (their old label replaced), given a new note,
+    left as they were, removed."""
 
     added: list[str] = field(default_factory=list)
     relabelled: list[str] = field(default_factory=list)
+    renoted: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
 
@@ -177,9 +178,11 @@ def apply_labels(
             changes.added.append(paper_id)
         elif old.relevant != label.relevant:
             changes.relabelled.append(paper_id)
+        elif label.note and label.note != old.note:
+            changes.renoted.append(paper_id)
         else:
             changes.unchanged.append(paper_id)
-            label = Label(label.relevant, label.note or old.note)
+            label = old
         labels[paper_id] = label
     return LabelFile(labels, existing.comments), changes
 

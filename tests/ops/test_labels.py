@@ -122,6 +122,15 @@ def test_the_same_label_again_changes_nothing(config: Path) -> None:
     assert labels_of(config) == before == "id,label,note\n2510.08987,1,an MLLM benchmark\n"
 
 
+def test_the_same_label_with_a_new_note_replaces_the_note_and_says_so(config: Path) -> None:
+    digest(config, "label", "--topic", "MLLM", "--yes", "2510.08987", "2510.09608", "--note", "an MLLM benchmark")
+    result = digest(config, "label", "--topic", "MLLM", "--yes", "2510.08987", "--note", "a VLM benchmark")
+    assert result.output.endswith(": 1 note replaced\n")
+    assert labels_of(config) == "id,label,note\n2510.08987,1,a VLM benchmark\n2510.09608,1,an MLLM benchmark\n"
+    result = digest(config, "label", "--topic", "MLLM", "--yes", "2510.08987", "--note", "a VLM benchmark")
+    assert result.output.endswith(": 1 already so\n")
+
+
 def test_the_other_label_replaces_the_row_and_says_so(config: Path) -> None:
     digest(config, "label", "--topic", "MLLM", "--yes", "2510.08987", "--note", "an MLLM benchmark")
     result = digest(config, "label", "--topic", "MLLM", "--no", "2510.08987", "--yes", "2510.09608")
