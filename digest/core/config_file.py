@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from digest.core.config import Config, KeywordSpec, Settings, SimilarTo, Topic
-from digest.core.errors import ConfigError
+from digest.core.errors import ConfigError, validator_message
 from digest.core.words import plural
 
 try:
@@ -226,7 +226,7 @@ def _describe(path: Path, err: ValidationError, overridden: set[str], root: type
     first = next((error for error in errors if error["type"] == "value_error"), errors[0])
     loc = _key_path(first["loc"])
     shown = [loc]
-    problem = first["msg"]
+    problem = validator_message(first)
     if first["type"] == "extra_forbidden":
         problem = "unknown key" + _did_you_mean(loc, root)
     if first["type"] == "missing":

@@ -30,9 +30,13 @@ from __future__ import annotations
 
 import copy
 from datetime import date
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from digest.core.redact import redact
+
+if TYPE_CHECKING:  # only annotations: the module's names are the error tree
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 __all__ = [
     "ConfigError",
@@ -53,6 +57,8 @@ __all__ = [
     "UnreachableError",
     "format_error",
     "shown_url",
+    "validation_problem",
+    "validator_message",
 ]
 
 MAX_SHOWN_URL = 160
@@ -173,3 +179,17 @@ class LockError(DigestError):
 
 class ModelError(DigestError):
     """The language model could not answer: summaries wait for the next run, a judged topic is not written."""
+
+
+def validation_problem(err: ValidationError) -> str:
+    """The first problem pydantic found in a JSON document, as `where: what`, or "not valid JSON"."""
+    first = err.errors()[0]
+    if first["type"] == "json_invalid":
+        return "not valid JSON"
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {validator_message(first)}" if where else validator_message(first)
+
+
+def validator_message(error: ErrorDetails) -> str:
+    """What a validator said, without pydantic's "Value error, " before it."""
+    return str(error["ctx"]["error"]) if error["type"] == "value_error" and "ctx" in error else error["msg"]

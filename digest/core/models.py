@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pylatexenc.latex2text import LatexNodes2Text
 
-from digest.core.errors import InputError
+from digest.core.errors import InputError, validation_problem
 from digest.core.links import CodeLink, find_code_links
 
 __all__ = [
@@ -157,11 +157,7 @@ def load_papers(path: Path) -> list[Paper]:
         try:
             paper = Paper.model_validate_json(line)
         except ValidationError as err:
-            first = err.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            problem = first["msg"] if first["type"] != "json_invalid" else "not valid JSON"
-            detail = f"{where}: {problem}" if where else problem
-            raise InputError(f"{path}: line {number}: {detail}") from err
+            raise InputError(f"{path}: line {number}: {validation_problem(err)}") from err
         if not ARXIV_ID.fullmatch(paper.id):
             raise InputError(
                 f"{path}: line {number}: id: {paper.id!r} is not an arXiv id (such as 2507.07685 or hep-th/9901001)"

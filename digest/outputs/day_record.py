@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import to_json
 
 from digest.core.calendar import announcement_time
-from digest.core.errors import InputError
+from digest.core.errors import InputError, validation_problem
 from digest.core.links import LinkKind
 from digest.core.models import AnnounceType, Decision, Paper, made_once_per_record
 
@@ -283,11 +283,9 @@ def _validated(model: type[_Model], path: Path, text: str | bytes) -> _Model:
     try:
         return model.model_validate_json(text)
     except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        problem = "not valid JSON" if first["type"] == "json_invalid" else f"{where}: {first['msg']}"
         raise InputError(
-            f"{path} is not a digest record ({problem}): delete it and write its date again (`digest run --date`)"
+            f"{path} is not a digest record ({validation_problem(err)}): delete it and write its date again"
+            " (`digest run --date`)"
         ) from err
 
 

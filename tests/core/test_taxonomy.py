@@ -62,6 +62,5 @@ def test_check_config_refuses_a_misspelled_category_with_exit_2(tmp_path: Path) 
     result = CliRunner().invoke(main, ["check-config", "--config", str(config)])
     assert result.exit_code == 2
     assert result.output == (
-        f"Error: {config}: category: Value error, category 'cs.LC' is not an arXiv category; "
-        "did you mean cs.CL or cs.LG?\n"
+        f"Error: {config}: category: category 'cs.LC' is not an arXiv category; did you mean cs.CL or cs.LG?\n"
     )

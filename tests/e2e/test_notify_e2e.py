@@ -160,7 +160,7 @@ def test_an_unknown_target_is_a_config_error_that_hides_its_secret(tmp_path: Pat
     result = CliRunner().invoke(main, ["check-config", "--config", str(config)], env=env)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: {config}: settings.notify (from DIGEST_NOTIFY): Value error, target 1 of the list: "
+        f"Error: {config}: settings.notify (from DIGEST_NOTIFY): target 1 of the list: "
         "nosuch://*** is not a notification URL Apprise knows (see its wiki for the services)\n"
     )
 

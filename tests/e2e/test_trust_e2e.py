@@ -149,7 +149,7 @@ def test_an_empty_path_in_the_environment_is_a_config_error(server: ArxivServer,
         result,
         2,
         f"Error: {golden_config_path(MONDAY)}: settings.{key} (from {name}): "
-        "Value error, must not be empty (an empty path would be the current directory)",
+        "must not be empty (an empty path would be the current directory)",
     )
     assert tree(output) == before
     assert server.requests == []
@@ -162,8 +162,7 @@ def test_an_empty_output_dir_in_the_file_is_a_config_error(server: ArxivServer, 
     assert_refused(
         result,
         2,
-        f"Error: {config}: settings.output_dir: Value error, must not be empty "
-        "(an empty path would be the current directory)",
+        f"Error: {config}: settings.output_dir: must not be empty (an empty path would be the current directory)",
     )
 
 
@@ -214,7 +213,7 @@ def test_an_output_dir_that_is_a_file_is_exit_2_from_the_environment_as_from_the
         from_environment,
         2,
         f"Error: {golden_config_path(MONDAY)}: settings.output_dir (from DIGEST_OUTPUT_DIR): "
-        f"Value error, {afile} is a file, not a directory",
+        f"{afile} is a file, not a directory",
     )
     from_option = digest(server, tmp_path / "output", "run", "--output", str(afile))
     assert from_option.exit_code == 2

@@ -159,7 +159,7 @@ def test_a_broken_topic_file_is_exit_2(config_path: Path, tmp_path: Path) -> Non
     topic.write_text("keywords: [{regex: '('}]\n")
     result = digest(config_path, "try", "--topic-file", str(topic), "--from", "2025-10-13", "--to", "2025-10-13")
     assert result.exit_code == 2
-    assert result.output.startswith(f"Error: {topic}: keywords.0: Value error, invalid regex '('")
+    assert result.output.startswith(f"Error: {topic}: keywords.0: invalid regex '('")
 
 
 def test_explain_names_the_filter_and_the_dedupe_that_dropped_a_paper() -> None:

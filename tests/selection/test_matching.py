@@ -27,7 +27,7 @@ topic:
     [
         (
             "    keywords: [VLM, {regex: '(unclosed'}]\n",
-            "topic.X.keywords.1: Value error, invalid regex '(unclosed': missing ), unterminated subpattern",
+            "topic.X.keywords.1: invalid regex '(unclosed': missing ), unterminated subpattern",
         ),
         (
             "    keywords: [VLM]\n    fields: [title, body]\n",
@@ -37,12 +37,12 @@ topic:
         ("    keywords: [VLM, 5]\n", "topic.X.keywords.1: a keyword is a string, a list of strings, or a mapping"),
         (
             "    keywords: [{case_sensitive: true}]\n",
-            "topic.X.keywords.0: Value error, a keyword mapping needs exactly one of `term` and `regex`",
+            "topic.X.keywords.0: a keyword mapping needs exactly one of `term` and `regex`",
         ),
         ("    keywords: [VLM]\n    match: whole\n", "topic.X.match: Input should be 'substring' or 'words'"),
         (
             "    keywords: [{term: VLM, unless: [CLIP, ' ']}]\n",
-            "topic.X.keywords.0: Value error, a term of `unless` must not be empty",
+            "topic.X.keywords.0: a term of `unless` must not be empty",
         ),
         (
             "    keywords: [{term: VLM, mentions: 0}]\n",
