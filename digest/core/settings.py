@@ -115,17 +115,17 @@ class Settings(StrictModel):
         crontab_trigger(expression, UTC)
         return expression
 
-    @field_validator("output_dir", "cache_dir", mode="before")
+    @field_validator("output_dir", "cache_dir", "labels_dir", "site_dir", mode="before")
     @classmethod
     def _path_is_given(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             raise ValueError("must not be empty (an empty path would be the current directory)")
         return value
 
-    @field_validator("output_dir", "cache_dir")
+    @field_validator("output_dir", "cache_dir", "labels_dir", "site_dir")
     @classmethod
-    def _path_is_a_directory(cls, path: Path) -> Path:
-        if path.exists() and not path.is_dir():
+    def _path_is_a_directory(cls, path: Path | None) -> Path | None:
+        if path is not None and path.exists() and not path.is_dir():
             raise ValueError(f"{path} is a file, not a directory")
         return path
 

@@ -92,6 +92,13 @@ BROKEN = {
         VALID + "settings:\n  output_dir: /\n",
         "settings.output_dir: / is the root directory: give the digests a folder of their own",
     ),
+    "empty labels_dir": (
+        VALID + "settings:\n  labels_dir: ''\n",
+        "settings.labels_dir: must not be empty (an empty path would be the current directory)",
+    ),
+    "empty site_dir": (VALID + "settings:\n  site_dir: ' '\n", "settings.site_dir: must not be empty"),
+    "labels_dir a file": (VALID + "settings:\n  labels_dir: digest.yaml\n", "digest.yaml is a file, not a directory"),
+    "site_dir a file": (VALID + "settings:\n  site_dir: digest.yaml\n", "digest.yaml is a file, not a directory"),
     "yaml syntax": (VALID + "  - [unclosed\n", "invalid YAML"),
     "a tab names itself": (
         VALID + "\tsettings: {}\n",
