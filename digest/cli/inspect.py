@@ -89,10 +89,10 @@ def explain(
 @click.command("try")
 @click.option(
     "--topic-file",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="A YAML topic: keywords, filters, options, and an optional name.",
 )
+@click.option("--topic", "topic_name", help="A configured topic instead, as it is configured.")
 @span_options
 @click.option(
     "--labels", "labels_file", type=click.Path(dir_okay=False, path_type=Path), help="Score it against a labels file."
@@ -101,7 +101,8 @@ def explain(
 @config_options
 @reports_errors
 def try_topic(
-    topic_file: Path,
+    topic_file: Path | None,
+    topic_name: str | None,
     span: StoredSpan,
     labels_file: Path | None,
     as_json: bool,
@@ -115,9 +116,15 @@ def try_topic(
 
     Example: digest try --topic-file vlm.yaml --from 2025-10-01 --to 2025-10-31 --labels labels/MLLM.csv
     """
-    plan = configuration.plan()
-    name, topic = load_topic(topic_file)
-    planned = trial_topic(plan, topic)
+    if topic_file is not None and topic_name is None:
+        plan = configuration.plan()
+        name, topic = load_topic(topic_file)
+        planned = trial_topic(plan, topic)
+    elif topic_name is not None and topic_file is None:
+        plan = configuration.plan([topic_name])
+        name, planned = topic_name, plan.topics[topic_name]
+    else:
+        raise InputError("name the topic to try: --topic-file FILE, or --topic NAME for a configured one")
     if labels_file is None:
         if as_json:
             raise InputError("--json goes with --labels")

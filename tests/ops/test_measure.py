@@ -73,6 +73,25 @@ def test_try_scores_a_topic_against_its_labels(stored: Path) -> None:
     assert any(line.startswith("  2506.07180   no keyword matched — Flattery in Motion") for line in lines)
 
 
+def test_try_scores_a_configured_topic_named_by_topic(stored: Path) -> None:
+    result = digest(stored, "try", "--topic", "MLLM", "--from", DAYS[0], "--to", DAYS[1], "--labels", str(LABELS))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "MLLM: tp 68, fp 21, fn 26, tn 133: precision 0.764, recall 0.723, F1 0.743"
+
+
+@pytest.mark.parametrize("chosen", [[], ["--topic", "MLLM", "--topic-file", "mllm.yaml"]], ids=["none", "both"])
+def test_try_takes_one_topic_a_file_or_a_configured_name(stored: Path, chosen: list[str]) -> None:
+    result = digest(stored, "try", *chosen, "--from", DAYS[0], "--to", DAYS[1])
+    assert result.exit_code == 2
+    assert result.stderr == "Error: name the topic to try: --topic-file FILE, or --topic NAME for a configured one\n"
+
+
+def test_try_refuses_a_topic_the_config_does_not_have(stored: Path) -> None:
+    result = digest(stored, "try", "--topic", "mllm", "--from", DAYS[0], "--to", DAYS[1])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: unknown topic 'mllm'; the configuration has: ")
+
+
 def test_try_json_is_the_counts_and_the_scores(stored: Path) -> None:
     result = digest(stored, "try", "--topic-file", str(stored / "mllm.yaml"), "--from", DAYS[0], "--to", DAYS[1],
                     "--labels", str(LABELS), "--json")  # fmt: skip
