@@ -23,6 +23,7 @@ from digest.core.settings import (
     Source,
     StrictModel,
     checked_targets,
+    listed,
     output_dir_problem,
 )
 from digest.core.taxonomy import category_problem
@@ -141,6 +142,7 @@ class Topic(StrictModel):
     judge: Judge | None = None
     judge_candidates: JudgeCandidates = "rules"
 
+    _one_target = field_validator("notify", mode="before")(lambda cls, value: listed(value))
     _targets = field_validator("notify")(lambda cls, urls: checked_targets(urls))
 
     @field_validator("keywords", "filters")

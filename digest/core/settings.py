@@ -23,6 +23,7 @@ __all__ = [
     "Source",
     "StrictModel",
     "checked_targets",
+    "listed",
     "output_dir_problem",
 ]
 
@@ -38,6 +39,11 @@ Source = Literal["auto", "rss", "oai", "api"]
 MatchMode = Literal["substring", "words"]
 CategoryRule = Literal["all", "primary", "any"]
 ReplacementPolicy = Literal["include", "exclude"]
+
+
+def listed(value: object) -> object:
+    """One notification target written alone (`notify: ntfy://…`) is a list of one."""
+    return [value] if isinstance(value, str) else value
 
 
 def checked_targets(urls: list[str] | None) -> list[str] | None:
@@ -96,6 +102,7 @@ class Settings(StrictModel):
     verify_days: int = Field(default=7, ge=0)
     labels_dir: Path = Path("labels")
 
+    _one_target = field_validator("notify", mode="before")(lambda cls, value: listed(value))
     _targets = field_validator("notify")(lambda cls, urls: checked_targets(urls))
 
     @field_validator("arxiv_api_url", "arxiv_rss_url", "arxiv_oai_url", "digest_url", "feed_url", "site_url")

@@ -52,6 +52,14 @@ def test_an_environment_variable_overrides_a_setting(tmp_path: Path) -> None:
     assert [day.isoformat() for day in config.settings.holidays] == ["2025-12-24", "2025-12-29"]
 
 
+def test_one_notification_target_may_be_written_without_a_list(tmp_path: Path) -> None:
+    path = tmp_path / "digest.yaml"
+    path.write_text(VALID + "    notify: json://127.0.0.1/topic\nsettings:\n  notify: ntfy://127.0.0.1/papers\n")
+    config = load_config(path, {})
+    assert config.settings.notify == ["ntfy://127.0.0.1/papers"]
+    assert config.topic["MLLM"].notify == ["json://127.0.0.1/topic"]
+
+
 def test_digest_config_names_the_file_when_no_option_does(tmp_path: Path) -> None:
     path = tmp_path / "elsewhere.yaml"
     path.write_text(VALID)
