@@ -41,6 +41,8 @@ def load_target(url: str) -> Apprise | None:
 
 def target_problem(url: str) -> str | None:
     """Why `url` is not a notification target, or None."""
+    if not url.strip():
+        return "an empty string is not a notification URL (see Apprise's wiki for the services)"
     if load_target(url) is None:
         return f"{mask_target(url)} is not a notification URL Apprise knows (see its wiki for the services)"
     return None

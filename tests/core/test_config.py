@@ -125,6 +125,11 @@ BROKEN = {
         VALID + "settings:\n  notify: ['json://127.0.0.1/hook', 'nonsense://secret']\n",
         "settings.notify: target 2 of the list: nonsense://*** is not a notification URL",
     ),
+    "an empty notify target": (
+        VALID + "settings:\n  notify: ''\n",
+        "settings.notify: target 1 of the list: an empty string is not a notification URL (see Apprise's wiki "
+        "for the services)\n",
+    ),
     "bad setting": (VALID + "settings:\n  request_interval: soon\n", "settings.request_interval: Input should be"),
 }
 
