@@ -6,7 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-import jsonschema
+import jsonschema_rs
 import pytest
 from click.testing import CliRunner
 
@@ -35,7 +35,7 @@ def test_the_schema_in_docs_is_the_one_the_models_make() -> None:
 
 
 def test_every_record_written_for_the_golden_days_validates_against_the_schema(golden_archive: Path) -> None:
-    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    validator = jsonschema_rs.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
     records = sorted(golden_archive.glob("*/*.json"))
     assert len(records) == len(list(golden_archive.glob("*/????-??-??.md")))
     for path in records:
