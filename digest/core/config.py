@@ -22,8 +22,7 @@ from digest.core.settings import (
     Settings,
     Source,
     StrictModel,
-    checked_targets,
-    listed,
+    Targets,
     output_dir_problem,
 )
 from digest.core.taxonomy import category_problem
@@ -135,15 +134,12 @@ class Topic(StrictModel):
     category_rule: CategoryRule | None = None
     replacements: ReplacementPolicy | None = None
     dedupe_days: int | None = Field(default=None, ge=0)
-    notify: list[str] | None = None
+    notify: Targets | None = None
     similar_to: SimilarTo | None = None
     threshold: float | None = Field(default=None, ge=-1, le=1)
     combine: Combine | None = None
     judge: Judge | None = None
     judge_candidates: JudgeCandidates = "rules"
-
-    _one_target = field_validator("notify", mode="before")(lambda cls, value: listed(value))
-    _targets = field_validator("notify")(lambda cls, urls: checked_targets(urls))
 
     @field_validator("keywords", "filters")
     @classmethod

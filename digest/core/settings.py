@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from digest.core.calendar import holiday_problem
 from digest.core.crontab import crontab_trigger, time_zone
@@ -22,8 +22,7 @@ __all__ = [
     "Settings",
     "Source",
     "StrictModel",
-    "checked_targets",
-    "listed",
+    "Targets",
     "output_dir_problem",
 ]
 
@@ -41,18 +40,22 @@ CategoryRule = Literal["all", "primary", "any"]
 ReplacementPolicy = Literal["include", "exclude"]
 
 
-def listed(value: object) -> object:
+def _listed(value: object) -> object:
     """One notification target written alone (`notify: ntfy://…`) is a list of one."""
     return [value] if isinstance(value, str) else value
 
 
-def checked_targets(urls: list[str] | None) -> list[str] | None:
+def _checked(urls: list[str]) -> list[str]:
     """Every notification target must be an Apprise URL; the error shows it masked, never its secrets."""
-    for position, url in enumerate(urls or [], start=1):
+    for position, url in enumerate(urls, start=1):
         problem = target_problem(url)
         if problem:
             raise ValueError(f"target {position} of the list: {problem}")
     return urls
+
+
+Targets = Annotated[list[str], BeforeValidator(_listed), AfterValidator(_checked)]
+"""Notification targets, in the settings and in a topic: Apprise URLs, a list or one alone."""
 
 
 class Settings(StrictModel):
@@ -91,7 +94,7 @@ class Settings(StrictModel):
     feeds: bool = True
     feed_days: int = Field(default=30, ge=1)
     code_links: bool = False
-    notify: list[str] = Field(default_factory=list)
+    notify: Targets = Field(default_factory=list)
     notify_max_papers: int = Field(default=10, ge=0)
     notify_skip_empty: bool = False
     digest_url: str | None = None
@@ -101,9 +104,6 @@ class Settings(StrictModel):
     site_dir: Path | None = None
     verify_days: int = Field(default=7, ge=0)
     labels_dir: Path = Path("labels")
-
-    _one_target = field_validator("notify", mode="before")(lambda cls, value: listed(value))
-    _targets = field_validator("notify")(lambda cls, urls: checked_targets(urls))
 
     @field_validator("arxiv_api_url", "arxiv_rss_url", "arxiv_oai_url", "digest_url", "feed_url", "site_url")
     @classmethod
