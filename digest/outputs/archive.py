@@ -24,7 +24,7 @@ def write_archive(plan: Plan, store: Store, days: Sequence[DayResult] = ()) -> N
     """The index pages, the feeds and the site (`site: true`) of every configured topic, from the digests and
     records on disk, and the listings of those the `days` of this run wrote."""
     archive = read_archive(plan.output_dir, plan.every_topic)
-    write_pages(plan.output_dir, render_indexes(archive, feeds=plan.settings.feeds))
+    write_pages(plan.output_dir, render_indexes(archive, feeds=plan.settings.feeds).items())
     if plan.settings.feeds:
         written = {(topic, day.date): listings for day in days for topic, listings in day.listings.items()}
         write_feeds(plan, store, archive, written)

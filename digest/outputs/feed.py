@@ -9,9 +9,8 @@ markdown's `&lt;` neutralisation has no place here, the text goes as it is. See 
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -89,9 +88,10 @@ def render_entries(day: FeedDay) -> bytes:
     return "".join(_entry(_xml_safe(paper), updated) for paper in day.papers).encode("utf-8")
 
 
-def assemble_feed(head: FeedHead, updated: datetime, fragments: Iterable[bytes]) -> bytes:
-    """The feed around its dates' entries (`render_entries`, newest date first), which are read one at a
-    time: a month of a busy topic is never all in memory. One entry a line, so git diffs show entries."""
+def assemble_feed(head: FeedHead, updated: datetime, fragments: Iterable[bytes]) -> Iterator[bytes]:
+    """The feed's bytes in pieces, its dates' entries (`render_entries`, newest date first) between its head
+    and its end, each piece made as it is written: a month of a busy topic is never all in memory. One entry
+    a line, so git diffs show entries."""
     parts = etree.Element("head")
     _add_text(parts, _ID, head.id)
     _add_text(parts, _TITLE, head.title)
@@ -102,14 +102,11 @@ def assemble_feed(head: FeedHead, updated: datetime, fragments: Iterable[bytes])
         etree.SubElement(parts, _LINK, href=head.alternate_url, rel="alternate")
     if head.self_url:
         etree.SubElement(parts, _LINK, href=head.self_url, rel="self")
-    written = io.BytesIO()
-    written.write(f"<?xml version='1.0' encoding='UTF-8'?>\n<feed xmlns=\"{ATOM}\">".encode())
+    yield f"<?xml version='1.0' encoding='UTF-8'?>\n<feed xmlns=\"{ATOM}\">".encode()
     for element in parts:
-        written.write(b"\n" + _tostring(element))
-    for fragment in fragments:
-        written.write(fragment)
-    written.write(b"\n</feed>\n")
-    return written.getvalue()
+        yield b"\n" + _tostring(element)
+    yield from fragments
+    yield b"\n</feed>\n"
 
 
 def _tostring(element: etree._Element) -> bytes:

@@ -32,7 +32,7 @@ from digest.outputs.feed import (
     render_opml,
 )
 from digest.outputs.render import read_digest_entries, read_digest_ids
-from digest.outputs.write import digest_path, read_digest, write_pages
+from digest.outputs.write import Content, digest_path, read_digest, write_pages
 from digest.store.database import Store
 
 __all__ = ["ALL_TOPICS", "Listing", "feed_base_url", "listings_of", "newest_listings", "write_feeds"]
@@ -120,7 +120,14 @@ def write_feeds(
     every = [digest for digests in read.values() for digest in digests]
     marks = store.load_row_marks(sorted({listing.id for digest in every for listing in digest.listings}))
     stored = _Stored(store, marks)
-    pages: dict[str, bytes] = {}
+    write_pages(plan.output_dir, _feed_pages(plan, stored, base, archive_id, read))
+
+
+def _feed_pages(
+    plan: Plan, stored: _Stored, base: str | None, archive_id: uuid.UUID, read: Mapping[str, Sequence[_Digest]]
+) -> Iterator[tuple[str, Content]]:
+    """Each topic's feed, the combined feed and the OPML list, made one at a time as they are written: a
+    re-render's feeds are hundreds of megabytes."""
     for topic, digests in read.items():
         head = FeedHead(
             id=f"{base}/{quote(topic)}/{FEED_NAME}" if base else f"urn:uuid:{uuid.uuid5(archive_id, topic)}",
@@ -129,7 +136,8 @@ def write_feeds(
             self_url=f"{base}/{quote(topic)}/{FEED_NAME}" if base else None,
             alternate_url=_digest_page(plan, f"{quote(topic)}/README.md"),
         )
-        pages[f"{topic}/{FEED_NAME}"] = _feed(plan, stored, head, topic, digests)
+        yield f"{topic}/{FEED_NAME}", _feed(plan, stored, head, topic, digests)
+    every = [digest for digests in read.values() for digest in digests]
     newest = max(digest.day for digest in every)
     recent = [digest for digest in every if (newest - digest.day).days < plan.settings.feed_days]
     head = FeedHead(
@@ -139,11 +147,10 @@ def write_feeds(
         self_url=f"{base}/{FEED_NAME}" if base else None,
         alternate_url=_digest_page(plan, "README.md"),
     )
-    pages[FEED_NAME] = _feed(plan, stored, head, ALL_TOPICS, recent)
-    listed = [(f"arXiv digest · {topic}", f"{quote(topic)}/{FEED_NAME}") for topic in sorted(archive)]
+    yield FEED_NAME, _feed(plan, stored, head, ALL_TOPICS, recent)
+    listed = [(f"arXiv digest · {topic}", f"{quote(topic)}/{FEED_NAME}") for topic in sorted(read)]
     listed.insert(0, ("arXiv digest · all topics", FEED_NAME))
-    pages[OPML_NAME] = render_opml("arXiv digest", [(name, f"{base}/{url}" if base else url) for name, url in listed])
-    write_pages(plan.output_dir, pages)
+    yield OPML_NAME, render_opml("arXiv digest", [(name, f"{base}/{url}" if base else url) for name, url in listed])
 
 
 def _digest_page(plan: Plan, path: str) -> str | None:
@@ -194,7 +201,7 @@ class _Stored(NamedTuple):
     marks: Mapping[str, int]
 
 
-def _feed(plan: Plan, stored: _Stored, head: FeedHead, key: str, digests: Sequence[_Digest]) -> bytes:
+def _feed(plan: Plan, stored: _Stored, head: FeedHead, key: str, digests: Sequence[_Digest]) -> Iterator[bytes]:
     """A feed of `digests` (one topic's, or every topic's for the combined feed), each paper once."""
     chosen = newest_listings([(digest.day, digest.listings) for digest in digests])
     days = sorted({digest.day for digest in digests}, reverse=True)

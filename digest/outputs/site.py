@@ -94,7 +94,7 @@ def build_site(output_dir: Path, site_dir: Path, topics: Iterable[str], *, index
     build.add(static_files())
     build.add({"index.html": render_home_page(archive, feeds=build.feeds)})
     build.add(_feed_copies(output_dir, archive) if build.feeds else {})
-    write_pages(site_dir, build.pages)
+    write_pages(site_dir, build.pages.items())
     removed = _remove_stale(site_dir, set(manifest.files) - build.files)
     search, seconds = refresh_search(site_dir, build.keys, manifest.search, index)
     files = sorted(build.files)
@@ -224,4 +224,4 @@ def _read_manifest(site_dir: Path) -> _Manifest:
 
 
 def _write_manifest(site_dir: Path, manifest: _Manifest) -> None:
-    write_pages(site_dir, {MANIFEST_NAME: manifest.model_dump_json(indent=1) + "\n"})
+    write_pages(site_dir, [(MANIFEST_NAME, manifest.model_dump_json(indent=1) + "\n")])

@@ -124,4 +124,4 @@ def _write_front(root: Path, months: list[str]) -> None:
         return
     files: dict[str, str | bytes] = {name: (root / months[0] / name).read_bytes() for name in _UI_FILES}
     files["bundles.js"] = f"window.arxivDigestBundles = {json.dumps(months)};\n"
-    write_pages(root, files)
+    write_pages(root, files.items())

@@ -9,11 +9,13 @@ Layout (docs/design.md, "Output")::
 
 from __future__ import annotations
 
+import filecmp
 import logging
 import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from digest.store.lock import OLD_LOCK_NAME
 __all__ = [
     "INDEX_NAME",
     "TEMPORARY_NAME",
+    "Content",
     "check_indexes",
     "digest_path",
     "read_archive",
@@ -67,29 +70,56 @@ def write_digests(
     """
     files: dict[Path, str | bytes] = {digest_path(output_dir, topic, day): text for topic, text in digests.items()}
     files |= {day_record_path(output_dir, topic, day): data for topic, data in (records or {}).items()}
-    return _write_all(files)
+    return _write_all(files.items())
 
 
 def write_file(path: Path, text: str) -> bool:
     """Write one file atomically (a temporary file renamed over it); False when it held these bytes already."""
-    return bool(_write_all({path: text}))
+    return bool(_write_all([(path, text)]))
 
 
-def _write_all(texts: Mapping[Path, str | bytes]) -> list[Path]:
+Content = str | bytes | Iterable[bytes]
+"""A file's text, its bytes, or its bytes in pieces made as they are written: the combined feed of a re-render of
+all of arXiv is 160 MB, never all in memory."""
+
+
+def _write_all(files: Iterable[tuple[Path, Content]]) -> list[Path]:
+    """Stage each file whose bytes change as it comes (`files` may be made one at a time: a re-render's feeds
+    are half a gigabyte), then rename them all. On any failure, or an error of whatever makes `files` or their
+    pieces, the staged ones go and every old file stays."""
     staged: dict[Path, str] = {}
+    folders: set[Path] = set()  # made once each: a date writes 400 files into 200 folders
     try:
-        changed = {path: data for path, data in _encoded(texts) if not _holds(path, data)}
-        for folder in {path.parent for path in changed}:  # once each: a date writes 400 files into 200 folders
-            folder.mkdir(parents=True, exist_ok=True)
-        for path, data in changed.items():
-            staged[path] = _stage(path, data)
-        for path, temporary in staged.items():
-            os.replace(temporary, path)
-    except OSError as err:
+        for path, content in files:
+            whole = content.encode("utf-8") if isinstance(content, str) else content
+            with _said_as_output_error():
+                if isinstance(whole, bytes) and _holds(path, whole):
+                    continue
+                if path.parent not in folders:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(path.parent)
+                temporary = _stage(path, [whole] if isinstance(whole, bytes) else whole)
+                if not isinstance(whole, bytes) and _same_bytes(temporary, path):
+                    Path(temporary).unlink()
+                    continue
+                staged[path] = temporary
+        with _said_as_output_error():
+            for path, temporary in staged.items():
+                os.replace(temporary, path)
+    except BaseException:
         for temporary in staged.values():
             Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {err.filename or 'output'}: {err.strerror or err}") from err
+        raise
     return list(staged)
+
+
+@contextmanager
+def _said_as_output_error() -> Iterator[None]:
+    """An OSError of writing, said as the OutputError naming the file."""
+    try:
+        yield
+    except OSError as err:
+        raise OutputError(f"cannot write {err.filename or 'output'}: {err.strerror or err}") from err
 
 
 TEMPORARY_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
@@ -124,25 +154,28 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def _encoded(texts: Mapping[Path, str | bytes]) -> Iterator[tuple[Path, bytes]]:
-    for path, text in texts.items():
-        yield path, text if isinstance(text, bytes) else text.encode("utf-8")
+def _same_bytes(staged: str, path: Path) -> bool:
+    try:
+        return filecmp.cmp(staged, path, shallow=False)
+    except FileNotFoundError:
+        return False
 
 
-def _stage(path: Path, data: bytes) -> str:
-    """A temporary file beside `path` holding `data`, on the disk, readable by all: written through its
+def _stage(path: Path, pieces: Iterable[bytes]) -> str:
+    """A temporary file beside `path` holding the `pieces`, on the disk, readable by all: written through its
     descriptor, without a file object's buffer (a re-render writes 24,000 files)."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         try:
-            unwritten = memoryview(data)
-            while unwritten:
-                unwritten = unwritten[os.write(handle, unwritten) :]
+            for piece in pieces:
+                unwritten = memoryview(piece)
+                while unwritten:
+                    unwritten = unwritten[os.write(handle, unwritten) :]
             os.fsync(handle)
             os.fchmod(handle, 0o644)
         finally:
             os.close(handle)
-    except OSError:
+    except BaseException:  # an OSError, or an error of whatever makes the pieces
         Path(temporary).unlink(missing_ok=True)
         raise
     return temporary
@@ -207,11 +240,18 @@ def read_archive(output_dir: Path, topics: Iterable[str]) -> dict[str, list[Inde
     return {topic: entries for topic, entries in archive.items() if entries}
 
 
-def write_pages(output_dir: Path, pages: Mapping[str, str | bytes]) -> list[Path]:
-    """Write pages (a path under `output_dir` -> text or bytes) all together, refusing a foreign index page
-    first."""
-    _refuse_foreign(output_dir / name for name in pages if Path(name).name == INDEX_NAME)
-    return _write_all({output_dir / name: text for name, text in pages.items()})
+def write_pages(output_dir: Path, pages: Iterable[tuple[str, Content]]) -> list[Path]:
+    """Write pages (a path under `output_dir` and its text or bytes) all together, each staged as it comes:
+    a foreign index page is refused before any is renamed."""
+
+    def checked() -> Iterator[tuple[Path, Content]]:
+        for name, text in pages:
+            path = output_dir / name
+            if path.name == INDEX_NAME:
+                _refuse_foreign([path])
+            yield path, text
+
+    return _write_all(checked())
 
 
 def _digest_files(topic_dir: Path) -> Iterator[tuple[date, Path]]:

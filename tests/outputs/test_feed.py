@@ -78,7 +78,7 @@ def test_an_entry_carries_the_whole_record_not_the_markdown(rendered: Path) -> N
 def test_the_feed_carries_text_as_it_is_xml_escaped_without_the_markdown_neutralisation() -> None:
     paper = FeedPaper("2510.00001", "Tokens <ACT> & `code`", ["A <B>"], "x < y and <ACT> tokens", ["cs.CL"])
     day = FeedDay(date(2025, 10, 13), datetime(2025, 10, 14, tzinfo=UTC), [paper])
-    xml = assemble_feed(HEAD, day.announced, [render_entries(day)])
+    xml = b"".join(assemble_feed(HEAD, day.announced, [render_entries(day)]))
     assert b"Tokens &lt;ACT&gt; &amp; `code`" in xml
     entry = feedparser.parse(xml).entries[0]
     assert entry.title == "Tokens <ACT> & `code`"
@@ -88,7 +88,7 @@ def test_the_feed_carries_text_as_it_is_xml_escaped_without_the_markdown_neutral
 def test_code_links_are_related_links_of_the_entry() -> None:
     paper = FeedPaper("2510.00001", "T", ["A"], "abstract", ["cs.CV"], [("code", "https://github.com/a/b")])
     day = FeedDay(date(2025, 10, 13), datetime(2025, 10, 14, tzinfo=UTC), [paper])
-    xml = assemble_feed(HEAD, day.announced, [render_entries(day)])
+    xml = b"".join(assemble_feed(HEAD, day.announced, [render_entries(day)]))
     links = feedparser.parse(xml).entries[0].links
     assert {"href": "https://github.com/a/b", "rel": "related", "title": "code"} in [
         {key: link[key] for key in ("href", "rel", "title") if key in link} for link in links

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 
 from digest.cli.main import main
 from digest.core.errors import InputError, OutputError
-from digest.outputs.write import check_indexes, write_digests
+from digest.outputs.write import check_indexes, write_digests, write_pages
 from tests.support.golden import golden_config_path, golden_papers
 from tests.support.recipes import rebuild_indexes, save_records
 
@@ -78,6 +79,51 @@ def test_a_full_disk_leaves_the_previous_version_and_no_temporary_file(
     assert (tmp_path / "MLLM" / "2025-10-13.md").read_text() == "old\n"
     assert (tmp_path / "LLM" / "2025-10-13.md").read_text() == "old\n"
     assert [path.name for path in tmp_path.rglob(".*.tmp")] == []
+
+
+def test_pages_made_one_at_a_time_are_each_staged_before_the_next_is_made(tmp_path: Path) -> None:
+    staged_when_made: list[list[str]] = []
+
+    def pages() -> Iterator[tuple[str, str]]:
+        for name in ("a.xml", "b.xml", "c.xml"):
+            staged_when_made.append(sorted(path.name.rsplit(".", 2)[0][1:] for path in tmp_path.glob(".*.tmp")))
+            yield name, f"{name}\n"
+
+    assert write_pages(tmp_path, pages()) == [tmp_path / "a.xml", tmp_path / "b.xml", tmp_path / "c.xml"]
+    assert staged_when_made == [[], ["a.xml"], ["a.xml", "b.xml"]]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.xml", "b.xml", "c.xml"]
+
+
+def test_an_error_while_pages_are_made_leaves_the_old_pages_and_no_temporary_file(tmp_path: Path) -> None:
+    write_pages(tmp_path, [("a.xml", "old\n"), ("b.xml", "old\n")])
+
+    def pages() -> Iterator[tuple[str, str]]:
+        yield "a.xml", "new\n"
+        raise OutputError("cannot read b's digest")
+
+    with pytest.raises(OutputError, match="cannot read b's digest"):
+        write_pages(tmp_path, pages())
+    assert snapshot(tmp_path) == {"a.xml": b"old\n", "b.xml": b"old\n"}
+
+
+def test_a_page_written_in_pieces_is_not_rewritten_when_it_holds_those_bytes_already(tmp_path: Path) -> None:
+    assert write_pages(tmp_path, [("feed.xml", iter([b"<feed>", b"</feed>\n"]))]) == [tmp_path / "feed.xml"]
+    first = (tmp_path / "feed.xml").stat().st_ino
+    assert write_pages(tmp_path, [("feed.xml", iter([b"<feed>", b"</feed>\n"]))]) == []
+    assert (tmp_path / "feed.xml").stat().st_ino == first
+    assert snapshot(tmp_path) == {"feed.xml": b"<feed></feed>\n"}
+
+
+def test_an_error_while_a_pages_pieces_are_made_leaves_the_old_page_and_no_temporary_file(tmp_path: Path) -> None:
+    write_pages(tmp_path, [("feed.xml", b"old\n")])
+
+    def pieces() -> Iterator[bytes]:
+        yield b"<feed>"
+        raise OutputError("cannot read a digest")
+
+    with pytest.raises(OutputError, match="cannot read a digest"):
+        write_pages(tmp_path, [("feed.xml", pieces())])
+    assert snapshot(tmp_path) == {"feed.xml": b"old\n"}
 
 
 def test_indexes_list_dates_newest_first_with_their_counts(tmp_path: Path, records: Path) -> None:
