@@ -18,6 +18,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from digest.core.calendar import announcement_in_force, announcement_time
+from digest.core.errors import OutputError
 from digest.core.models import IndexEntry, Paper, made_once_per_record
 from digest.core.plan import Plan
 from digest.outputs.day_record import day_record_path, paper_status, parse_listings, read_day_record_text
@@ -269,4 +270,6 @@ def _archive_id(combined_feed: Path) -> uuid.UUID:
             found = _ARCHIVE_ID.search(feed.read(2048))
     except FileNotFoundError:
         found = None
+    except OSError as err:
+        raise OutputError(f"cannot read {combined_feed}: {err.strerror or err}") from err
     return uuid.UUID(found.group(1).decode()) if found else uuid.uuid4()

@@ -92,7 +92,7 @@ def _write_all(files: Iterable[tuple[Path, Content]]) -> list[Path]:
     try:
         for path, content in files:
             whole = content.encode("utf-8") if isinstance(content, str) else content
-            with _said_as_output_error():
+            with _said_as_output_error(path):
                 if isinstance(whole, bytes) and _holds(path, whole):
                     continue
                 if path.parent not in folders:
@@ -103,8 +103,8 @@ def _write_all(files: Iterable[tuple[Path, Content]]) -> list[Path]:
                     Path(temporary).unlink()
                     continue
                 staged[path] = temporary
-        with _said_as_output_error():
-            for path, temporary in staged.items():
+        for path, temporary in staged.items():
+            with _said_as_output_error(path):
                 os.replace(temporary, path)
     except BaseException:
         for temporary in staged.values():
@@ -114,12 +114,14 @@ def _write_all(files: Iterable[tuple[Path, Content]]) -> list[Path]:
 
 
 @contextmanager
-def _said_as_output_error() -> Iterator[None]:
-    """An OSError of writing, said as the OutputError naming the file."""
+def _said_as_output_error(path: Path) -> Iterator[None]:
+    """An OSError of writing `path`, said as the OutputError naming the file or folder it concerns: `path`
+    itself rather than its temporary file."""
     try:
         yield
     except OSError as err:
-        raise OutputError(f"cannot write {err.filename or 'output'}: {err.strerror or err}") from err
+        named = err.filename if err.filename and not TEMPORARY_NAME.match(Path(str(err.filename)).name) else path
+        raise OutputError(f"cannot write {named}: {err.strerror or err}") from err
 
 
 TEMPORARY_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")

@@ -15,6 +15,7 @@ import pytest
 from lxml import etree
 
 from digest.core.config import Config, Settings, Topic
+from digest.core.errors import OutputError
 from digest.core.plan import make_plan
 from digest.outputs.archive import write_archive
 from digest.outputs.feed import entry_id
@@ -188,3 +189,14 @@ def test_the_feeds_take_a_runs_own_listings_without_parsing_its_records(tmp_path
         result = run_for_date(MONDAY, [listed("2510.00001")], plan, store, (MONDAY, "oai"))
         write_archive(plan, store, [replace(result, listings={"Vision": []})])
     assert entries(plan.output_dir / "Vision" / "feed.xml") == []
+
+
+def test_a_combined_feed_that_cannot_be_read_is_an_output_error_naming_it(tmp_path: Path) -> None:
+    made = config(tmp_path / "output")
+    write_day(made, TUESDAY, [listed("2510.00006")], made.topic)
+    (tmp_path / "output" / "feed.xml").unlink()
+    (tmp_path / "output" / "feed.xml").mkdir()
+    plan = make_plan(made)
+    with Store.open(plan.store_path) as store, pytest.raises(OutputError) as raised:
+        write_archive(plan, store)
+    assert str(raised.value) == f"cannot read {tmp_path / 'output' / 'feed.xml'}: Is a directory"

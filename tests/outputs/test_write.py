@@ -126,6 +126,14 @@ def test_an_error_while_a_pages_pieces_are_made_leaves_the_old_page_and_no_tempo
     assert snapshot(tmp_path) == {"feed.xml": b"old\n"}
 
 
+def test_a_page_that_cannot_be_replaced_is_named_not_its_temporary_file(tmp_path: Path) -> None:
+    (tmp_path / "Vision" / "feed.xml").mkdir(parents=True)
+    with pytest.raises(OutputError) as raised:
+        write_pages(tmp_path, [("README.md", "# index\n"), ("Vision/feed.xml", iter([b"<feed/>\n"]))])
+    assert str(raised.value) == f"cannot write {tmp_path / 'Vision' / 'feed.xml'}: Is a directory"
+    assert [path.name for path in tmp_path.rglob(".*.tmp")] == []
+
+
 def test_indexes_list_dates_newest_first_with_their_counts(tmp_path: Path, records: Path) -> None:
     render(records, "2025-10-12", tmp_path)
     render(records, DAY, tmp_path)
