@@ -118,17 +118,17 @@ def write_feeds(
         ]
         for topic, entries in archive.items()
     }
-    every = [digest for digests in read.values() for digest in digests]
-    marks = store.load_row_marks(sorted({listing.id for digest in every for listing in digest.listings}))
-    stored = _Stored(store, marks)
-    write_pages(plan.output_dir, _feed_pages(plan, stored, base, archive_id, read))
+    write_pages(plan.output_dir, _feed_pages(plan, store, base, archive_id, read))
 
 
 def _feed_pages(
-    plan: Plan, stored: _Stored, base: str | None, archive_id: uuid.UUID, read: Mapping[str, Sequence[_Digest]]
+    plan: Plan, store: Store, base: str | None, archive_id: uuid.UUID, read: Mapping[str, Sequence[_Digest]]
 ) -> Iterator[tuple[str, Content]]:
     """Each topic's feed, the combined feed and the OPML list, made one at a time as they are written: a
     re-render's feeds are hundreds of megabytes."""
+    every = [digest for digests in read.values() for digest in digests]
+    marks = store.load_row_marks(sorted({listing.id for digest in every for listing in digest.listings}))
+    stored = _Stored(store, marks)
     for topic, digests in read.items():
         head = FeedHead(
             id=f"{base}/{quote(topic)}/{FEED_NAME}" if base else f"urn:uuid:{uuid.uuid5(archive_id, topic)}",
@@ -138,7 +138,6 @@ def _feed_pages(
             alternate_url=_digest_page(plan, f"{quote(topic)}/README.md"),
         )
         yield f"{topic}/{FEED_NAME}", _feed(plan, stored, head, topic, digests)
-    every = [digest for digests in read.values() for digest in digests]
     newest = max(digest.day for digest in every)
     recent = [digest for digest in every if (newest - digest.day).days < plan.settings.feed_days]
     head = FeedHead(

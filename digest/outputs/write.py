@@ -91,18 +91,16 @@ def _write_all(files: Iterable[tuple[Path, Content]]) -> list[Path]:
     folders: set[Path] = set()  # made once each: a date writes 400 files into 200 folders
     try:
         for path, content in files:
-            whole = content.encode("utf-8") if isinstance(content, str) else content
+            data = content.encode("utf-8") if isinstance(content, str) else content
             with _said_as_output_error(path):
-                if isinstance(whole, bytes) and _holds(path, whole):
-                    continue
+                if isinstance(data, bytes) and _holds(path, data):
+                    continue  # bytes are compared before they are staged
                 if path.parent not in folders:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     folders.add(path.parent)
-                temporary = _stage(path, [whole] if isinstance(whole, bytes) else whole)
-                if not isinstance(whole, bytes) and _same_bytes(temporary, path):
-                    Path(temporary).unlink()
-                    continue
-                staged[path] = temporary
+                staged[path] = _stage(path, [data] if isinstance(data, bytes) else data)
+                if not isinstance(data, bytes) and _same_bytes(staged[path], path):
+                    Path(staged.pop(path)).unlink()  # pieces once staged: they can be made only once
         for path, temporary in staged.items():
             with _said_as_output_error(path):
                 os.replace(temporary, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import filecmp
 import os
 from collections.abc import Iterator
 from datetime import date
@@ -132,6 +133,21 @@ def test_a_page_that_cannot_be_replaced_is_named_not_its_temporary_file(tmp_path
         write_pages(tmp_path, [("README.md", "# index\n"), ("Vision/feed.xml", iter([b"<feed/>\n"]))])
     assert str(raised.value) == f"cannot write {tmp_path / 'Vision' / 'feed.xml'}: Is a directory"
     assert [path.name for path in tmp_path.rglob(".*.tmp")] == []
+
+
+def test_a_page_in_pieces_whose_old_file_cannot_be_read_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_pages(tmp_path, [("feed.xml", b"old\n")])
+
+    def unreadable(first: str, second: str, shallow: bool = True) -> bool:
+        raise OSError(errno.EIO, "Input/output error", str(second))
+
+    monkeypatch.setattr(filecmp, "cmp", unreadable)
+    with pytest.raises(OutputError) as raised:
+        write_pages(tmp_path, [("feed.xml", iter([b"new\n"]))])
+    assert str(raised.value) == f"cannot write {tmp_path / 'feed.xml'}: Input/output error"
+    assert snapshot(tmp_path) == {"feed.xml": b"old\n"}
 
 
 def test_indexes_list_dates_newest_first_with_their_counts(tmp_path: Path, records: Path) -> None:
